@@ -1,0 +1,49 @@
+"""What the engine returns: events and anomalies, as values.
+
+Every change of every order is one `Event`; the runtime returns them and the caller stores them
+(append-only). A change the rules do not allow is an `Anomaly`, kept with both statuses so it is
+never dropped. The current status of an order is always derivable by replaying its events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Source(StrEnum):
+    """Where a change came from."""
+
+    FETCH = "fetch"
+    ACTION = "action"
+    TIMER = "timer"
+    SIMULATION = "simulation"
+
+
+class AnomalyKind(StrEnum):
+    UNKNOWN_STATUS = "unknown_status"
+    FINAL_CHANGED = "final_changed"
+    NO_LEGAL_PATH = "no_legal_path"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    order_id: str
+    from_status: str | None
+    to_status: str
+    trigger: str
+    actor: str
+    source: Source
+    inferred: bool
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Anomaly:
+    order_id: str
+    from_status: str | None
+    reported: str
+    kind: AnomalyKind
+    message: str
+    at: datetime
