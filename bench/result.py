@@ -1,0 +1,25 @@
+"""What one benchmark reports: figures to read and ratios that travel between machines."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class BenchResult:
+    name: str
+    figures: dict[str, float] = field(default_factory=dict)
+    ratios: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def best_of(repeats: int, work: Callable[[], object]) -> float:
+    """The fastest of `repeats` runs of `work`, in seconds: the least disturbed by the machine."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
