@@ -117,7 +117,7 @@ def exclusive(a: Condition | None, b: Condition | None) -> bool:
     """True when `a` and `b` provably never hold together (a sound, incomplete check)."""
     if a is None or b is None:
         return False
-    if isinstance(a, Not) and a.condition == b or isinstance(b, Not) and b.condition == a:
+    if (isinstance(a, Not) and a.condition == b) or (isinstance(b, Not) and b.condition == a):
         return True
     if isinstance(a, FieldIn) and isinstance(b, FieldIn) and a.field == b.field:
         return not set(a.values) & set(b.values)

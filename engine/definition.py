@@ -8,7 +8,8 @@ Each element keeps the place it was declared (`where`), so later checks can poin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
 
@@ -81,7 +82,7 @@ class OrderField:
     description: str = ""
     values: tuple[FieldValue, ...] = ()
     sources: tuple[str, ...] = ()
-    where: Location | None = field(default=None, compare=False)
+    where: Location | None = dataclasses.field(default=None, compare=False)
 
     @cached_property
     def _spellings(self) -> dict[str, str]:
@@ -111,7 +112,7 @@ class Status:
     initial: bool = False
     final: bool = False
     origin: str = ""
-    where: Location | None = field(default=None, compare=False)
+    where: Location | None = dataclasses.field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class Transition:
     actor: Actor
     when: Condition | None = None
     description: str = ""
-    where: Location | None = field(default=None, compare=False)
+    where: Location | None = dataclasses.field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -141,7 +142,7 @@ class Requirement:
     field: str
     when: Condition | None = None
     values: tuple[str, ...] = ()
-    where: Location | None = field(default=None, compare=False)
+    where: Location | None = dataclasses.field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ class Action:
     args: tuple[ChannelArg, ...] = ()
     requires: tuple[Requirement, ...] = ()
     description: str = ""
-    where: Location | None = field(default=None, compare=False)
+    where: Location | None = dataclasses.field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ class Timer:
     after_seconds: int
     fire: str
     note: str = ""
-    where: Location | None = field(default=None, compare=False)
+    where: Location | None = dataclasses.field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ class ImportPolicy:
     arrives_at: str
     import_by_default: bool = False
     connectors: tuple[Connector, ...] = ()
-    where: Location | None = field(default=None, compare=False)
+    where: Location | None = dataclasses.field(default=None, compare=False)
 
     def connector(self, name: str) -> Connector | None:
         return next((c for c in self.connectors if c.name == name.casefold()), None)
@@ -199,7 +200,7 @@ class FetchSchedule:
     overlap_seconds: int
     sweep_every_seconds: int
     sweep_lookback_seconds: int
-    where: Location | None = field(default=None, compare=False)
+    where: Location | None = dataclasses.field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,7 @@ class RuleSet:
     import_policy: ImportPolicy | None
     schedule: FetchSchedule
     mapping: tuple[tuple[str, str], ...] = ()
-    source: str = field(default="", compare=False)
+    source: str = dataclasses.field(default="", compare=False)
 
     # Lookups are derived once; the tuples above stay the single source of truth.
     @cached_property
