@@ -1,0 +1,105 @@
+"""Raw JSON values to the canonical values of a rule file's field types.
+
+The same flag arrives as `true`, `"1"` or an item of `order_types[]`; the same amount as `40.3` or
+`"229.00"`; dates as ISO 8601 with an offset or a trailing `Z`. These conversions give the engine
+one spelling per value. A value that cannot be converted raises `Unreadable` with a sentence the
+mapper puts in the quarantine record.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+from engine.definition import FieldType, OrderField
+
+_TRUE = frozenset(("1", "true", "yes", "y", "t", "on"))
+_FALSE = frozenset(("0", "false", "no", "n", "f", "off", ""))
+
+
+class Unreadable(ValueError):
+    """A value that does not fit where it was read; the message says what was found."""
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def parse_datetime(value: object) -> datetime:
+    """An aware UTC datetime from ISO 8601 text (an offset or `Z`; none is read as UTC)."""
+    if not isinstance(value, str):
+        raise Unreadable(f"expected an ISO 8601 date, found {_shown(value)}")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise Unreadable(f"{_shown(value)} is not an ISO 8601 date") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def to_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dict):
+        return True  # an item found by a `[key=value]` filter: the flag is its presence
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        text = value.strip().casefold()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+    raise Unreadable(f"expected true or false, found {_shown(value)}")
+
+
+def to_number(value: object) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        if not value.strip():
+            return None
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise Unreadable(f"expected a number, found {_shown(value)}") from None
+    else:
+        raise Unreadable(f"expected a number, found {_shown(value)}")
+    if not math.isfinite(number):
+        raise Unreadable(f"expected a finite number, found {_shown(value)}")
+    return number
+
+
+def to_text(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value).strip()
+    raise Unreadable(f"expected a text, found {_shown(value)}")
+
+
+def to_enum(field: OrderField, value: object) -> str:
+    """The value's code; a spelling the rule file does not list is kept as received."""
+    text = to_text(value)
+    return field.canonical(text) or text
+
+
+def convert(field: OrderField, value: object) -> object:
+    """The canonical value of `field` read as `value` (None when nothing was found).
+
+    A flag nobody set is false: Lengow only writes the flags that hold. Dates become UTC
+    ISO 8601 text, so a snapshot's fields stay plain JSON for the store.
+    """
+    if field.type is FieldType.BOOL:
+        return False if value is None else to_bool(value)
+    if value is None:
+        return None
+    if field.type is FieldType.ENUM:
+        return to_enum(field, value)
+    if field.type is FieldType.NUMBER:
+        return to_number(value)
+    if field.type is FieldType.DATETIME:
+        return parse_datetime(value).isoformat()  # text, so snapshots stay plain JSON
+    return to_text(value)

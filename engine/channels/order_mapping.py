@@ -1,0 +1,127 @@
+"""From a channel's order JSON to the engine's `OrderSnapshot`, or to quarantine.
+
+Lengow's order JSON changed over the years (amounts as numbers or as strings like "229.00",
+`is_delivered_by_marketplace` in `order_types[]` or in the trackings, null order dates), and a
+page may hold an order nobody can read. The mapper reads each rule-file field through its
+compiled `sources`, canonicalises it by the field's type, and turns an order it cannot read into
+a `Quarantined` value carrying the reason and the raw input: never an exception, never a silent
+drop, so the rest of the page goes on. Each order is read under the rule set of its own
+marketplace; an order of a marketplace with no rule set is quarantined with that reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from engine.channels.field_values import Unreadable, convert, parse_datetime
+from engine.channels.paths import FieldPath, compile_paths, read_first
+from engine.definition import OrderField, RuleSet
+from engine.snapshot import OrderSnapshot
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """An order the mapper could not read: why, and the input exactly as received."""
+
+    reason: str
+    raw: object
+    marketplace: str | None = None
+    order_id: str | None = None
+
+
+MappedOrder = OrderSnapshot | Quarantined
+
+
+@dataclass(frozen=True)
+class _CompiledField:
+    field: OrderField
+    paths: tuple[FieldPath, ...]
+
+
+class _RuleSetReader:
+    """The compiled fields of one rule set."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self.fields = tuple(
+            _CompiledField(f, compile_paths(f.sources)) for f in rules.fields if f.sources
+        )
+
+    def fields_of(self, order: Mapping[str, object]) -> dict[str, object]:
+        """The rule set's fields read from `order`; raises `Unreadable` naming the field."""
+        values: dict[str, object] = {}
+        for compiled in self.fields:
+            raw = read_first(compiled.paths, order)
+            try:
+                values[compiled.field.name] = convert(compiled.field, raw)
+            except Unreadable as exc:
+                raise Unreadable(f"field '{compiled.field.name}': {exc}") from None
+        return values
+
+
+def _text(order: Mapping[str, object], key: str) -> str:
+    value = order.get(key)
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise Unreadable(f"'{key}' is missing" if value is None else f"'{key}' is not a text")
+    text = str(value).strip()
+    if not text:
+        raise Unreadable(f"'{key}' is empty")
+    return text
+
+
+def _time(order: Mapping[str, object], key: str) -> datetime:
+    value = order.get(key)
+    if value is None:
+        raise Unreadable(f"'{key}' is missing")
+    try:
+        return parse_datetime(value)
+    except Unreadable as exc:
+        raise Unreadable(f"'{key}': {exc}") from None
+
+
+def _optional_time(order: Mapping[str, object], key: str) -> datetime | None:
+    return None if order.get(key) is None else _time(order, key)
+
+
+class OrderMapper:
+    """Maps order JSON to snapshots under the rule set of each order's marketplace."""
+
+    def __init__(self, rule_sets: RuleSet | Iterable[RuleSet]) -> None:
+        sets = (rule_sets,) if isinstance(rule_sets, RuleSet) else tuple(rule_sets)
+        self._readers = {r.marketplace.code.casefold(): _RuleSetReader(r) for r in sets}
+
+    @property
+    def marketplaces(self) -> tuple[str, ...]:
+        return tuple(self._readers)
+
+    def map(self, raw: object) -> MappedOrder:
+        """One order: its snapshot, or `Quarantined` with the reason it cannot be read."""
+        if not isinstance(raw, dict):
+            return Quarantined(f"an order must be a JSON object, not {type(raw).__name__}", raw)
+        marketplace = order_id = None
+        try:
+            marketplace = _text(raw, "marketplace")
+            order_id = _text(raw, "marketplace_order_id")
+            return self._snapshot(raw, marketplace, order_id)
+        except Unreadable as exc:
+            return Quarantined(str(exc), raw, marketplace, order_id)
+
+    def map_page(self, results: Iterable[object]) -> list[MappedOrder]:
+        return [self.map(raw) for raw in results]
+
+    def _snapshot(self, raw: dict[str, object], marketplace: str, order_id: str) -> OrderSnapshot:
+        reader = self._readers.get(marketplace.casefold())
+        if reader is None:
+            known = ", ".join(sorted(self._readers)) or "none"
+            raise Unreadable(f"no rule file for marketplace '{marketplace}' (loaded: {known})")
+        return OrderSnapshot(
+            marketplace=reader.rules.marketplace.code,
+            order_id=order_id,
+            status_code=_text(raw, "marketplace_status"),
+            updated_at=_time(raw, "updated_at"),
+            ordered_at=_optional_time(raw, "marketplace_order_date"),
+            fields=reader.fields_of(raw),
+            raw=raw,
+        )

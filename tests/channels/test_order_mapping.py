@@ -1,0 +1,250 @@
+"""Order JSON to snapshots on every reference sample; unreadable orders are quarantined."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+
+import pytest
+
+from engine.channels.order_mapping import OrderMapper, Quarantined
+from engine.definition import RuleSet
+from engine.snapshot import OrderSnapshot
+from tests.channels.conftest import sample
+
+
+def results(name: str) -> list[object]:
+    page = sample(name)
+    assert isinstance(page["results"], list)
+    return page["results"]
+
+
+def only_snapshot(mapped: object) -> OrderSnapshot:
+    assert isinstance(mapped, OrderSnapshot), mapped
+    return mapped
+
+
+def test_import_orders_page_maps_four_orders(galeries_rules: RuleSet) -> None:
+    mapped = OrderMapper(galeries_rules).map_page(results("import_orders.json"))
+    snapshots = [only_snapshot(m) for m in mapped]
+    assert [(s.order_id, s.status_code) for s in snapshots] == [
+        ("1300435653830-A", "STAGING"),
+        ("1300435653831-A", "WAITING_DEBIT_PAYMENT"),
+        ("1300435653832-A", "SHIPPED"),
+        ("1300435653833-A", "CANCELED"),
+    ]
+    first = snapshots[0]
+    assert first.marketplace == "galeries_lafayette"
+    assert first.updated_at == datetime(2015, 11, 25, 14, 9, 23, 449078, tzinfo=UTC)
+    assert first.ordered_at is None
+    assert first.fields == {
+        "carrier": None,
+        "tracking_number": None,
+        "relay_id": None,
+        "fulfilled_by_marketplace": False,
+        "total_order": 229.0,
+        "shipping": None,
+        "processing_fee": None,
+        "first_line_status": "SHIPPED",
+        "line_created_at": "2015-11-17T10:02:49+00:00",
+    }
+    assert first.raw["comments"] is None
+
+
+def test_flag_in_the_trackings_of_older_data(galeries_rules: RuleSet) -> None:
+    (order,) = results("check_shipped_mp.json")
+    snapshot = only_snapshot(OrderMapper(galeries_rules).map(order))
+    assert snapshot.status_code == "SHIPPED"
+    assert snapshot.fields["fulfilled_by_marketplace"] is True
+    assert snapshot.fields["carrier"] == "LAPOSTE"
+    assert snapshot.fields["tracking_number"] == "8V4564654654"
+    assert snapshot.fields["relay_id"] == "15632"
+
+
+def test_flag_in_order_types_of_current_data(galeries_rules: RuleSet) -> None:
+    (order,) = results("check_shipped_mp.json")
+    assert isinstance(order, dict)
+    current = copy.deepcopy(order)
+    current["order_types"] = [
+        {"type": "is_express", "label": "Express"},
+        {"type": "is_delivered_by_marketplace", "label": "Fulfilled by marketplace"},
+    ]
+    current["packages"][0]["delivery"]["trackings"][0].pop("is_delivered_by_marketplace")
+    snapshot = only_snapshot(OrderMapper(galeries_rules).map(current))
+    assert snapshot.fields["fulfilled_by_marketplace"] is True
+    current["order_types"] = [{"type": "is_express", "label": "Express"}]
+    snapshot = only_snapshot(OrderMapper(galeries_rules).map(current))
+    assert snapshot.fields["fulfilled_by_marketplace"] is False
+
+
+def test_amounts_as_strings_and_an_order_date(galeries_rules: RuleSet) -> None:
+    (order,) = results("order_amount.json")
+    snapshot = only_snapshot(OrderMapper(galeries_rules).map(order))
+    assert snapshot.ordered_at == datetime(2015, 11, 23, 17, 8, 0, 98728, tzinfo=UTC)
+    assert snapshot.fields["total_order"] == 26.5
+    assert snapshot.fields["shipping"] == 5.0
+    assert snapshot.fields["processing_fee"] == 3.5
+    assert snapshot.fields["first_line_status"] is None  # the line's status is null
+    assert snapshot.fields["fulfilled_by_marketplace"] is False
+    assert snapshot.fields["relay_id"] is None
+
+
+def test_amounts_as_numbers_in_the_2024_shape(zalando_rules: RuleSet) -> None:
+    (order,) = results("order-sample.json")
+    snapshot = only_snapshot(OrderMapper(zalando_rules).map(order))
+    assert snapshot.marketplace == "zalando"
+    assert snapshot.order_id == "4UT0-000001"
+    assert snapshot.status_code == "exported"
+    assert snapshot.ordered_at == datetime(2024, 8, 19, tzinfo=UTC)
+    assert snapshot.fields == {
+        "fulfilled_by_marketplace": False,
+        "total_order": 40.3,
+        "total_tax": 0.0,
+        "currency": "EUR",
+    }
+
+
+def test_cdiscount_rules_read_an_order_of_their_marketplace(cdiscount_rules: RuleSet) -> None:
+    (order,) = results("check_shipped_mp.json")
+    assert isinstance(order, dict)
+    order = copy.deepcopy(order)
+    order.update(marketplace="cdiscount", marketplace_status="WaitingForShipmentAcceptation")
+    delivery = order["packages"][0]["delivery"]
+    delivery["shipping_method"] = "Suivi"
+    delivery["trackings"][0]["carrier"] = "Chronopost"
+    snapshot = only_snapshot(OrderMapper(cdiscount_rules).map(order))
+    assert snapshot.fields == {
+        "delivery_mode": "TRK",
+        "carrier": "13",
+        "tracking_number": "8V4564654654",
+        "tracking_url": None,
+        "fulfilled_by_marketplace": True,
+    }
+
+
+def test_an_unknown_enum_spelling_is_kept_as_received(cdiscount_rules: RuleSet) -> None:
+    (order,) = results("check_shipped_mp.json")
+    assert isinstance(order, dict)
+    order = dict(order, marketplace="cdiscount")
+    snapshot = only_snapshot(OrderMapper(cdiscount_rules).map(order))
+    assert snapshot.fields["carrier"] == "LAPOSTE"
+    assert snapshot.fields["delivery_mode"] == "delivery"  # the fallback path: delivery.type
+
+
+def test_orders_of_several_marketplaces_each_under_its_rules(
+    galeries_rules: RuleSet, zalando_rules: RuleSet
+) -> None:
+    mapper = OrderMapper([galeries_rules, zalando_rules])
+    pages = results("order-sample.json") + results("check_shipped_mp.json")
+    snapshots = [only_snapshot(m) for m in mapper.map_page(pages)]
+    assert [(s.marketplace, sorted(s.fields)[:2]) for s in snapshots] == [
+        ("zalando", ["currency", "fulfilled_by_marketplace"]),
+        ("galeries_lafayette", ["carrier", "first_line_status"]),
+    ]
+
+
+def broken(order: dict[str, object], **changes: object) -> dict[str, object]:
+    copied = copy.deepcopy(order)
+    for key, value in changes.items():
+        if value is ...:
+            copied.pop(key)
+        else:
+            copied[key] = value
+    return copied
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"marketplace_order_id": ...}, "'marketplace_order_id' is missing"),
+        ({"marketplace_order_id": "  "}, "'marketplace_order_id' is empty"),
+        ({"marketplace_order_id": ["x"]}, "'marketplace_order_id' is not a text"),
+        ({"marketplace": ...}, "'marketplace' is missing"),
+        (
+            {"marketplace": "fnac"},
+            "no rule file for marketplace 'fnac' (loaded: galeries_lafayette)",
+        ),
+        ({"updated_at": ...}, "'updated_at' is missing"),
+        ({"updated_at": "yesterday"}, "'updated_at': 'yesterday' is not an ISO 8601 date"),
+        ({"updated_at": 1448460563}, "'updated_at': expected an ISO 8601 date, found 1448460563"),
+        (
+            {"marketplace_order_date": "2015-13-01"},
+            "'marketplace_order_date': '2015-13-01' is not an ISO 8601 date",
+        ),
+        ({"marketplace_status": None}, "'marketplace_status' is missing"),
+        (
+            {"total_order": "229,00 EUR"},
+            "field 'total_order': expected a number, found '229,00 EUR'",
+        ),
+        ({"total_order": "NaN"}, "field 'total_order': expected a finite number, found 'NaN'"),
+        ({"shipping": {"amount": 1}}, "field 'shipping': expected a number, found {'amount': 1}"),
+    ],
+)
+def test_an_unreadable_order_is_quarantined_with_its_reason(
+    galeries_rules: RuleSet, changes: dict[str, object], reason: str
+) -> None:
+    (order,) = results("order_amount.json")
+    assert isinstance(order, dict)
+    bad = broken(order, **changes)
+    mapped = OrderMapper(galeries_rules).map(bad)
+    assert mapped == Quarantined(reason, bad, mapped.marketplace, mapped.order_id)
+    assert mapped.raw is bad
+
+
+def test_quarantine_keeps_the_ids_it_could_read(galeries_rules: RuleSet) -> None:
+    (order,) = results("order_amount.json")
+    assert isinstance(order, dict)
+    mapped = OrderMapper(galeries_rules).map(broken(order, updated_at=None))
+    assert isinstance(mapped, Quarantined)
+    assert (mapped.marketplace, mapped.order_id) == ("galeries_lafayette", "1300435653833-A")
+
+
+def test_a_bad_flag_value_is_quarantined(galeries_rules: RuleSet) -> None:
+    (order,) = results("check_shipped_mp.json")
+    assert isinstance(order, dict)
+    bad = copy.deepcopy(order)
+    bad["packages"][0]["delivery"]["trackings"][0]["is_delivered_by_marketplace"] = "maybe"
+    mapped = OrderMapper(galeries_rules).map(bad)
+    assert isinstance(mapped, Quarantined)
+    assert (
+        mapped.reason == "field 'fulfilled_by_marketplace': expected true or false, found 'maybe'"
+    )
+
+
+@pytest.mark.parametrize(
+    ("flag", "expected"), [("1", True), ("true", True), (1, True), ("0", False), ("False", False)]
+)
+def test_flags_from_text_and_numbers(galeries_rules: RuleSet, flag: object, expected: bool) -> None:
+    (order,) = results("check_shipped_mp.json")
+    assert isinstance(order, dict)
+    changed = copy.deepcopy(order)
+    changed["packages"][0]["delivery"]["trackings"][0]["is_delivered_by_marketplace"] = flag
+    snapshot = only_snapshot(OrderMapper(galeries_rules).map(changed))
+    assert snapshot.fields["fulfilled_by_marketplace"] is expected
+
+
+def test_dates_with_an_offset_are_read_in_utc(galeries_rules: RuleSet) -> None:
+    (order,) = results("order_amount.json")
+    assert isinstance(order, dict)
+    changed = broken(order, updated_at="2015-11-25T16:09:23+02:00")
+    snapshot = only_snapshot(OrderMapper(galeries_rules).map(changed))
+    assert snapshot.updated_at == datetime(2015, 11, 25, 14, 9, 23, tzinfo=UTC)
+
+
+def test_a_malformed_order_does_not_stop_the_page(galeries_rules: RuleSet) -> None:
+    orders = results("import_orders.json")
+    page = [orders[0], "not an order", None, broken(orders[1], updated_at="never"), orders[2]]
+    mapped = OrderMapper(galeries_rules).map_page(page)
+    assert [type(m).__name__ for m in mapped] == [
+        "OrderSnapshot",
+        "Quarantined",
+        "Quarantined",
+        "Quarantined",
+        "OrderSnapshot",
+    ]
+    reasons = [m.reason for m in mapped if isinstance(m, Quarantined)]
+    assert reasons == [
+        "an order must be a JSON object, not str",
+        "an order must be a JSON object, not NoneType",
+        "'updated_at': 'never' is not an ISO 8601 date",
+    ]
