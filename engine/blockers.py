@@ -1,0 +1,51 @@
+"""The answer to "may this order do that now?", as values.
+
+A seller command is either allowed, with the `ChannelCommand` to send and the status it should
+lead to, or blocked by `Blocker`s: each has a stable `code` a program can branch on, a whole
+sentence quoting the field or status for a person, and the `params` behind the sentence. So
+"why can't this order ship?" is answered as data, for the app, the CLI and the simulator alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class BlockerCode(StrEnum):
+    NOT_ALLOWED_AT_STATUS = "not_allowed_at_status"
+    FINAL_STATUS = "final_status"
+    NO_TRANSITION = "no_transition"
+    CONDITION_FAILED = "condition_failed"
+    FIELD_REQUIRED = "field_required"
+    VALUE_NOT_ALLOWED = "value_not_allowed"
+
+
+@dataclass(frozen=True)
+class Blocker:
+    code: BlockerCode
+    message: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class ChannelCommand:
+    """What goes to the channel: the marketplace's action type and its arguments as text."""
+
+    action_type: str
+    args: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One action checked against one order: allowed with its command, or blocked and why."""
+
+    action: str
+    allowed: bool
+    blockers: tuple[Blocker, ...] = ()
+    command: ChannelCommand | None = None
+    expected_status: str | None = None
