@@ -1,0 +1,102 @@
+"""One SQLAlchemy engine for either database, set up the way the store relies on.
+
+A store URL is `sqlite:///path.db` (the default: one file, no server) or `postgresql://...`
+(rewritten to the psycopg 3 driver). SQLite gets WAL (readers never block the writer), foreign
+keys, a busy timeout for concurrent processes, and transactions the store opens itself: the
+Python driver's own transaction handling is switched off so `BEGIN IMMEDIATE` takes the write
+lock up front, instead of failing later when a read transaction tries to write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.pool import StaticPool
+
+from engine.store.columns import dump_json
+from engine.store.errors import StoreError
+
+_WRITE = "orderflow_write"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def store_url(url: str) -> URL:
+    """The SQLAlchemy URL of a store URL; `postgresql://` means the psycopg 3 driver."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise StoreError(
+            f"cannot read the store URL {url!r}: expected sqlite:///path.db or "
+            "postgresql://user@host:port/database"
+        ) from exc
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise StoreError(
+            f"the store URL {url!r} names {backend!r}; the store runs on sqlite or postgresql"
+        )
+    return parsed
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    in_memory = url.database in (None, "", ":memory:")
+    if not in_memory:
+        folder = Path(str(url.database)).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise StoreError(f"cannot create the store {url}: the folder {folder} does not exist")
+    options: dict[str, Any] = {"json_serializer": dump_json}
+    if in_memory:
+        # One connection shared, or every connection would see its own empty database.
+        options.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
+    engine = create_engine(url, **options)
+
+    @event.listens_for(engine, "connect")
+    def _setup(dbapi_connection: Any, _record: object) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            # In WAL mode NORMAL never corrupts and never loses a commit to a killed process;
+            # only a power cut may roll back the last commits, watermark included, which the
+            # next fetch then repeats.
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def create_store_engine(url: str) -> Engine:
+    parsed = store_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    return create_engine(parsed, json_serializer=dump_json, pool_pre_ping=True)
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction: committed when the block ends, rolled back when it raises."""
+    with engine.connect() as connection:
+        connection.execution_options(**{_WRITE: True})
+        with connection.begin():
+            yield connection
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A read transaction: one consistent view of the store."""
+    with engine.connect() as connection, connection.begin():
+        yield connection

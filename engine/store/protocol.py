@@ -1,0 +1,117 @@
+"""What the rest of the engine may ask of a store, as a `Protocol`.
+
+The sync, the runtime's timers and the analytics depend on this, not on `Store`, so a test can
+hand them a fake and another backend can stand in without inheriting anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Protocol
+
+from engine.store.records import (
+    ApplyResult,
+    FetchKind,
+    FetchRun,
+    LocalChange,
+    OpenOrder,
+    OrderChange,
+    OrderKey,
+    OrderState,
+    OutboxItem,
+    OutboxState,
+    QuarantineEntry,
+    RunStatus,
+    StoredEvent,
+)
+
+
+class StoreTransaction(Protocol):
+    """The writes of one transaction, committed together."""
+
+    def get_orders(self, keys: Iterable[OrderKey]) -> dict[OrderKey, OrderState]: ...
+
+    def apply(self, changes: Sequence[OrderChange]) -> ApplyResult: ...
+
+    def apply_local(self, changes: Sequence[LocalChange]) -> ApplyResult: ...
+
+    def quarantine(self, entries: Sequence[QuarantineEntry]) -> None: ...
+
+    def watermark(self, name: str) -> datetime | None: ...
+
+    def advance_watermark(self, name: str, value: datetime) -> datetime: ...
+
+    def count_run(self, run_id: int, pages: int = 0, orders: int = 0, errors: int = 0) -> None: ...
+
+    def finish_run(
+        self, run_id: int, status: RunStatus, at: datetime, error: str | None = None
+    ) -> None: ...
+
+    def enqueue(
+        self,
+        marketplace: str,
+        order_id: str,
+        action: str,
+        action_type: str,
+        args: Mapping[str, str],
+        expected_status: str | None,
+        at: datetime,
+    ) -> tuple[int, bool]: ...
+
+    def move_outbox(
+        self, item_id: int, to: OutboxState, at: datetime, answer: object = None
+    ) -> OutboxItem: ...
+
+
+class OrderStore(Protocol):
+    """The order store: current states, the event log, fetch runs, watermarks, the outbox."""
+
+    def transaction(self) -> AbstractContextManager[StoreTransaction]: ...
+
+    def apply(
+        self, changes: Sequence[OrderChange], watermark: tuple[str, datetime] | None = None
+    ) -> ApplyResult: ...
+
+    def apply_local(self, changes: Sequence[LocalChange]) -> ApplyResult: ...
+
+    def get_order(self, marketplace: str, order_id: str) -> OrderState | None: ...
+
+    def get_orders(self, keys: Iterable[OrderKey]) -> dict[OrderKey, OrderState]: ...
+
+    def events(self, marketplace: str, order_id: str) -> list[StoredEvent]: ...
+
+    def open_orders(
+        self,
+        statuses: Collection[str],
+        marketplace: str | None = None,
+        entered_before: datetime | None = None,
+    ) -> list[OpenOrder]: ...
+
+    def start_run(
+        self, kind: FetchKind, window_from: datetime, window_to: datetime, at: datetime
+    ) -> int: ...
+
+    def finish_run(
+        self, run_id: int, status: RunStatus, at: datetime, error: str | None = None
+    ) -> None: ...
+
+    def close_interrupted(self, at: datetime) -> int: ...
+
+    def fetch_runs(
+        self, kind: FetchKind | None = None, status: RunStatus | None = None
+    ) -> list[FetchRun]: ...
+
+    def watermark(self, name: str) -> datetime | None: ...
+
+    def outbox(
+        self,
+        states: Collection[OutboxState] | None = None,
+        marketplace: str | None = None,
+        sent_before: datetime | None = None,
+    ) -> list[OutboxItem]: ...
+
+    def move_outbox(
+        self, item_id: int, to: OutboxState, at: datetime, answer: object = None
+    ) -> OutboxItem: ...

@@ -1,0 +1,146 @@
+"""Reading the store back: orders for the runtime, events for analytics, the open timers.
+
+Each function takes a connection (the caller's transaction, so reads are consistent with one
+another) and returns records or a DataFrame, never rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Select, func, select, tuple_
+
+from engine.store.ingestion import KEY_CHUNK
+from engine.store.records import OpenOrder, OrderKey, OrderState, StoredAnomaly, StoredEvent
+from engine.store.schema import anomalies, events, orders
+
+EVENT_COLUMNS = (
+    "marketplace",
+    "order_id",
+    "seq",
+    "from_status",
+    "to_status",
+    "trigger",
+    "actor",
+    "source",
+    "inferred",
+    "at",
+)
+
+
+def _order_state(row: Any) -> OrderState:
+    return OrderState(
+        marketplace=row.marketplace,
+        order_id=row.order_id,
+        status=row.status,
+        entered_at=row.entered_at,
+        updated_at=row.updated_at,
+        rules_version=row.rules_version,
+        seq=row.seq,
+        fields=row.fields,
+        snapshot=row.snapshot,
+    )
+
+
+def get_orders(connection: Connection, keys: Iterable[OrderKey]) -> dict[OrderKey, OrderState]:
+    """The stored state of each of `keys` the store has; absent keys are new orders."""
+    wanted = list(dict.fromkeys(keys))
+    found: dict[OrderKey, OrderState] = {}
+    pair = tuple_(orders.c.marketplace, orders.c.order_id)
+    for start in range(0, len(wanted), KEY_CHUNK):
+        query = select(orders).where(pair.in_(wanted[start : start + KEY_CHUNK]))
+        for row in connection.execute(query):
+            state = _order_state(row)
+            found[state.key] = state
+    return found
+
+
+def count_orders(connection: Connection, marketplace: str | None = None) -> int:
+    query = select(func.count()).select_from(orders)
+    if marketplace is not None:
+        query = query.where(orders.c.marketplace == marketplace)
+    return int(connection.execute(query).scalar_one())
+
+
+def order_events(connection: Connection, marketplace: str, order_id: str) -> list[StoredEvent]:
+    query = (
+        select(*(events.c[name] for name in EVENT_COLUMNS))
+        .where(events.c.marketplace == marketplace, events.c.order_id == order_id)
+        .order_by(events.c.seq)
+    )
+    return [StoredEvent(*row) for row in connection.execute(query)]
+
+
+def _events_query(marketplace: str | None, since: datetime | None) -> Select[Any]:
+    query = select(*(events.c[name] for name in EVENT_COLUMNS), orders.c.fields).join(
+        orders,
+        (orders.c.marketplace == events.c.marketplace) & (orders.c.order_id == events.c.order_id),
+    )
+    if marketplace is not None:
+        query = query.where(events.c.marketplace == marketplace)
+    if since is not None:
+        query = query.where(events.c.at >= since)
+    return query.order_by(events.c.marketplace, events.c.order_id, events.c.seq)
+
+
+def events_frame(
+    connection: Connection,
+    marketplace: str | None = None,
+    stage_of: Callable[[str], str] | Mapping[str, str] | None = None,
+    fields: Sequence[str] = (),
+    since: datetime | None = None,
+) -> pd.DataFrame:
+    """The event log as a DataFrame with the architecture's event columns.
+
+    `stage_of` (a rule set's `stage_of`, or a status -> stage mapping) adds `stage`, the stage of
+    `to_status`; each name in `fields` adds that rule field of the order (e.g. its delivery mode).
+    """
+    rows = connection.execute(_events_query(marketplace, since)).all()
+    frame = pd.DataFrame([row[: len(EVENT_COLUMNS)] for row in rows], columns=list(EVENT_COLUMNS))
+    frame = frame.astype({"seq": "int64", "inferred": "bool"})
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)
+    if stage_of is not None:
+        lookup = stage_of.get if isinstance(stage_of, Mapping) else stage_of
+        frame["stage"] = [lookup(status) for status in frame["to_status"]]
+    for name in fields:
+        frame[name] = [row.fields.get(name) for row in rows]
+    return frame
+
+
+def order_anomalies(
+    connection: Connection, marketplace: str | None = None, order_id: str | None = None
+) -> list[StoredAnomaly]:
+    query = select(anomalies).order_by(anomalies.c.id)
+    if marketplace is not None:
+        query = query.where(anomalies.c.marketplace == marketplace)
+    if order_id is not None:
+        query = query.where(anomalies.c.order_id == order_id)
+    return [StoredAnomaly(*row) for row in connection.execute(query)]
+
+
+def open_orders(
+    connection: Connection,
+    statuses: Collection[str],
+    marketplace: str | None = None,
+    entered_before: datetime | None = None,
+) -> list[OpenOrder]:
+    """Orders waiting in one of `statuses` (those with timers), oldest entry first."""
+    query = (
+        select(
+            orders.c.marketplace,
+            orders.c.order_id,
+            orders.c.status,
+            orders.c.entered_at,
+            orders.c.seq,
+        )
+        .where(orders.c.status.in_(list(statuses)), orders.c.entered_at.is_not(None))
+        .order_by(orders.c.entered_at, orders.c.marketplace, orders.c.order_id)
+    )
+    if marketplace is not None:
+        query = query.where(orders.c.marketplace == marketplace)
+    if entered_before is not None:
+        query = query.where(orders.c.entered_at < entered_before)
+    return [OpenOrder(*row) for row in connection.execute(query)]

@@ -1,0 +1,222 @@
+"""The values the store takes and gives back.
+
+Callers never see rows or SQL: they hand the store `OrderChange`s (an order's new state with the
+events and anomalies that led to it) and read back frozen records. Every datetime is
+timezone-aware UTC, every JSON value a plain mapping, so a record read back compares equal to the
+one written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from engine.events import Anomaly, Event
+
+OrderKey = tuple[str, str]
+"""(marketplace, order_id): how an order is named everywhere in the store."""
+
+
+class FetchKind(StrEnum):
+    INCREMENTAL = "incremental"
+    SWEEP = "sweep"
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+    UNCONFIRMED = "unconfirmed"
+
+
+@dataclass(frozen=True)
+class OrderState:
+    """An order as stored: its current status and the latest snapshot applied to it.
+
+    `seq` is the number of events the order has; a change computed from this state carries it
+    as its `base_seq`, so the store can refuse a change computed from a state that moved since.
+    `status` is None only while the order's first snapshot had a status the rules do not know.
+    """
+
+    marketplace: str
+    order_id: str
+    status: str | None
+    entered_at: datetime | None
+    updated_at: datetime
+    rules_version: str
+    seq: int
+    fields: Mapping[str, object] = field(default_factory=dict)
+    snapshot: Mapping[str, object] = field(default_factory=dict, compare=False)
+
+    @property
+    def key(self) -> OrderKey:
+        return (self.marketplace, self.order_id)
+
+
+@dataclass(frozen=True)
+class OrderChange:
+    """One order's new state, computed from the stored state whose `seq` was `base_seq`.
+
+    `events` are numbered `base_seq + 1` onwards in the order given. The store applies the change
+    only if `updated_at` (the marketplace's clock) is newer than the stored one and the order
+    still has `base_seq` events; otherwise nothing of it is written.
+    """
+
+    marketplace: str
+    order_id: str
+    status: str | None
+    entered_at: datetime | None
+    updated_at: datetime
+    rules_version: str
+    base_seq: int = 0
+    events: tuple[Event, ...] = ()
+    anomalies: tuple[Anomaly, ...] = ()
+    fields: Mapping[str, object] = field(default_factory=dict)
+    snapshot: Mapping[str, object] = field(default_factory=dict, compare=False)
+
+    @property
+    def key(self) -> OrderKey:
+        return (self.marketplace, self.order_id)
+
+    @property
+    def seq(self) -> int:
+        return self.base_seq + len(self.events)
+
+
+@dataclass(frozen=True)
+class LocalChange:
+    """A change the engine makes without a new snapshot: a timer fired, an action applied.
+
+    It moves the status and appends events; the snapshot, the fields and `updated_at` stay as
+    the marketplace last reported them. Applied only if the order still has `base_seq` events.
+    """
+
+    marketplace: str
+    order_id: str
+    status: str
+    entered_at: datetime
+    base_seq: int
+    events: tuple[Event, ...]
+    anomalies: tuple[Anomaly, ...] = ()
+
+    @property
+    def key(self) -> OrderKey:
+        return (self.marketplace, self.order_id)
+
+    @property
+    def seq(self) -> int:
+        return self.base_seq + len(self.events)
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """What became of each change of a batch.
+
+    `applied`: written with its events. `stale`: the store already holds this or a newer
+    snapshot (a repeated or late page), so nothing was written. `conflicts`: the stored order
+    moved since the change was computed (another writer); re-read it and compute again.
+    """
+
+    applied: tuple[OrderKey, ...] = ()
+    stale: tuple[OrderKey, ...] = ()
+    conflicts: tuple[OrderKey, ...] = ()
+
+    def merged(self, other: ApplyResult) -> ApplyResult:
+        return ApplyResult(
+            self.applied + other.applied,
+            self.stale + other.stale,
+            self.conflicts + other.conflicts,
+        )
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    marketplace: str
+    order_id: str
+    seq: int
+    from_status: str | None
+    to_status: str
+    trigger: str
+    actor: str
+    source: str
+    inferred: bool
+    at: datetime
+
+
+@dataclass(frozen=True)
+class StoredAnomaly:
+    id: int
+    marketplace: str
+    order_id: str
+    from_status: str | None
+    reported: str
+    kind: str
+    message: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class OpenOrder:
+    """An order waiting in a status, and since when: what a timer needs."""
+
+    marketplace: str
+    order_id: str
+    status: str
+    entered_at: datetime
+    seq: int
+
+
+@dataclass(frozen=True)
+class QuarantineEntry:
+    """Input the engine could not read, kept as received with the reason."""
+
+    reason: str
+    raw: object
+    at: datetime
+    marketplace: str | None = None
+    order_id: str | None = None
+    fetch_run: int | None = None
+    id: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class FetchRun:
+    id: int
+    kind: FetchKind
+    window_from: datetime
+    window_to: datetime
+    started_at: datetime
+    finished_at: datetime | None
+    status: RunStatus
+    pages: int
+    orders: int
+    errors: int
+    error: str | None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A seller action on its way to the marketplace, and what became of it."""
+
+    id: int
+    marketplace: str
+    order_id: str
+    action: str
+    action_type: str
+    args: Mapping[str, str]
+    expected_status: str | None
+    state: OutboxState
+    created_at: datetime
+    sent_at: datetime | None
+    confirmed_at: datetime | None
+    answer: object
+    attempts: int

@@ -1,0 +1,165 @@
+"""The store's tables, at the schema version this code reads and writes.
+
+One `MetaData` describes the current layout; `migrations` brings an older database up to it.
+Constraints carry the store's promises where the database can enforce them: one row per order,
+one event per (order, seq), one open outbox entry per (order, action).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+from engine.store.columns import UtcDateTime, json_type
+
+SCHEMA_VERSION = 2
+"""The version this code writes. Raise it with a new step in `migrations.STEPS`."""
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("applied_at", UtcDateTime, nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("marketplace", String(64), primary_key=True),
+    Column("order_id", String(128), primary_key=True),
+    Column("status", String(128)),
+    Column("entered_at", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("rules_version", String(64), nullable=False),
+    Column("seq", Integer, nullable=False),
+    # How many events the order had before its latest change: the compare-and-set of `apply`
+    # reads it from the incoming row, so the check runs in one multi-row statement.
+    Column("prev_seq", Integer, nullable=False, server_default=text("0")),
+    Column("fields", json_type(), nullable=False, server_default=text("'{}'")),
+    Column("snapshot", json_type(), nullable=False),
+)
+Index("orders_status_entered", orders.c.status, orders.c.entered_at)
+
+events = Table(
+    "events",
+    metadata,
+    Column("marketplace", String(64), nullable=False),
+    Column("order_id", String(128), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("from_status", String(128)),
+    Column("to_status", String(128), nullable=False),
+    Column("trigger", String(128), nullable=False),
+    Column("actor", String(32), nullable=False),
+    Column("source", String(32), nullable=False),
+    Column("inferred", Boolean, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    UniqueConstraint("marketplace", "order_id", "seq", name="events_order_seq"),
+    ForeignKeyConstraint(["marketplace", "order_id"], [orders.c.marketplace, orders.c.order_id]),
+    CheckConstraint("seq >= 1", name="events_seq_positive"),
+)
+Index("events_at", events.c.at)
+
+anomalies = Table(
+    "anomalies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("marketplace", String(64), nullable=False),
+    Column("order_id", String(128), nullable=False),
+    Column("from_status", String(128)),
+    Column("reported", String(128), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(["marketplace", "order_id"], [orders.c.marketplace, orders.c.order_id]),
+)
+Index("anomalies_order", anomalies.c.marketplace, anomalies.c.order_id)
+
+fetch_runs = Table(
+    "fetch_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("window_from", UtcDateTime, nullable=False),
+    Column("window_to", UtcDateTime, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+    Column("status", String(16), nullable=False),
+    Column("pages", Integer, nullable=False, server_default=text("0")),
+    Column("orders", Integer, nullable=False, server_default=text("0")),
+    Column("errors", Integer, nullable=False, server_default=text("0")),
+    Column("error", Text),
+    CheckConstraint("kind IN ('incremental', 'sweep')", name="fetch_runs_kind"),
+    CheckConstraint("status IN ('running', 'ok', 'failed')", name="fetch_runs_status"),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("marketplace", String(64)),
+    Column("order_id", String(128)),
+    Column("reason", Text, nullable=False),
+    Column("raw", json_type()),
+    Column("fetch_run", Integer, ForeignKey("fetch_runs.id")),
+    Column("at", UtcDateTime, nullable=False),
+)
+
+watermarks = Table(
+    "watermarks",
+    metadata,
+    Column("name", String(128), primary_key=True),
+    Column("value", UtcDateTime, nullable=False),
+)
+
+OUTBOX_OPEN = ("pending", "sent")
+_open_outbox = text("state IN ('pending', 'sent')")
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("marketplace", String(64), nullable=False),
+    Column("order_id", String(128), nullable=False),
+    Column("action", String(128), nullable=False),
+    Column("action_type", String(64), nullable=False),
+    Column("args", json_type(), nullable=False),
+    Column("expected_status", String(128)),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Column("confirmed_at", UtcDateTime),
+    Column("answer", json_type()),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    CheckConstraint(
+        "state IN ('pending', 'sent', 'confirmed', 'failed', 'unconfirmed')", name="outbox_state"
+    ),
+)
+# The same action on the same order is never queued twice while one is still on its way.
+Index(
+    "outbox_one_open",
+    outbox.c.marketplace,
+    outbox.c.order_id,
+    outbox.c.action,
+    unique=True,
+    sqlite_where=_open_outbox,
+    postgresql_where=_open_outbox,
+)
+Index("outbox_state", outbox.c.state)
+
+TABLES = tuple(metadata.tables)

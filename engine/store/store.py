@@ -1,0 +1,223 @@
+"""The order store: `open_store(url)` and the `Store` every other part talks to.
+
+Reads run in a read transaction each; writes go through `transaction()` (several writes
+committed together) or the one-call shortcuts below, each its own transaction. The schema is
+created or upgraded when the store opens, so a `Store` in hand always speaks the current layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import OperationalError
+
+from engine.clock import Clock, SystemClock
+from engine.store import fetch_log, outbox, queries
+from engine.store.database import create_store_engine, reading, store_url, writing
+from engine.store.errors import StoreError
+from engine.store.migrations import ensure_schema
+from engine.store.records import (
+    ApplyResult,
+    FetchKind,
+    FetchRun,
+    LocalChange,
+    OpenOrder,
+    OrderChange,
+    OrderKey,
+    OrderState,
+    OutboxItem,
+    OutboxState,
+    QuarantineEntry,
+    RunStatus,
+    StoredAnomaly,
+    StoredEvent,
+)
+from engine.store.schema import schema_version
+from engine.store.transaction import Transaction
+
+DEFAULT_URL = "sqlite:///orderflow.db"
+
+
+class Store:
+    def __init__(self, engine: Engine, url: str) -> None:
+        self._engine = engine
+        self.url = url
+        """The store's URL with any password hidden: safe to print."""
+
+    @property
+    def dialect(self) -> str:
+        return self._engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Writes committed together when the block ends; none of them if it raises."""
+        with writing(self._engine) as connection:
+            yield Transaction(connection)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        with reading(self._engine) as connection:
+            return int(connection.execute(select(func.max(schema_version.c.version))).scalar_one())
+
+    # Writes, one transaction each.
+
+    def apply(
+        self, changes: Sequence[OrderChange], watermark: tuple[str, datetime] | None = None
+    ) -> ApplyResult:
+        """Apply a batch; with `watermark` (name, value), advance it in the same transaction."""
+        with self.transaction() as tx:
+            result = tx.apply(changes)
+            if watermark is not None:
+                tx.advance_watermark(*watermark)
+            return result
+
+    def apply_local(self, changes: Sequence[LocalChange]) -> ApplyResult:
+        with self.transaction() as tx:
+            return tx.apply_local(changes)
+
+    def quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
+        with self.transaction() as tx:
+            tx.quarantine(entries)
+
+    def start_run(
+        self, kind: FetchKind, window_from: datetime, window_to: datetime, at: datetime
+    ) -> int:
+        """Record a fetch run as running, committed at once; its id."""
+        with writing(self._engine) as connection:
+            return fetch_log.start_run(connection, kind, window_from, window_to, at)
+
+    def finish_run(
+        self, run_id: int, status: RunStatus, at: datetime, error: str | None = None
+    ) -> None:
+        with self.transaction() as tx:
+            tx.finish_run(run_id, status, at, error)
+
+    def close_interrupted(self, at: datetime) -> int:
+        """Mark the runs a killed process left running as failed; how many."""
+        with writing(self._engine) as connection:
+            return fetch_log.close_interrupted(connection, at)
+
+    def enqueue(
+        self,
+        marketplace: str,
+        order_id: str,
+        action: str,
+        action_type: str,
+        args: Mapping[str, str],
+        expected_status: str | None,
+        at: datetime,
+    ) -> tuple[int, bool]:
+        with self.transaction() as tx:
+            return tx.enqueue(marketplace, order_id, action, action_type, args, expected_status, at)
+
+    def move_outbox(
+        self, item_id: int, to: OutboxState, at: datetime, answer: object = None
+    ) -> OutboxItem:
+        with self.transaction() as tx:
+            return tx.move_outbox(item_id, to, at, answer)
+
+    def note_attempt(self, item_id: int, answer: object) -> OutboxItem:
+        with self.transaction() as tx:
+            return tx.note_attempt(item_id, answer)
+
+    # Reads.
+
+    def get_order(self, marketplace: str, order_id: str) -> OrderState | None:
+        return self.get_orders([(marketplace, order_id)]).get((marketplace, order_id))
+
+    def get_orders(self, keys: Iterable[OrderKey]) -> dict[OrderKey, OrderState]:
+        with reading(self._engine) as connection:
+            return queries.get_orders(connection, keys)
+
+    def count_orders(self, marketplace: str | None = None) -> int:
+        with reading(self._engine) as connection:
+            return queries.count_orders(connection, marketplace)
+
+    def events(self, marketplace: str, order_id: str) -> list[StoredEvent]:
+        with reading(self._engine) as connection:
+            return queries.order_events(connection, marketplace, order_id)
+
+    def events_frame(
+        self,
+        marketplace: str | None = None,
+        stage_of: Callable[[str], str] | Mapping[str, str] | None = None,
+        fields: Sequence[str] = (),
+        since: datetime | None = None,
+    ) -> pd.DataFrame:
+        """The event log for analytics (see `queries.events_frame`)."""
+        with reading(self._engine) as connection:
+            return queries.events_frame(connection, marketplace, stage_of, fields, since)
+
+    def anomalies(
+        self, marketplace: str | None = None, order_id: str | None = None
+    ) -> list[StoredAnomaly]:
+        with reading(self._engine) as connection:
+            return queries.order_anomalies(connection, marketplace, order_id)
+
+    def open_orders(
+        self,
+        statuses: Collection[str],
+        marketplace: str | None = None,
+        entered_before: datetime | None = None,
+    ) -> list[OpenOrder]:
+        with reading(self._engine) as connection:
+            return queries.open_orders(connection, statuses, marketplace, entered_before)
+
+    def quarantined(self, fetch_run: int | None = None) -> list[QuarantineEntry]:
+        with reading(self._engine) as connection:
+            return fetch_log.list_quarantine(connection, fetch_run)
+
+    def fetch_runs(
+        self, kind: FetchKind | None = None, status: RunStatus | None = None
+    ) -> list[FetchRun]:
+        with reading(self._engine) as connection:
+            return fetch_log.list_runs(connection, kind, status)
+
+    def watermark(self, name: str) -> datetime | None:
+        with reading(self._engine) as connection:
+            return fetch_log.get_watermark(connection, name)
+
+    def outbox(
+        self,
+        states: Collection[OutboxState] | None = None,
+        marketplace: str | None = None,
+        sent_before: datetime | None = None,
+    ) -> list[OutboxItem]:
+        with reading(self._engine) as connection:
+            return outbox.list_items(connection, states, marketplace, sent_before)
+
+
+def open_store(url: str = DEFAULT_URL, clock: Clock | None = None) -> Store:
+    """Open (creating or upgrading) the store at `url`; `StoreError` says why it cannot."""
+    parsed = store_url(url)
+    shown = parsed.render_as_string(hide_password=True)
+    engine = create_store_engine(url)
+    now = (clock or SystemClock()).now()
+    try:
+        with writing(engine) as connection:
+            ensure_schema(connection, shown, now)
+    except OperationalError as exc:
+        engine.dispose()
+        raise StoreError(f"cannot open the store {shown}: {_reason(exc)}") from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine, shown)
+
+
+def _reason(exc: OperationalError) -> str:
+    detail: Any = exc.orig if exc.orig is not None else exc
+    return str(detail).strip().splitlines()[0]

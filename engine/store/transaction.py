@@ -1,0 +1,86 @@
+"""One unit of work on the store: every write in it is committed together, or none is.
+
+The sync opens one per page: it reads the orders of the page, applies their changes, quarantines
+what it could not read, counts the page in its fetch run and, with the last page of a window,
+advances the watermark. A crash anywhere before the commit leaves the store as it was before the
+page; after it, the page is whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from engine.store import fetch_log, ingestion, outbox, queries
+from engine.store.records import (
+    ApplyResult,
+    LocalChange,
+    OrderChange,
+    OrderKey,
+    OrderState,
+    OutboxItem,
+    OutboxState,
+    QuarantineEntry,
+    RunStatus,
+)
+
+
+class Transaction:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def get_orders(self, keys: Iterable[OrderKey]) -> dict[OrderKey, OrderState]:
+        return queries.get_orders(self._connection, keys)
+
+    def apply(self, changes: Sequence[OrderChange]) -> ApplyResult:
+        """Write the changes newer than the store, with their events and anomalies."""
+        return ingestion.apply_changes(self._connection, changes)
+
+    def apply_local(self, changes: Sequence[LocalChange]) -> ApplyResult:
+        """Write timer and action changes whose order did not move since they were computed."""
+        return ingestion.apply_local(self._connection, changes)
+
+    def quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
+        fetch_log.add_quarantine(self._connection, entries)
+
+    def watermark(self, name: str) -> datetime | None:
+        return fetch_log.get_watermark(self._connection, name)
+
+    def advance_watermark(self, name: str, value: datetime) -> datetime:
+        """Move the watermark forward with this transaction's data; never backward."""
+        return fetch_log.advance_watermark(self._connection, name, value)
+
+    def count_run(self, run_id: int, pages: int = 0, orders: int = 0, errors: int = 0) -> None:
+        fetch_log.count_run(self._connection, run_id, pages, orders, errors)
+
+    def finish_run(
+        self, run_id: int, status: RunStatus, at: datetime, error: str | None = None
+    ) -> None:
+        fetch_log.finish_run(self._connection, run_id, status, at, error)
+
+    def enqueue(
+        self,
+        marketplace: str,
+        order_id: str,
+        action: str,
+        action_type: str,
+        args: Mapping[str, str],
+        expected_status: str | None,
+        at: datetime,
+    ) -> tuple[int, bool]:
+        """Queue an action: (id, True), or (the open entry's id, False) if it is already queued."""
+        return outbox.enqueue(
+            self._connection, marketplace, order_id, action, action_type, args, expected_status, at
+        )
+
+    def move_outbox(
+        self, item_id: int, to: OutboxState, at: datetime, answer: object = None
+    ) -> OutboxItem:
+        """Move an outbox entry; `OutboxStateError` when its current state does not allow it."""
+        return outbox.move(self._connection, item_id, to, at, answer)
+
+    def note_attempt(self, item_id: int, answer: object) -> OutboxItem:
+        """Count a failed send of a pending entry; it stays pending."""
+        return outbox.note_attempt(self._connection, item_id, answer)
