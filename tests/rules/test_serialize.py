@@ -107,7 +107,7 @@ def test_plain_data_uses_the_shapes_a_person_writes() -> None:
         },
         "timers": {"wait": {"status": "A", "after": "36h", "fire": "late"}},
         "import_policy": {
-            "flag_field": "mode",
+            "flag_field": "fba",
             "arrives_at": "B",
             "import_by_default": False,
             "connectors": {"shop": "option"},
