@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from engine.conditions import Condition
 from engine.machine import TransitionTable
 
 
@@ -46,6 +47,10 @@ class PathFinder:
         """One bit per guard of the table that holds on `fields`."""
         return sum(bit for condition, bit in self._bits.items() if condition.holds(fields))
 
+    def holds(self, condition: Condition | None, signature: int) -> bool:
+        """Whether a guard of the table holds for orders of this signature."""
+        return condition is None or bool(signature & self._bits[condition])
+
     def moves_from(self, status: str, signature: int) -> tuple[Move, ...]:
         """The transitions the machine can take from `status` for orders of this signature."""
         if status in self.finals:
@@ -53,7 +58,7 @@ class PathFinder:
         moves = []
         for trigger, steps in self.table.outgoing.get(status, ()):
             for step in steps:
-                if step.condition is None or signature & self._bits[step.condition]:
+                if self.holds(step.condition, signature):
                     if step.dest != status:
                         moves.append(Move(trigger, status, step.dest, step.actor))
                     break

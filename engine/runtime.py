@@ -20,7 +20,7 @@ from engine.conditions import FieldIn
 from engine.definition import Actor, RuleSet, Timer
 from engine.errors import CommandRefused, UnknownName
 from engine.events import Anomaly, AnomalyKind, Event, Source
-from engine.machine import RuleMachine
+from engine.machine import RuleMachine, Step
 from engine.outcome import Outcome
 from engine.paths import Path, PathFinder
 
@@ -34,12 +34,28 @@ def record_of(fields: object) -> Mapping[str, object]:
     return fields if isinstance(fields, Mapping) else NO_FIELDS
 
 
+def refused_trigger(
+    order_id: str, current: str | None, trigger: str, kind: AnomalyKind, at: datetime
+) -> Anomaly:
+    """The anomaly of a trigger the rules refuse; `reported` holds the trigger's name."""
+    if kind is AnomalyKind.UNKNOWN_STATUS:
+        why = f"trigger '{trigger}' cannot fire: the order's status '{current}' is not declared"
+    elif kind is AnomalyKind.FINAL_CHANGED:
+        why = f"trigger '{trigger}' would leave status '{current}', which is final"
+    else:
+        why = f"the rules refuse trigger '{trigger}' at status '{current}'"
+    return Anomaly(order_id, current, trigger, kind, why, at)
+
+
 class Runtime:
     """Observations, commands and timers for the orders of one rule set."""
 
-    def __init__(self, rules: RuleSet) -> None:
+    def __init__(self, rules: RuleSet, machine: RuleMachine | None = None) -> None:
+        """`machine` shares an already built machine of the same rules (say, with a bulk path)."""
         self.rules = rules
-        self.machine = RuleMachine(rules)
+        self.machine = (
+            machine if machine is not None and machine.rules is rules else RuleMachine(rules)
+        )
         self.table = self.machine.table
         self.paths = PathFinder(self.table, rules.final_statuses)
         self.checker = CommandChecker(rules, self.table)
@@ -126,7 +142,7 @@ class Runtime:
         events = []
         last = len(path) - 1
         for i, move in enumerate(path):
-            step = self.machine.fire(move.source, move.trigger, record)
+            step = self._fire(move.source, move.trigger, record)
             if step is None or step.dest != move.dest:
                 raise AssertionError(f"the machine refused {move} of a path read from its table")
             events.append(
@@ -135,6 +151,10 @@ class Runtime:
                 )
             )
         return tuple(events)
+
+    def _fire(self, status: str, trigger: str, record: Mapping[str, object]) -> Step | None:
+        """The one place a status changes: the machine (the bulk path's runtime overrides it)."""
+        return self.machine.fire(status, trigger, record)
 
     @staticmethod
     def _anomaly(
@@ -162,25 +182,21 @@ class Runtime:
         if trigger not in self.machine.machine.events:
             raise UnknownName(f"trigger '{trigger}' is not declared in {self.rules.source}")
         record = record_of(fields)
-        kind, why = AnomalyKind.NO_LEGAL_PATH, ""
         if current is None or current not in self.rules.status_by_name:
-            kind, why = (
-                AnomalyKind.UNKNOWN_STATUS,
-                f"the order's status '{current}' is not declared",
-            )
+            kind = AnomalyKind.UNKNOWN_STATUS
         else:
             step = self.table.resolve(current, trigger, record)
             if current in self.rules.final_statuses and step is not None and step.dest != current:
-                kind, why = AnomalyKind.FINAL_CHANGED, f"status '{current}' is final"
+                kind = AnomalyKind.FINAL_CHANGED
             else:
-                step = self.machine.fire(current, trigger, record)
+                step = self._fire(current, trigger, record)
                 if step is not None:
                     event = Event(
                         order_id, current, step.dest, trigger, step.actor, source, False, at
                     )
                     return Outcome(step.dest, (event,))
-                why = f"the rules refuse trigger '{trigger}' at status '{current}'"
-        return self._anomaly(order_id, current, trigger, kind, why, at)
+                kind = AnomalyKind.NO_LEGAL_PATH
+        return Outcome(current, (), (refused_trigger(order_id, current, trigger, kind, at),))
 
     # -- seller commands -----------------------------------------------------------------------
 
@@ -216,7 +232,7 @@ class Runtime:
         trigger = self.rules.action_by_name[action].transition
         if trigger is None:
             return Outcome(current, command=decision.command)
-        step = self.machine.fire(current, trigger, record)
+        step = self._fire(current, trigger, record)
         if step is None:
             raise AssertionError(f"the machine refused '{trigger}' that the checker allowed")
         event = Event(order_id, current, step.dest, trigger, step.actor, Source.ACTION, False, at)
