@@ -38,6 +38,15 @@ class OutboxState(StrEnum):
     UNCONFIRMED = "unconfirmed"
 
 
+def _check_aware(change: OrderChange | LocalChange, name: str, value: datetime | None) -> None:
+    """A naive datetime would be stored as if it were UTC: refuse it where it is made."""
+    if value is not None and value.utcoffset() is None:
+        raise ValueError(
+            f"order {change.order_id} of {change.marketplace}: {name} must be timezone-aware, "
+            f"got {value.isoformat()}"
+        )
+
+
 @dataclass(frozen=True)
 class OrderState:
     """An order as stored: its current status and the latest snapshot applied to it.
@@ -83,6 +92,10 @@ class OrderChange:
     fields: Mapping[str, object] = field(default_factory=dict)
     snapshot: Mapping[str, object] = field(default_factory=dict, compare=False)
 
+    def __post_init__(self) -> None:
+        _check_aware(self, "updated_at", self.updated_at)
+        _check_aware(self, "entered_at", self.entered_at)
+
     @property
     def key(self) -> OrderKey:
         return (self.marketplace, self.order_id)
@@ -107,6 +120,9 @@ class LocalChange:
     base_seq: int
     events: tuple[Event, ...]
     anomalies: tuple[Anomaly, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_aware(self, "entered_at", self.entered_at)
 
     @property
     def key(self) -> OrderKey:
