@@ -1,0 +1,109 @@
+"""The funnel by stage, and where orders leave it.
+
+Stages are the normalised vocabulary every rule set maps its statuses onto
+(`engine.definition.STAGES`). The funnel's steps are the stages an order goes through on its way
+to being fulfilled, in that vocabulary's order; the exit stages (cancelled, refused, refunded)
+are where orders leave it. An order counts once at each step it reached; an order whose status
+now is in an exit stage counts as an exit, by the status it is in (the cause: a refusal, an
+automatic cancellation, a refused payment, a customer's cancellation), the trigger and actor
+that put it there, and the last step it had reached before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analytics.eventlog import CASE, case_last
+from engine.definition import STAGES, RuleSet
+
+# Lengow's normalised stages that mean the order left the way to fulfilment.
+EXIT_STAGES: frozenset[str] = frozenset({"canceled", "refused", "refunding", "refunded"})
+NO_STEP = "(none)"
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """`steps`: stage, reached, share of the first step, now (orders there now), left.
+    `exits`: from_stage, status, trigger, actor, orders, share of all orders."""
+
+    steps: pd.DataFrame
+    exits: pd.DataFrame
+    orders: int
+
+
+def progress_stages(rules: Iterable[RuleSet] = (), log: pd.DataFrame | None = None) -> list[str]:
+    """The funnel's steps: the stages the rule sets (or else the log) use, minus the exits."""
+    used = {s.stage for r in rules for s in r.statuses}
+    if not used and log is not None:
+        used = {str(s) for s in log["stage"].dropna().unique()}
+    return [s for s in STAGES if s in used and s not in EXIT_STAGES]
+
+
+def funnel(log: pd.DataFrame, steps: Sequence[str] | None = None) -> Funnel:
+    """The funnel of a prepared log; `steps` default to the stages the log uses."""
+    steps = list(steps) if steps is not None else progress_stages(log=log)
+    orders = int(log[CASE].nunique())
+    reached = reached_counts(log, steps)
+    now = current_stage(log).value_counts()
+    exits = _exits(log, steps, orders)
+    left = exits.groupby("from_stage", observed=True)["orders"].sum()
+    first = reached.iloc[0] if len(reached) and reached.iloc[0] else 0
+    table = pd.DataFrame(
+        {
+            "stage": steps,
+            "reached": [int(reached.get(s, 0)) for s in steps],
+            "now": [int(now.get(s, 0)) for s in steps],
+            "left": [int(left.get(s, 0)) for s in steps],
+        }
+    )
+    table.insert(2, "share", table["reached"] / first if first else 0.0)
+    return Funnel(steps=table, exits=exits, orders=orders)
+
+
+def reached_counts(log: pd.DataFrame, stages: Sequence[str]) -> pd.Series:
+    """How many orders reached each of `stages` (each order counted once per stage)."""
+    codes = log["stage"].cat.codes.to_numpy(dtype=np.int64)
+    names = list(log["stage"].cat.categories)
+    seen = codes >= 0
+    width = len(names) + 1
+    pairs = np.unique(log[CASE].to_numpy()[seen] * width + codes[seen])
+    counts = np.bincount(pairs % width, minlength=width)
+    by_name = {str(name): int(counts[i]) for i, name in enumerate(names)}
+    return pd.Series([by_name.get(s, 0) for s in stages], index=list(stages), dtype="int64")
+
+
+def current_stage(log: pd.DataFrame) -> pd.Series:
+    """The stage each order is in now (one value per order)."""
+    return log["stage"].iloc[case_last(log)].astype(str).reset_index(drop=True)
+
+
+def _last_step(log: pd.DataFrame, steps: Sequence[str]) -> pd.Series:
+    """Per case: the last funnel step it had reached (cases with none are absent)."""
+    rows = np.flatnonzero(log["stage"].isin(steps).to_numpy())
+    cases = log[CASE].to_numpy()[rows]
+    last = rows[np.r_[cases[1:] != cases[:-1], True]] if len(rows) else rows
+    return pd.Series(
+        log["stage"].to_numpy()[last].astype(str), index=log[CASE].to_numpy()[last], dtype=object
+    )
+
+
+def _exits(log: pd.DataFrame, steps: Sequence[str], orders: int) -> pd.DataFrame:
+    now = log.iloc[case_last(log)]
+    gone = now.loc[now["stage"].isin(EXIT_STAGES).to_numpy()]
+    before = _last_step(log, steps).reindex(gone[CASE].to_numpy()).fillna(NO_STEP)
+    frame = pd.DataFrame(
+        {
+            "from_stage": before.to_numpy(),
+            "status": gone["to_status"].astype(str).to_numpy(),
+            "trigger": gone["trigger"].astype(str).to_numpy(),
+            "actor": gone["actor"].astype(str).to_numpy(),
+        }
+    )
+    keys = ["from_stage", "status", "trigger", "actor"]
+    table = frame.groupby(keys, sort=False).size().rename("orders").reset_index()
+    table["share"] = table["orders"] / orders if orders else 0.0
+    return table.sort_values(["orders", *keys], ascending=[False, *[True] * 4], ignore_index=True)

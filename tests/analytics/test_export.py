@@ -1,0 +1,116 @@
+"""The exports are read back with the standard library and pandas and checked against IEEE 1849."""
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analytics.export import write
+
+NS = "{http://www.xes-standard.org/}"
+
+
+def parse(path: Path) -> ET.Element:
+    return ET.parse(path).getroot()
+
+
+def attrs(element: ET.Element) -> dict[str, tuple[str, str]]:
+    return {c.get("key", ""): (c.tag.removeprefix(NS), c.get("value", "")) for c in element}
+
+
+def test_xes_root_extensions_globals_classifiers(log: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "log.xes"
+    assert write(log, "xes", path) == 21
+    root = parse(path)
+    assert root.tag == f"{NS}log"
+    assert root.get("xes.version") == "1849-2016"
+    extensions = {
+        e.get("prefix"): (e.get("name"), e.get("uri")) for e in root.iter(f"{NS}extension")
+    }
+    assert extensions == {
+        "concept": ("Concept", "http://www.xes-standard.org/concept.xesext"),
+        "time": ("Time", "http://www.xes-standard.org/time.xesext"),
+        "org": ("Organizational", "http://www.xes-standard.org/org.xesext"),
+        "lifecycle": ("Lifecycle", "http://www.xes-standard.org/lifecycle.xesext"),
+    }
+    scopes = {g.get("scope"): attrs(g) for g in root.findall(f"{NS}global")}
+    assert set(scopes["trace"]) == {"concept:name"}
+    assert set(scopes["event"]) == {
+        "concept:name",
+        "time:timestamp",
+        "org:resource",
+        "lifecycle:transition",
+    }
+    classifiers = {c.get("name"): c.get("keys") for c in root.findall(f"{NS}classifier")}
+    assert classifiers["Activity"] == "concept:name"
+    # IEEE 1849 order: extensions, globals, classifiers, log attributes, then traces.
+    tags = [c.tag.removeprefix(NS) for c in root]
+    assert tags[:9] == ["extension"] * 4 + ["global"] * 2 + ["classifier"] * 3
+    assert tags.index("trace") > max(i for i, t in enumerate(tags) if t == "string")
+
+
+def test_xes_traces_and_events(log: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "log.xes"
+    write(log, "xes", path)
+    traces = parse(path).findall(f"{NS}trace")
+    assert len(traces) == 8
+    o1 = traces[0]
+    assert attrs(o1)["concept:name"] == ("string", "O1")
+    assert attrs(o1)["delivery_mode"] == ("string", "TRK")
+    events = o1.findall(f"{NS}event")
+    assert len(events) == 6
+    second = attrs(events[1])
+    assert second["concept:name"] == ("string", "AcceptedBySeller")
+    assert second["time:timestamp"] == ("date", "2026-03-02T12:00:00.000+00:00")
+    assert second["org:resource"] == ("string", "seller")
+    assert second["lifecycle:transition"] == ("string", "complete")
+    assert second["inferred"] == ("boolean", "false")
+    assert second["seq"] == ("int", "2")
+    assert second["from_status"] == ("string", "WaitingForSellerAcceptation")
+    assert "from_status" not in attrs(events[0])  # the creation has no previous status
+    o4_events = [attrs(e) for e in traces[3].findall(f"{NS}event")]
+    assert [e["inferred"][1] for e in o4_events] == ["false", "true", "true", "false"]
+
+
+def test_every_xes_event_has_the_global_event_attributes(log: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "log.xes"
+    write(log, "xes", path)
+    root = parse(path)
+    declared = set(attrs(root.find(f"{NS}global[@scope='event']")))  # type: ignore[arg-type]
+    for event in root.iter(f"{NS}event"):
+        assert declared <= set(attrs(event))
+
+
+def test_csv_has_the_process_mining_columns(log: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    assert write(log, "csv", path) == 21
+    frame = pd.read_csv(path)
+    assert list(frame.columns[:5]) == [
+        "case:concept:name",
+        "concept:name",
+        "time:timestamp",
+        "org:resource",
+        "lifecycle:transition",
+    ]
+    first = frame.iloc[0]
+    assert (first["case:concept:name"], first["concept:name"]) == (
+        "O1",
+        "WaitingForSellerAcceptation",
+    )
+    assert first["time:timestamp"] == "2026-03-02T10:00:00.000+00:00"
+    assert frame["case:concept:name"].nunique() == 8
+
+
+def test_parquet_round_trip_keeps_times_with_their_zone(log: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "log.parquet"
+    write(log, "parquet", path)
+    frame = pd.read_parquet(path)
+    assert str(frame["time:timestamp"].dtype) == "datetime64[us, UTC]"
+    assert frame["org:resource"].tolist()[:2] == ["marketplace", "seller"]
+    assert frame["inferred"].sum() == 2
+
+
+def test_unknown_format_is_refused(log: pd.DataFrame, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown export format 'json'; choose one of xes"):
+        write(log, "json", tmp_path / "x")  # type: ignore[arg-type]

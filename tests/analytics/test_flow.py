@@ -1,0 +1,58 @@
+import pandas as pd
+
+from analytics.flow import START, directly_follows, sankey_links, transitions
+
+WFSA = "WaitingForSellerAcceptation"
+
+
+def edges(table: pd.DataFrame) -> dict[tuple[str, str], tuple[int, float]]:
+    return {
+        (s, t): (int(c), float(m))
+        for s, t, c, m in table[["source", "target", "count", "median_s"]].to_numpy()
+    }
+
+
+def test_directly_follows_counts_and_median_times(log: pd.DataFrame) -> None:
+    dfg = edges(directly_follows(log))
+    assert dfg[(START, WFSA)][0] == 7
+    assert dfg[(START, "Shipped")][0] == 1
+    # O1 2h, O6 1h; O4's acceptance was inferred: counted, not timed.
+    assert dfg[(WFSA, "AcceptedBySeller")] == (3, 5400.0)
+    assert dfg[(WFSA, "RefusedBySeller")] == (2, 2700.0)
+    assert dfg[(WFSA, "AutomaticCancellation")] == (1, 172800.0)
+    assert dfg[("ShippedBySeller", "Shipped")] == (1, 86400.0)
+    assert len(dfg) == 10
+
+
+def test_stage_level_merges_statuses_of_one_stage(log: pd.DataFrame) -> None:
+    dfg = edges(directly_follows(log, "stage"))
+    assert set(dfg) == {
+        (START, "new"),
+        (START, "shipped"),
+        ("new", "canceled"),
+        ("new", "waiting_shipment"),
+        ("waiting_shipment", "shipped"),
+    }
+    # O1: 4h in stage new; O4 left an inferred status, so its time is unknown.
+    assert dfg[("new", "waiting_shipment")] == (2, 14400.0)
+    assert dfg[("new", "canceled")] == (4, 5400.0)
+
+
+def test_transitions_are_keyed_by_trigger(log: pd.DataFrame) -> None:
+    table = transitions(log).set_index(["from_status", "trigger", "to_status"])
+    assert table.loc[(WFSA, "accept", "AcceptedBySeller"), "count"] == 3
+    assert table.loc[("WaitingForShipmentAcceptation", "ship", "ShippedBySeller"), "median_s"] == (
+        86400.0
+    )
+    assert table.loc[(START, "create", WFSA), "count"] == 7
+
+
+def test_sankey_links_index_their_labels(log: pd.DataFrame) -> None:
+    links = sankey_links(directly_follows(log, "stage"))
+    pairs = {
+        (links.labels[s], links.labels[t], v)
+        for s, t, v in zip(links.sources, links.targets, links.values, strict=True)
+    }
+    assert (START, "new", 7) in pairs
+    assert ("new", "canceled", 4) in pairs
+    assert sum(links.values) == 7 + 1 + 4 + 2 + 1

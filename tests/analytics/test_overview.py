@@ -1,0 +1,50 @@
+import pandas as pd
+
+from analytics.overview import overview
+from engine.loader import load_rules
+from tests.analytics.conftest import AS_OF
+
+
+def figures(log: pd.DataFrame, **kwargs: object) -> dict[str, tuple[object, object]]:
+    view = overview(log, AS_OF, days=2, trend_days=5, **kwargs)  # type: ignore[arg-type]
+    return {f.label: (f.value, f.previous) for f in view.figures}
+
+
+def test_key_figures_and_previous_period(log: pd.DataFrame) -> None:
+    # The period is day 1 12:00 .. day 3 12:00; the previous one the two days before.
+    got = figures(log)
+    assert got["Orders created"] == (4, 4)
+    assert got["Orders reaching 'shipped'"] == (2, 0)
+    assert got["Orders lost"] == (3, 1)
+    assert got["Lost share"] == (60.0, 100.0)
+    assert got["Median time to 'shipped'"] == (28.0, None)
+    assert got["Open orders"] == (2, 3)
+
+
+def test_open_orders_from_the_rules_final_statuses(log: pd.DataFrame) -> None:
+    finals = load_rules("rules/cdiscount.yaml").final_statuses
+    assert figures(log, finals=finals)["Open orders"] == (2, 3)
+
+
+def test_daily_trend(log: pd.DataFrame) -> None:
+    trend = overview(log, AS_OF, days=2, trend_days=5).trend
+    assert [str(d.date()) for d in trend["day"]] == [
+        "2026-03-01",
+        "2026-03-02",
+        "2026-03-03",
+        "2026-03-04",
+        "2026-03-05",
+    ]
+    assert trend["created"].tolist() == [0, 2, 3, 2, 1]
+    assert trend["shipped"].tolist() == [0, 0, 1, 1, 0]
+    assert trend["lost"].tolist() == [0, 1, 0, 1, 2]
+
+
+def test_overview_carries_the_funnel(log: pd.DataFrame) -> None:
+    view = overview(log, AS_OF)
+    assert view.funnel.orders == 8
+    assert str(view.as_of) == "2026-03-05 12:00:00+00:00"
+
+
+def test_as_of_defaults_to_the_latest_event(log: pd.DataFrame) -> None:
+    assert str(overview(log).as_of) == "2026-03-05 09:00:00+00:00"

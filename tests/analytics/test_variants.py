@@ -1,0 +1,34 @@
+import pandas as pd
+
+from analytics.variants import SEPARATOR, variants
+
+
+def test_variants_count_distinct_paths(log: pd.DataFrame) -> None:
+    table = variants(log)
+    assert len(table) == 7
+    top = table.iloc[0]
+    assert top["variant"] == SEPARATOR.join(["WaitingForSellerAcceptation", "RefusedBySeller"])
+    assert top["orders"] == 2
+    assert top["share"] == 0.25
+    assert top["median_s"] == 2700.0
+    assert table["orders"].sum() == 8
+
+
+def test_longest_variant_keeps_inferred_statuses(log: pd.DataFrame) -> None:
+    table = variants(log).set_index("variant")
+    shipped = SEPARATOR.join(
+        [
+            "WaitingForSellerAcceptation",
+            "AcceptedBySeller",
+            "PaymentInProgress",
+            "WaitingForShipmentAcceptation",
+            "ShippedBySeller",
+            "Shipped",
+        ]
+    )
+    assert table.loc[shipped, "length"] == 6
+    assert table.loc[shipped, "median_s"] == 52 * 3600.0
+
+
+def test_top_keeps_the_most_frequent(log: pd.DataFrame) -> None:
+    assert len(variants(log, top=3)) == 3
