@@ -1,0 +1,135 @@
+"""The Lengow API settings, from the environment or a TOML file, with the secrets kept hidden.
+
+Operators set `LENGOW_API_URL`, `LENGOW_ACCESS_TOKEN`, `LENGOW_SECRET` and `LENGOW_ACCOUNT_ID` in
+the environment, or write them in a config file's `[lengow]` table (`api_url`, `access_token`,
+`secret`, `account_id`); a variable set in the environment wins over the file. The access token
+and the secret are wrapped in `Secret`, whose text and repr are masked, so a settings object can
+be logged, printed or put in an exception without leaking them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import OrderflowError
+
+DEFAULT_API_URL = "https://api.lengow.io"
+TABLE = "lengow"
+# setting name -> environment variable
+VARIABLES = {
+    "api_url": "LENGOW_API_URL",
+    "access_token": "LENGOW_ACCESS_TOKEN",
+    "secret": "LENGOW_SECRET",
+    "account_id": "LENGOW_ACCOUNT_ID",
+}
+
+
+class SettingsInvalid(OrderflowError):
+    """A setting is missing or wrong; the message names the variable and the file key."""
+
+
+class Secret:
+    """A credential: `reveal()` gives it to the one place that sends it, nothing else shows it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('********')"
+
+    def __str__(self) -> str:
+        return "********"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class LengowSettings:
+    api_url: str
+    access_token: Secret
+    secret: Secret
+    account_id: int
+
+    def __repr__(self) -> str:
+        return (
+            f"LengowSettings(api_url={self.api_url!r}, access_token='********', "
+            f"secret='********', account_id={self.account_id})"
+        )
+
+
+def _read_file(file: Path) -> dict[str, object]:
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingsInvalid(f"cannot read the config file {file}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsInvalid(f"{file}: invalid TOML: {exc}") from None
+    table = data.get(TABLE, {})
+    if not isinstance(table, dict):
+        raise SettingsInvalid(f"{file}: '{TABLE}' must be a table like [{TABLE}]")
+    unknown = sorted(set(table) - set(VARIABLES))
+    if unknown:
+        known = ", ".join(VARIABLES)
+        raise SettingsInvalid(f"{file}: unknown setting '{unknown[0]}' in [{TABLE}] ({known})")
+    return table
+
+
+def _value(name: str, env: Mapping[str, str], table: Mapping[str, object]) -> str | None:
+    raw = env.get(VARIABLES[name])
+    if raw is None or not raw.strip():
+        found = table.get(name)
+        raw = None if found is None else str(found)
+    return raw.strip() if raw is not None and raw.strip() else None
+
+
+def _missing(names: list[str], file: Path | None) -> SettingsInvalid:
+    quoted = ", ".join(f"'{n}'" for n in names)
+    variables = ", ".join(VARIABLES[n] for n in names)
+    what = "setting" if len(names) == 1 else "settings"
+    verb = "is" if len(names) == 1 else "are"
+    place = f" (or {', '.join(names)} in the [{TABLE}] table of {file})" if file else ""
+    return SettingsInvalid(f"the Lengow {what} {quoted} {verb} missing: set {variables}{place}")
+
+
+def load_settings(
+    file: str | Path | None = None, env: Mapping[str, str] | None = None
+) -> LengowSettings:
+    """The settings from `env` (the process environment by default) over `file` (if any)."""
+    environment = os.environ if env is None else env
+    path = Path(file) if file is not None else None
+    table = _read_file(path) if path is not None else {}
+    values = {name: _value(name, environment, table) for name in VARIABLES}
+    missing = [n for n in ("access_token", "secret", "account_id") if values[n] is None]
+    if missing:
+        raise _missing(missing, path)
+    account = values["account_id"] or ""
+    if not account.isdigit():
+        raise SettingsInvalid(
+            f"the Lengow setting 'account_id' ({VARIABLES['account_id']}) must be a whole "
+            f"number, found '{account}'"
+        )
+    api_url = values["api_url"] or DEFAULT_API_URL
+    if not api_url.startswith(("http://", "https://")):
+        raise SettingsInvalid(
+            f"the Lengow setting 'api_url' ({VARIABLES['api_url']}) must start with http:// "
+            f"or https://, found '{api_url}'"
+        )
+    return LengowSettings(
+        api_url=api_url.rstrip("/"),
+        access_token=Secret(values["access_token"] or ""),
+        secret=Secret(values["secret"] or ""),
+        account_id=int(account),
+    )

@@ -1,0 +1,267 @@
+"""One authenticated conversation with the Lengow API: token, retries, pages.
+
+Lengow's own plugins learned these rules the hard way, so they live here once: the token from
+`/access/get_token` is cached for 50 of its 60 minutes (asking for one per call spends the rate
+limit) and renewed once on 401/403; a 429 waits what `Retry-After` asks; 5xx, timeouts and
+dropped connections are retried with backoff and jitter, then `ChannelUnavailable` carries the
+cause; lists are read page by page, following `next` on our own host only (the token never goes
+elsewhere). The clock and the random source are injected. No token or secret ever reaches a
+message, a repr or a log: requests are named by method and path only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import httpx
+import numpy as np
+
+from engine.channels.config import LengowSettings
+from engine.channels.errors import (
+    ChannelAuthFailed,
+    ChannelProtocolError,
+    ChannelRejected,
+    ChannelUnavailable,
+)
+from engine.channels.retry import RetryPolicy, retry_after
+from engine.clock import Clock, SystemClock
+
+TOKEN_PATH = "/access/get_token"
+TOKEN_LIFETIME = timedelta(minutes=50)
+_AUTH_REFUSED = (401, 403)
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """One page of a Lengow list as received: `number` counts from 1 in the order read."""
+
+    number: int
+    results: tuple[object, ...]
+    count: int | None
+    next: str | None
+
+
+class Transient(Exception):
+    """A failure that may pass: retry after `wait` seconds (None: back off)."""
+
+    def __init__(self, cause: str, wait: float | None = None, rate_limited: bool = False) -> None:
+        super().__init__(cause)
+        self.cause = cause
+        self.wait = wait
+        self.rate_limited = rate_limited
+
+
+def request_path(url: str) -> str:
+    return urlsplit(url).path or url
+
+
+def error_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return response.text[:200] or response.reason_phrase
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and error.get("message"):
+        return str(error["message"])
+    return json.dumps(body)[:200]
+
+
+class Attempts:
+    """Counts the failures of one logical call and waits (or gives up) after each."""
+
+    def __init__(self, session: LengowSession) -> None:
+        self.client = session
+        self.failures = 0
+        self.limited = 0
+
+    def pause(self, transient: Transient) -> None:
+        policy = self.client.policy
+        if transient.rate_limited:
+            self.limited += 1
+            count, give_up = self.limited, self.limited > policy.rate_limit_retries
+        else:
+            self.failures += 1
+            count, give_up = self.failures, self.failures > policy.retries
+        wait = transient.wait
+        if wait is None:
+            wait = policy.backoff(count, self.client.rng)
+        if give_up or wait > policy.max_retry_after:
+            raise ChannelUnavailable(transient.cause, self.failures + self.limited) from None
+        self.client.clock.sleep(wait)
+
+
+class LengowSession:
+    """The HTTP side of one account; `LengowClient` speaks the API's vocabulary over it."""
+
+    def __init__(
+        self,
+        settings: LengowSettings,
+        *,
+        clock: Clock | None = None,
+        rng: np.random.Generator | None = None,
+        policy: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.rng = rng if rng is not None else np.random.default_rng()
+        self.policy = policy or RetryPolicy()
+        self._http = httpx.Client(
+            base_url=settings.api_url,
+            transport=transport,
+            timeout=timeout,
+            headers={"Accept": "application/json"},
+        )
+        self._token: str | None = None
+        self._token_until = self.clock.now()
+
+    def __repr__(self) -> str:
+        return f"LengowSession(api_url={self.settings.api_url!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def pages(self, path: str, params: dict[str, str]) -> Iterator[RawPage]:
+        target: str | None = path
+        query: dict[str, str] | None = params
+        seen: set[str] = set()
+        number = 1
+        while target is not None:
+            body = self.call("GET", target, params=query)
+            page = self._page(body, number, f"GET {request_path(target)}")
+            yield page
+            target = self._follow(page.next, seen)
+            query = None
+            number += 1
+
+    @staticmethod
+    def _page(body: object, number: int, request: str) -> RawPage:
+        results = body.get("results") if isinstance(body, dict) else None
+        if not isinstance(body, dict) or not isinstance(results, list):
+            raise ChannelProtocolError(f"{request} did not answer a list with 'results'")
+        count = body.get("count")
+        following = body.get("next")
+        return RawPage(
+            number=number,
+            results=tuple(results),
+            count=count if isinstance(count, int) else None,
+            next=following if isinstance(following, str) and following else None,
+        )
+
+    def _follow(self, link: str | None, seen: set[str]) -> str | None:
+        """The `next` link as a target on our own API (the token never goes to another host)."""
+        if link is None:
+            return None
+        base = self.settings.api_url
+        if link.startswith(base + "/"):
+            relative = link[len(base) :]
+        else:
+            parts = urlsplit(link)
+            relative = parts.path + (f"?{parts.query}" if parts.query else "")
+        if relative in seen:
+            raise ChannelProtocolError(
+                f"the 'next' link of {request_path(relative)} loops back to a read page"
+            )
+        seen.add(relative)
+        return relative
+
+    def call(self, method: str, target: str, *, params: Mapping[str, str] | None = None) -> object:
+        attempts = Attempts(self)
+        while True:
+            try:
+                response = self.authorized(method, target, params, None)
+            except Transient as transient:
+                attempts.pause(transient)
+                continue
+            return self.decode(response, f"{method} {request_path(target)}")
+
+    def authorized(
+        self,
+        method: str,
+        target: str,
+        params: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+    ) -> httpx.Response:
+        """One request with the token; on 401/403 a new token and one more try."""
+        response = self._attempt(method, target, params, data, self._current_token())
+        if response.status_code in _AUTH_REFUSED:
+            self._token = None
+            response = self._attempt(method, target, params, data, self._current_token())
+            if response.status_code in _AUTH_REFUSED:
+                raise ChannelAuthFailed(
+                    f"{method} {request_path(target)} was refused with HTTP {response.status_code} "
+                    f"even with a new token: {error_message(response)}"
+                )
+        return response
+
+    def _current_token(self) -> str:
+        now = self.clock.now()
+        if self._token is None or now >= self._token_until:
+            self._token = self._new_token()
+            self._token_until = now + TOKEN_LIFETIME
+        return self._token
+
+    def _new_token(self) -> str:
+        form = {
+            "access_token": self.settings.access_token.reveal(),
+            "secret": self.settings.secret.reveal(),
+        }
+        attempts = Attempts(self)
+        while True:
+            try:
+                response = self._attempt("POST", TOKEN_PATH, None, form, None)
+                break
+            except Transient as transient:
+                attempts.pause(transient)
+        if response.status_code in _AUTH_REFUSED:
+            raise ChannelAuthFailed(
+                f"the access token and secret were refused (HTTP {response.status_code}): "
+                f"{error_message(response)}; check LENGOW_ACCESS_TOKEN and LENGOW_SECRET"
+            )
+        body = self.decode(response, f"POST {TOKEN_PATH}")
+        token = body.get("token") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not token:
+            raise ChannelProtocolError(f"POST {TOKEN_PATH} answered without a token")
+        return token
+
+    def _attempt(
+        self,
+        method: str,
+        target: str,
+        params: Mapping[str, str] | None,
+        data: Mapping[str, str] | None,
+        token: str | None,
+    ) -> httpx.Response:
+        request = f"{method} {request_path(target)}"
+        headers = {"Authorization": token} if token is not None else {}
+        try:
+            response = self._http.request(method, target, params=params, data=data, headers=headers)
+        except httpx.TimeoutException as exc:
+            raise Transient(f"{request} timed out ({type(exc).__name__})") from None
+        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+            raise Transient(f"{request} failed: {type(exc).__name__}: {exc}") from None
+        status = response.status_code
+        if status == 429:
+            wait = retry_after(response.headers.get("Retry-After"), self.clock.now())
+            message = error_message(response)
+            raise Transient(f"{request} was rate limited (HTTP 429): {message}", wait, True)
+        if status >= 500:
+            raise Transient(f"{request} failed with HTTP {status}: {error_message(response)}")
+        return response
+
+    @staticmethod
+    def decode(response: httpx.Response, request: str) -> object:
+        if response.status_code >= 400:
+            raise ChannelRejected(request, response.status_code, error_message(response))
+        try:
+            body: object = response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise ChannelProtocolError(
+                f"{request} answered HTTP {response.status_code} with a body that is not JSON"
+            ) from None
+        return body

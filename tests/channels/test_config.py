@@ -1,0 +1,109 @@
+"""Lengow settings from the environment and a TOML file; secrets masked; clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.channels.config import Secret, SettingsInvalid, load_settings
+
+FULL_ENV = {
+    "LENGOW_API_URL": "http://127.0.0.1:8765/",
+    "LENGOW_ACCESS_TOKEN": "tok-abc",
+    "LENGOW_SECRET": "sec-xyz",
+    "LENGOW_ACCOUNT_ID": "155",
+}
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "orderflow.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_settings_from_the_environment() -> None:
+    loaded = load_settings(env=FULL_ENV)
+    assert loaded.api_url == "http://127.0.0.1:8765"
+    assert loaded.access_token.reveal() == "tok-abc"
+    assert loaded.secret.reveal() == "sec-xyz"
+    assert loaded.account_id == 155
+
+
+def test_the_api_url_defaults_to_lengow() -> None:
+    env = {k: v for k, v in FULL_ENV.items() if k != "LENGOW_API_URL"}
+    assert load_settings(env=env).api_url == "https://api.lengow.io"
+
+
+def test_settings_from_a_file_with_the_environment_winning(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[lengow]\napi_url = "http://file.example"\naccess_token = "file-tok"\n'
+        'secret = "file-sec"\naccount_id = 42\n',
+    )
+    from_file = load_settings(path, env={})
+    assert (from_file.api_url, from_file.access_token.reveal(), from_file.account_id) == (
+        "http://file.example",
+        "file-tok",
+        42,
+    )
+    mixed = load_settings(path, env={"LENGOW_SECRET": "env-sec", "LENGOW_ACCOUNT_ID": " "})
+    assert (mixed.secret.reveal(), mixed.account_id) == ("env-sec", 42)
+
+
+def test_repr_and_text_mask_the_secrets() -> None:
+    loaded = load_settings(env=FULL_ENV)
+    shown = repr(loaded) + str(loaded) + f"{loaded.secret} {loaded.access_token!r}"
+    assert "tok-abc" not in shown and "sec-xyz" not in shown
+    assert repr(loaded) == (
+        "LengowSettings(api_url='http://127.0.0.1:8765', access_token='********', "
+        "secret='********', account_id=155)"
+    )
+    assert Secret("a") == Secret("a") and Secret("a") != Secret("b")
+
+
+def test_a_missing_setting_is_named() -> None:
+    env = {k: v for k, v in FULL_ENV.items() if k != "LENGOW_SECRET"}
+    with pytest.raises(SettingsInvalid) as caught:
+        load_settings(env=env)
+    assert str(caught.value) == "the Lengow setting 'secret' is missing: set LENGOW_SECRET"
+
+
+def test_every_missing_setting_is_named_with_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, '[lengow]\nsecret = "s"\n')
+    with pytest.raises(SettingsInvalid) as caught:
+        load_settings(path, env={})
+    assert str(caught.value) == (
+        "the Lengow settings 'access_token', 'account_id' are missing: set LENGOW_ACCESS_TOKEN, "
+        f"LENGOW_ACCOUNT_ID (or access_token, account_id in the [lengow] table of {path})"
+    )
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (
+            {"LENGOW_ACCOUNT_ID": "abc"},
+            "the Lengow setting 'account_id' (LENGOW_ACCOUNT_ID) must be a whole number, "
+            "found 'abc'",
+        ),
+        (
+            {"LENGOW_API_URL": "api.lengow.io"},
+            "the Lengow setting 'api_url' (LENGOW_API_URL) must start with http:// or https://, "
+            "found 'api.lengow.io'",
+        ),
+    ],
+)
+def test_a_wrong_setting_is_explained(override: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsInvalid) as caught:
+        load_settings(env={**FULL_ENV, **override})
+    assert str(caught.value) == message
+
+
+def test_file_problems_are_explained(tmp_path: Path) -> None:
+    with pytest.raises(SettingsInvalid, match="invalid TOML"):
+        load_settings(write(tmp_path, "[lengow\n"), env=FULL_ENV)
+    with pytest.raises(SettingsInvalid, match=r"unknown setting 'token' in \[lengow\]"):
+        load_settings(write(tmp_path, '[lengow]\ntoken = "x"\n'), env=FULL_ENV)
+    with pytest.raises(SettingsInvalid, match="cannot read the config file"):
+        load_settings(tmp_path / "absent.toml", env=FULL_ENV)
