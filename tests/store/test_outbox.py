@@ -1,0 +1,115 @@
+"""The outbox: each action queued once, and moved only along the allowed states."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.store import OutboxState, OutboxStateError, Store
+from tests.store.changes import MP, at
+
+SHIP_ARGS = {"carrier": "14", "tracking_number": "6A123"}
+
+
+def queue_ship(store: Store, order_id: str = "A1", minutes: int = 0) -> tuple[int, bool]:
+    return store.enqueue(MP, order_id, "ship", "ship", SHIP_ARGS, "Shipped", at(minutes))
+
+
+def test_an_action_is_queued_pending_with_its_arguments(store: Store) -> None:
+    item_id, queued = queue_ship(store)
+    assert queued
+    [item] = store.outbox()
+    assert (item.id, item.order_id, item.action, item.action_type, item.state) == (
+        item_id,
+        "A1",
+        "ship",
+        "ship",
+        OutboxState.PENDING,
+    )
+    assert (item.args, item.expected_status, item.created_at, item.attempts) == (
+        SHIP_ARGS,
+        "Shipped",
+        at(0),
+        0,
+    )
+    assert (item.sent_at, item.confirmed_at, item.answer) == (None, None, None)
+
+
+def test_the_same_action_is_not_queued_twice_while_open(store: Store) -> None:
+    first, _ = queue_ship(store)
+    assert queue_ship(store, minutes=5) == (first, False)
+    store.move_outbox(first, OutboxState.SENT, at(6), {"id": 991})
+    assert queue_ship(store, minutes=7) == (first, False)
+    other, queued = queue_ship(store, order_id="B1")
+    assert queued and other != first
+    assert len(store.outbox()) == 2
+
+
+def test_sent_then_confirmed_keeps_times_attempts_and_answer(store: Store) -> None:
+    item_id, _ = queue_ship(store)
+    sent = store.move_outbox(item_id, OutboxState.SENT, at(1), {"id": 991, "queued": True})
+    assert (sent.state, sent.sent_at, sent.attempts, sent.answer) == (
+        OutboxState.SENT,
+        at(1),
+        1,
+        {"id": 991, "queued": True},
+    )
+    confirmed = store.move_outbox(item_id, OutboxState.CONFIRMED, at(30))
+    assert (confirmed.state, confirmed.confirmed_at, confirmed.answer) == (
+        OutboxState.CONFIRMED,
+        at(30),
+        {"id": 991, "queued": True},
+    )
+    # Confirmed, the entry no longer blocks a new one of the same action.
+    assert queue_ship(store, minutes=40)[1]
+
+
+def test_a_send_that_failed_to_reach_the_channel_is_counted_and_stays_pending(
+    store: Store,
+) -> None:
+    item_id, _ = queue_ship(store)
+    retried = store.note_attempt(item_id, {"error": "timeout"})
+    assert (retried.state, retried.attempts, retried.answer) == (
+        OutboxState.PENDING,
+        1,
+        {"error": "timeout"},
+    )
+    assert store.move_outbox(item_id, OutboxState.SENT, at(5)).attempts == 2
+
+
+def test_unconfirmed_entries_are_found_and_may_still_be_confirmed(store: Store) -> None:
+    early, _ = queue_ship(store, "A1")
+    late, _ = queue_ship(store, "B1")
+    store.move_outbox(early, OutboxState.SENT, at(0))
+    store.move_outbox(late, OutboxState.SENT, at(60))
+    overdue = store.outbox([OutboxState.SENT], sent_before=at(30))
+    assert [item.id for item in overdue] == [early]
+    store.move_outbox(early, OutboxState.UNCONFIRMED, at(4320))
+    assert [i.id for i in store.outbox([OutboxState.UNCONFIRMED])] == [early]
+    assert store.move_outbox(early, OutboxState.CONFIRMED, at(4400)).state is OutboxState.CONFIRMED
+    assert [i.id for i in store.outbox([OutboxState.SENT], marketplace=MP)] == [late]
+    assert store.outbox(marketplace="another") == []
+
+
+def test_a_refused_action_is_failed_with_the_channel_answer(store: Store) -> None:
+    item_id, _ = queue_ship(store)
+    answer = {"error": {"code": 400, "message": "tracking_number is invalid"}}
+    failed = store.move_outbox(item_id, OutboxState.FAILED, at(2), answer)
+    assert (failed.state, failed.answer) == (OutboxState.FAILED, answer)
+
+
+def test_a_move_the_states_do_not_allow_is_refused_and_changes_nothing(store: Store) -> None:
+    item_id, _ = queue_ship(store)
+    store.move_outbox(item_id, OutboxState.SENT, at(1))
+    store.move_outbox(item_id, OutboxState.CONFIRMED, at(2))
+    with pytest.raises(OutboxStateError) as caught:
+        store.move_outbox(item_id, OutboxState.SENT, at(3))
+    assert str(caught.value) == (
+        f"outbox entry {item_id} (ship of order A1) is confirmed; it cannot become sent "
+        "(only from pending)"
+    )
+    with pytest.raises(OutboxStateError, match="it cannot be retried"):
+        store.note_attempt(item_id, None)
+    with pytest.raises(OutboxStateError, match="there is no outbox entry 999"):
+        store.move_outbox(999, OutboxState.SENT, at(3))
+    [item] = store.outbox()
+    assert (item.state, item.sent_at, item.attempts) == (OutboxState.CONFIRMED, at(1), 1)
