@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.eventlog import CASE, case_last
+from analytics.eventlog import CASE, case_last, first_mask
 from engine.definition import STAGES, RuleSet
 
 # Lengow's normalised stages that mean the order left the way to fulfilment.
@@ -67,13 +67,12 @@ def funnel(log: pd.DataFrame, steps: Sequence[str] | None = None) -> Funnel:
 def reached_counts(log: pd.DataFrame, stages: Sequence[str]) -> pd.Series:
     """How many orders reached each of `stages` (each order counted once per stage)."""
     codes = log["stage"].cat.codes.to_numpy(dtype=np.int64)
-    names = list(log["stage"].cat.categories)
-    seen = codes >= 0
-    width = len(names) + 1
-    pairs = np.unique(log[CASE].to_numpy()[seen] * width + codes[seen])
-    counts = np.bincount(pairs % width, minlength=width)
-    by_name = {str(name): int(counts[i]) for i, name in enumerate(names)}
-    return pd.Series([by_name.get(s, 0) for s in stages], index=list(stages), dtype="int64")
+    names = [str(name) for name in log["stage"].cat.categories]
+    order = np.cumsum(first_mask(log)) - 1
+    seen = np.zeros((int(order[-1]) + 1 if len(order) else 0, len(names) + 1), dtype=bool)
+    seen[order, codes] = True  # unknown stages (code -1) land in the last column
+    counts = dict(zip(names, seen[:, : len(names)].sum(axis=0).tolist(), strict=True))
+    return pd.Series([counts.get(s, 0) for s in stages], index=list(stages), dtype="int64")
 
 
 def current_stage(log: pd.DataFrame) -> pd.Series:
@@ -86,9 +85,9 @@ def _last_step(log: pd.DataFrame, steps: Sequence[str]) -> pd.Series:
     rows = np.flatnonzero(log["stage"].isin(steps).to_numpy())
     cases = log[CASE].to_numpy()[rows]
     last = rows[np.r_[cases[1:] != cases[:-1], True]] if len(rows) else rows
-    return pd.Series(
-        log["stage"].to_numpy()[last].astype(str), index=log[CASE].to_numpy()[last], dtype=object
-    )
+    names = np.array([str(name) for name in log["stage"].cat.categories], dtype=object)
+    codes = log["stage"].cat.codes.to_numpy()[last]
+    return pd.Series(names[codes], index=log[CASE].to_numpy()[last], dtype=object)
 
 
 def _exits(log: pd.DataFrame, steps: Sequence[str], orders: int) -> pd.DataFrame:
