@@ -1,0 +1,120 @@
+"""The marketplace's ground truth of a run, as columns.
+
+Every status change of every order (with the order's creation as the first) and every command
+the seller tried, kept as numpy columns of small integer codes: a million orders with several
+changes each fit in a few hundred megabytes, and the simulated channel, the output writer and
+the summary read them without building one Python object per event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from engine.blockers import Decision
+from engine.definition import Actor, RuleSet
+from simulator.fields import FieldTable
+
+I64 = NDArray[np.int64]
+I32 = NDArray[np.int32]
+I16 = NDArray[np.int16]
+ACTORS: tuple[str, ...] = tuple(a.value for a in Actor)
+# Code of "no status" (before creation) and of the creation "trigger" in the columns.
+NONE = -1
+
+
+class Columns:
+    """Named columns filled in batches: append arrays, read one concatenated array per name."""
+
+    def __init__(self, dtypes: dict[str, type[np.generic]]) -> None:
+        self.dtypes = dtypes
+        self.parts: dict[str, list[NDArray[np.generic]]] = {name: [] for name in dtypes}
+
+    def add(self, **columns: NDArray[np.generic] | int) -> None:
+        sizes = [np.size(v) for v in columns.values() if np.ndim(v) > 0]
+        size = max(sizes) if sizes else 1
+        for name, dtype in self.dtypes.items():
+            self.parts[name].append(np.broadcast_to(np.asarray(columns[name], dtype), size))
+
+    def array(self, name: str) -> NDArray[Any]:
+        parts = self.parts[name]
+        return np.concatenate(parts) if parts else np.empty(0, self.dtypes[name])
+
+
+EVENT_COLUMNS: dict[str, type[np.generic]] = {
+    "order": np.int32,
+    "time": np.int64,
+    "source": np.int16,
+    "dest": np.int16,
+    "trigger": np.int16,
+    "actor": np.int8,
+}
+COMMAND_COLUMNS: dict[str, type[np.generic]] = {
+    "order": np.int32,
+    "time": np.int64,
+    "status": np.int16,
+    "action": np.int16,
+    "decision": np.int32,
+}
+
+
+@dataclass
+class Commands:
+    """Every command the seller tried: when, at which status, and the engine's decision.
+
+    `decision` indexes `decisions`, the distinct decisions of the run (allowed, or blocked with
+    the blockers saying why).
+    """
+
+    order: I32
+    time: I64
+    status: I16
+    action: I16
+    decision: I32
+    decisions: list[Decision] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> NDArray[np.bool_]:
+        table = np.asarray([d.allowed for d in self.decisions], dtype=np.bool_)
+        result: NDArray[np.bool_] = table[self.decision] if table.size else self.decision > 0
+        return result
+
+
+@dataclass
+class Truth:
+    """What really happened on the marketplace, ordered by time (then order)."""
+
+    rules: RuleSet
+    start: datetime
+    horizon: int
+    arrival: I64
+    fields: FieldTable
+    order: I32
+    time: I64
+    source: I16
+    dest: I16
+    trigger: I16
+    actor: NDArray[np.int8]
+    commands: Commands
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.rules.statuses)
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        return self.rules.triggers
+
+    @property
+    def orders(self) -> int:
+        return int(self.arrival.size)
+
+    def final_status(self) -> I16:
+        """Each order's status at the end of the run (its last change)."""
+        final = np.full(self.orders, NONE, dtype=np.int16)
+        final[self.order] = self.dest  # events are in time order: the last write wins
+        return final
