@@ -1,0 +1,75 @@
+"""A tiny reference model of a rule file: plain dicts written from the definition.
+
+The runtime runs a `transitions` machine and a table read back from it; this model reads the
+rule file's definition directly, in a few lines, so the tests can check the machine against
+something built independently of it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+
+from engine.conditions import Condition, FieldPresent
+from engine.definition import Action, FieldType, RuleSet
+
+
+class Reference:
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self.steps: dict[tuple[str, str], list[tuple[str, Condition | None]]] = {}
+        for t in rules.transitions:
+            for source in t.sources:
+                self.steps.setdefault((source, t.trigger), []).append((t.dest, t.when))
+        self.finals = {s.name for s in rules.statuses if s.final}
+        self.triggers = sorted({t.trigger for t in rules.transitions})
+
+    def next(self, status: str, trigger: str, fields: Mapping[str, object]) -> str | None:
+        """Where `trigger` takes an order, or None when refused (a final status never leaves)."""
+        for dest, when in self.steps.get((status, trigger), []):
+            if when is None or when.holds(fields):
+                if status in self.finals and dest != status:
+                    return None
+                return dest
+        return None
+
+    def distance(self, source: str, target: str, fields: Mapping[str, object]) -> int | None:
+        seen = {source: 0}
+        queue = deque([source])
+        while queue:
+            status = queue.popleft()
+            for trigger in self.triggers:
+                dest = self.next(status, trigger, fields)
+                if dest is not None and dest not in seen:
+                    seen[dest] = seen[status] + 1
+                    queue.append(dest)
+        return seen.get(target)
+
+    def timer(self, status: str) -> tuple[int, str] | None:
+        timers = [(t.after_seconds, t.fire) for t in self.rules.timers if t.status == status]
+        return min(timers, key=lambda t: t[0]) if timers and status not in self.finals else None
+
+    def fields_ok(self, action: Action, fields: Mapping[str, object]) -> bool:
+        """Every required field present and every enum value sent a declared one."""
+        for requirement in action.requires:
+            if requirement.when is None or requirement.when.holds(fields):
+                if not FieldPresent(requirement.field).holds(fields):
+                    return False
+                if not self.valid(requirement.field, fields, requirement.values):
+                    return False
+        return all(
+            self.valid(arg.field, fields, ())
+            for arg in action.args
+            if FieldPresent(arg.field).holds(fields)
+        )
+
+    def valid(self, name: str, fields: Mapping[str, object], values: tuple[str, ...]) -> bool:
+        field = self.rules.field_by_name[name]
+        value = fields.get(name)
+        if field.type is FieldType.ENUM:
+            code = field.canonical(value)
+            return code is not None and (not values or code in values)
+        if not values:
+            return True
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        return text in values

@@ -1,0 +1,41 @@
+"""Hypothesis strategies drawn from a rule file: its fields, status codes and triggers."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from engine.definition import FieldType, OrderField, RuleSet
+
+UNKNOWN_CODE = "NoSuchStatus"
+
+
+def field_values(field: OrderField) -> st.SearchStrategy[object]:
+    if field.type is FieldType.ENUM:
+        labels = [v.label for v in field.values if v.label]
+        valid = st.sampled_from(field.codes)
+        return st.one_of(valid, valid, st.none(), st.sampled_from([*labels, "??"]))
+    if field.type is FieldType.BOOL:
+        return st.one_of(st.booleans(), st.none())
+    if field.type is FieldType.NUMBER:
+        return st.one_of(st.none(), st.integers(0, 500))
+    if field.type is FieldType.STRING:
+        return st.sampled_from([None, "", "   ", "XY123456789FR"])
+    return st.none()
+
+
+def fields_of(rules: RuleSet) -> st.SearchStrategy[dict[str, object]]:
+    return st.fixed_dictionaries({f.name: field_values(f) for f in rules.fields})
+
+
+def codes_of(rules: RuleSet) -> st.SearchStrategy[str]:
+    """Status codes a marketplace may report: names, mapped codes, another case, unknown."""
+    names = [s.name for s in rules.statuses]
+    codes = [code for code, _ in rules.mapping]
+    return st.sampled_from([*names, *codes, names[0].upper(), UNKNOWN_CODE])
+
+
+def currents_of(rules: RuleSet) -> st.SearchStrategy[str | None]:
+    """An order's stored status: usually declared, sometimes missing or from older rules."""
+    return st.one_of(
+        st.sampled_from([s.name for s in rules.statuses]), st.sampled_from([None, "Gone"])
+    )

@@ -1,0 +1,154 @@
+"""The bulk path and the machine give the same statuses, events, anomalies and blockers.
+
+For every rule file in rules/, random orders (random status, random fields) and random event
+sequences run once through the `transitions` machine (`Runtime`) and once through the bulk path
+(`BulkTable` arrays and `TableRuntime` rows, both compiled from the machine's table).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.batch import TableRuntime
+from engine.bulk import BulkTable, OrderColumns
+from engine.errors import CommandRefused
+from engine.outcome import Outcome
+from tests.runtime.conftest import AT, RULE_FILES, rules_of, runtime_of
+from tests.runtime.strategies import codes_of, currents_of, fields_of
+
+SETTINGS = settings(max_examples=40, deadline=None, derandomize=True)
+FILES = pytest.mark.parametrize("path", RULE_FILES, ids=[p.stem for p in RULE_FILES])
+
+
+def table_runtime(path: Path) -> TableRuntime:
+    runtime = runtime_of(path)
+    return TableRuntime(runtime.rules, runtime.machine)
+
+
+@FILES
+def test_trigger_sequences(path: Path) -> None:
+    rules, runtime = rules_of(path), runtime_of(path)
+    bulk = BulkTable(runtime)
+    order = st.tuples(
+        currents_of(rules),
+        fields_of(rules),
+        st.lists(st.sampled_from(runtime.table.triggers), max_size=6),
+    )
+
+    @SETTINGS
+    @given(st.lists(order, min_size=1, max_size=12))
+    def check(orders: list[tuple[str | None, dict[str, object], list[str]]]) -> None:
+        ids = [f"o{i}" for i in range(len(orders))]
+        width = max(len(seq) for _, _, seq in orders) or 1
+        times = [[AT + timedelta(minutes=k) for k in range(width)] for _ in orders]
+        padded = [[*seq, *[None] * (width - len(seq))] for _, _, seq in orders]
+        matrix = np.stack([bulk.encode_triggers(row) for row in padded])
+        initial = [status for status, _, _ in orders]
+        result = bulk.run(
+            bulk.encode_statuses(initial), bulk.signatures([f for _, f, _ in orders]), matrix
+        )
+        got = bulk.outcomes(result, ids, initial, times)
+        for i, (status, fields, seq) in enumerate(orders):
+            events, anomalies = [], []
+            for k, trigger in enumerate(seq):
+                outcome = runtime.trigger(ids[i], status, trigger, fields, times[i][k])
+                status = outcome.status
+                events.extend(outcome.events)
+                anomalies.extend(outcome.anomalies)
+            assert got[i] == Outcome(status, tuple(events), tuple(anomalies))
+
+    check()
+
+
+@FILES
+def test_observations(path: Path) -> None:
+    rules, runtime, table = rules_of(path), runtime_of(path), table_runtime(path)
+    row = st.tuples(currents_of(rules), codes_of(rules), fields_of(rules))
+
+    @SETTINGS
+    @given(st.lists(row, min_size=1, max_size=20))
+    def check(rows: list[tuple[str | None, str, dict[str, object]]]) -> None:
+        ids = [f"o{i}" for i in range(len(rows))]
+        got = table.observe_batch(
+            ids, [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], AT
+        )
+        expected = [
+            runtime.observe(i, c, code, f, AT) for i, (c, code, f) in zip(ids, rows, strict=True)
+        ]
+        assert got == expected
+
+    check()
+
+
+@FILES
+def test_commands(path: Path) -> None:
+    rules, runtime, table = rules_of(path), runtime_of(path), table_runtime(path)
+    names = [a.name for a in rules.actions]
+    row = st.tuples(
+        st.sampled_from([s.name for s in rules.statuses]), st.sampled_from(names), fields_of(rules)
+    )
+
+    @SETTINGS
+    @given(st.lists(row, min_size=1, max_size=20))
+    def check(rows: list[tuple[str, str, dict[str, object]]]) -> None:
+        decisions = table.command_batch(
+            [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
+        )
+        assert decisions == [runtime.command("o", c, a, f, AT) for c, a, f in rows]
+        for current, action, fields in rows:
+            assert applied(table, current, action, fields) == applied(
+                runtime, current, action, fields
+            )
+
+    check()
+
+
+def applied(runtime: object, current: str, action: str, fields: dict[str, object]) -> object:
+    try:
+        return runtime.apply_command("o", current, action, fields, AT)  # type: ignore[attr-defined]
+    except CommandRefused as refused:
+        return refused.blockers
+
+
+@FILES
+def test_timers(path: Path) -> None:
+    rules, runtime, table = rules_of(path), runtime_of(path), table_runtime(path)
+    bulk = BulkTable(runtime)
+    longest = max((t.after_seconds for t in rules.timers), default=3600)
+    row = st.tuples(
+        st.sampled_from([s.name for s in rules.statuses]),
+        st.integers(0, 2 * longest),
+        fields_of(rules),
+    )
+
+    @SETTINGS
+    @given(st.lists(row, min_size=1, max_size=20))
+    def check(rows: list[tuple[str, int, dict[str, object]]]) -> None:
+        ids = [f"o{i}" for i in range(len(rows))]
+        entered = [AT - timedelta(seconds=age) for _, age, _ in rows]
+        statuses = [r[0] for r in rows]
+        got = table.fire_due_batch(ids, statuses, entered, AT, [r[2] for r in rows])
+        expected = [
+            runtime.fire_due(i, s, e, AT, r[2])
+            for i, s, e, r in zip(ids, statuses, entered, rows, strict=True)
+        ]
+        assert got == expected
+        columns = OrderColumns(
+            ids, bulk.encode_statuses(statuses),
+            np.array([int(e.timestamp()) for e in entered], dtype=np.int64),
+            bulk.signatures([r[2] for r in rows]),
+        )  # fmt: skip
+        due = [i for i, s in enumerate(statuses) if is_due(runtime.deadline(s, entered[i]))]
+        assert bulk.due(columns, AT).tolist() == due
+
+    check()
+
+
+def is_due(deadline: tuple[object, datetime] | None) -> bool:
+    return deadline is not None and deadline[1] <= AT
