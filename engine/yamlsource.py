@@ -1,10 +1,11 @@
 """Reading YAML for people who edit it by hand.
 
-PyYAML's safe loader with three changes that rule authors need: only `true`/`false` are
-booleans (a status named `on` or `no` stays a string), dates stay strings, and duplicate keys
-are reported instead of silently overwritten. Every mapping and sequence remembers where each of
-its entries was written, so later checks can quote `file:line:col`. Problems are collected,
-never raised one at a time.
+PyYAML's safe loader with the changes rule authors need: only `true`/`false` are booleans (a
+status named `on` or `no` stays a string), numbers are plain decimals (`010` and `1:30` stay
+texts), dates stay strings, only plain data tags are accepted, and duplicate keys are reported
+instead of silently overwritten. Every mapping and sequence remembers where each of its entries
+was written, so later checks can quote `file:line:col`. Problems are collected, never raised:
+no input, however broken, makes this module raise.
 """
 
 from __future__ import annotations
@@ -17,18 +18,31 @@ import yaml
 
 from engine.definition import Location
 
+_TAG = "tag:yaml.org,2002:"
+_PLAIN_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))
+# Aliases can expand a small file into a huge tree ("billion laughs"); no rule file comes close.
+MAX_VALUES = 200_000
+
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader whose implicit booleans are `true`/`false` only and which has no timestamps."""
+    """SafeLoader with YAML 1.2-like plain scalars: true/false, decimal numbers, null."""
 
 
 _StrictLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag not in {"tag:yaml.org,2002:bool",
-                                                             "tag:yaml.org,2002:timestamp"}]
+    first: [(tag, rx) for tag, rx in resolvers if tag in {_TAG + "null", _TAG + "merge"}]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_StrictLoader.add_implicit_resolver(_TAG + "bool", re.compile(r"^(?:true|false)$"), list("tf"))
 _StrictLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|false)$"), list("tf")
+    _TAG + "int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
+)
+_StrictLoader.add_implicit_resolver(
+    _TAG + "float",
+    re.compile(
+        r"^(?:[-+]?(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[0-9]+[eE][-+]?[0-9]+)"
+        r"|[-+]?\.inf|\.nan)$"
+    ),
+    list("-+.0123456789"),
 )
 
 
@@ -52,9 +66,20 @@ class LocatedDict(dict[str, Any]):
     key_where: dict[str, Location]
     value_where: dict[str, Location]
 
+    @classmethod
+    def empty(cls, where: Location) -> LocatedDict:
+        """An empty mapping standing at `where` (for a key written with no value)."""
+        result = cls()
+        result.where, result.key_where, result.value_where = where, {}, {}
+        return result
+
     def at(self, key: str) -> Location:
         """Where the value of `key` was written, or the mapping itself when the key is absent."""
         return self.value_where.get(key, self.where)
+
+    def key_at(self, key: str) -> Location:
+        """Where `key` was written, or the mapping itself when the key is absent."""
+        return self.key_where.get(key, self.where)
 
 
 class LocatedList(list[Any]):
@@ -63,8 +88,14 @@ class LocatedList(list[Any]):
     where: Location
     item_where: list[Location]
 
+    @classmethod
+    def empty(cls, where: Location) -> LocatedList:
+        result = cls()
+        result.where, result.item_where = where, []
+        return result
+
     def at(self, index: int) -> Location:
-        return self.item_where[index] if index < len(self.item_where) else self.where
+        return self.item_where[index] if 0 <= index < len(self.item_where) else self.where
 
 
 def _loc(file: str, node: yaml.Node) -> Location:
@@ -72,52 +103,145 @@ def _loc(file: str, node: yaml.Node) -> Location:
     return Location(file, mark.line + 1, mark.column + 1)
 
 
+class _TooLarge(Exception):
+    """Raised inside the builder to stop expanding aliases past `MAX_VALUES`."""
+
+
+def _short(tag: str) -> str:
+    return "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+
+
 class _Builder:
+    """Turns PyYAML nodes into located values, recording problems instead of raising."""
+
     def __init__(self, file: str, loader: _StrictLoader) -> None:
         self.file = file
         self.loader = loader
         self.problems: list[Problem] = []
+        self.budget = MAX_VALUES
+        self.open: set[int] = set()
+
+    def problem(self, node: yaml.Node, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(_loc(self.file, node), message, hint))
 
     def build(self, node: yaml.Node) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node)
-        if isinstance(node, yaml.SequenceNode):
-            items = LocatedList(self.build(child) for child in node.value)
-            items.where = _loc(self.file, node)
-            items.item_where = [_loc(self.file, child) for child in node.value]
-            return items
-        return self.loader.construct_object(node, deep=True)
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooLarge
+        if node.tag not in _PLAIN_TAGS and node.tag != _TAG + "merge":
+            self.problem(
+                node,
+                f"unsupported tag '{_short(node.tag)}'",
+                "a rule file holds only texts, numbers, true/false, lists and mappings",
+            )
+            return None
+        if id(node) in self.open:
+            self.problem(node, "this alias refers to a list or mapping that contains it")
+            return None
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node)
+            if isinstance(node, yaml.SequenceNode):
+                return self._sequence(node)
+            return self._scalar(node)
+        finally:
+            self.open.discard(id(node))
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError):
+            text = node.value if len(node.value) <= 40 else node.value[:40] + "..."
+            self.problem(node, f"'{text}' is not a valid {_short(node.tag)} value")
+            return None
+
+    def _sequence(self, node: yaml.SequenceNode) -> LocatedList:
+        items = LocatedList(self.build(child) for child in node.value)
+        items.where = _loc(self.file, node)
+        items.item_where = [_loc(self.file, child) for child in node.value]
+        return items
+
+    def _key(self, node: yaml.Node) -> str | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag in _PLAIN_TAGS - {_TAG + "null"}:
+            return str(node.value)
+        self.problem(node, "a key must be a name, not a list, a mapping or nothing")
+        return None
 
     def _mapping(self, node: yaml.MappingNode) -> LocatedDict:
-        result = LocatedDict()
-        result.where = _loc(self.file, node)
-        result.key_where, result.value_where = {}, {}
-        self.loader.flatten_mapping(node)
+        result = LocatedDict.empty(_loc(self.file, node))
+        merged: list[LocatedDict] = []
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | float | bool) or key is None:
-                self.problems.append(Problem(_loc(self.file, key_node), "a key must be a name"))
+            if key_node.tag == _TAG + "merge":
+                merged.extend(self._merge_sources(value_node))
                 continue
-            key = str(key)
+            key = self._key(key_node)
+            if key is None:
+                continue
             if key in result:
                 first = result.key_where[key]
-                self.problems.append(
-                    Problem(
-                        _loc(self.file, key_node),
-                        f"duplicate key '{key}' (first written at line {first.line})",
-                        "remove one of them: YAML would silently keep only the last",
-                    )
+                self.problem(
+                    key_node,
+                    f"duplicate key '{key}' (first written at line {first.line})",
+                    "remove one of them: YAML would silently keep only the last",
                 )
                 continue
-            result[key] = self.build(value_node)
             result.key_where[key] = _loc(self.file, key_node)
             result.value_where[key] = _loc(self.file, value_node)
+            result[key] = self.build(value_node)
+        for source in merged:  # explicit keys win over merged ones, as YAML's merge says
+            for key, value in source.items():
+                if key not in result:
+                    result[key] = value
+                    result.key_where[key] = source.key_where[key]
+                    result.value_where[key] = source.value_where[key]
         return result
+
+    def _merge_sources(self, node: yaml.Node) -> list[LocatedDict]:
+        nodes = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        sources = []
+        for item in nodes:
+            value = self.build(item) if isinstance(item, yaml.MappingNode) else None
+            if isinstance(value, LocatedDict):
+                sources.append(value)
+            else:
+                self.problem(item, "a merge ('<<') needs a mapping or a list of mappings")
+        return sources
+
+
+_HINTS = (
+    ("'\\t'", "indent with spaces, not tabs"),
+    ("mapping values are not allowed", "check the indentation, or quote a text containing ': '"),
+    ("expected <block end>", "check this line's indentation against the lines above"),
+    ("could not find expected ':'", "a key needs ': ' after it; check this and the line above"),
+    ("found undefined alias", "define the anchor ('&name') before using it ('*name')"),
+    ("another document", "a rule file is a single YAML document: remove the '---' line"),
+)
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, file: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
+    what = exc.problem or exc.context or "the text is not valid YAML"
+    if exc.context and exc.problem and exc.context.startswith("expected"):
+        what = f"{exc.context}, {exc.problem}"
+    hint = next((hint for needle, hint in _HINTS if needle in what), "")
+    return Problem(where, f"invalid YAML: {what}", hint)
+
+
+def _position(text: str, index: int, file: str) -> Location:
+    before = text[:index]
+    return Location(file, before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1)
 
 
 def load_located(text: str, file: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML document into located values; return it with the problems found."""
-    loader = _StrictLoader(text)
+    try:
+        loader = _StrictLoader(text)
+    except yaml.reader.ReaderError as exc:
+        where = _position(text, exc.position, file)
+        message = f"the character #x{exc.character:04x} is not allowed in a YAML file"
+        return None, [Problem(where, message, "remove it or write it as an escape in quotes")]
     builder = _Builder(file, loader)
     try:
         node = loader.get_single_node()
@@ -125,12 +249,14 @@ def load_located(text: str, file: str) -> tuple[Any, list[Problem]]:
             return None, [Problem(Location(file, 1, 1), "the file is empty")]
         return builder.build(node), builder.problems
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
-        what = exc.problem or exc.context or "invalid YAML"
-        return None, [*builder.problems, Problem(where, f"invalid YAML: {what}")]
+        return None, [*builder.problems, _syntax_problem(exc, file)]
     except yaml.YAMLError as exc:
         return None, [Problem(Location(file, 1, 1), f"invalid YAML: {exc}")]
+    except _TooLarge:
+        message = f"the file expands to more than {MAX_VALUES} values"
+        return None, [Problem(Location(file, 1, 1), message, "check its aliases ('*name')")]
+    except RecursionError:
+        return None, [Problem(Location(file, 1, 1), "the file nests lists or mappings too deeply")]
     finally:
         loader.dispose()
 
