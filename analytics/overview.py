@@ -31,6 +31,7 @@ class Figure:
     previous: float | None
     unit: str = ""
     help: str = ""
+    higher_is_better: bool = True
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def overview(
     figures = (
         _count("Orders created", starts, now, span, "New orders in the period."),
         _count(f"Orders reaching '{DONE_STAGE}'", shipped[0], now, span, ""),
-        _count("Orders lost", exits[0], now, span, "Orders that entered a cancelled stage."),
+        _count("Orders lost", exits[0], now, span, "Orders that entered a cancelled stage.", False),
         _lost_share(shipped[0], exits[0], now, span),
         _median_hours(shipped, now, span),
         _open_orders(log, times, now, span, finals),
@@ -98,12 +99,17 @@ def _in(times: np.ndarray, end: np.datetime64, span: np.timedelta64) -> np.ndarr
 
 
 def _count(
-    label: str, times: np.ndarray, now: np.datetime64, span: np.timedelta64, text: str
+    label: str,
+    times: np.ndarray,
+    now: np.datetime64,
+    span: np.timedelta64,
+    text: str,
+    higher_is_better: bool = True,
 ) -> Figure:
     now_end = now + np.timedelta64(1, "us")
     value = int(_in(times, now_end, span).sum())
     previous = int(_in(times, now_end - span, span).sum())
-    return Figure(label, value, previous, "", text)
+    return Figure(label, value, previous, "", text, higher_is_better)
 
 
 def _lost_share(
@@ -114,9 +120,8 @@ def _lost_share(
         return 100.0 * lo / (d + lo) if d + lo else None
 
     end = now + np.timedelta64(1, "us")
-    return Figure(
-        "Lost share", share(end), share(end - span), "%", "Lost / (lost + shipped) in the period."
-    )
+    text = "Lost / (lost + shipped) in the period."
+    return Figure("Lost share", share(end), share(end - span), "%", text, False)
 
 
 def _median_hours(
@@ -130,7 +135,8 @@ def _median_hours(
 
     end = now + np.timedelta64(1, "us")
     text = f"From creation to '{DONE_STAGE}', for orders that got there in the period."
-    return Figure(f"Median time to '{DONE_STAGE}'", median(end), median(end - span), "h", text)
+    label = f"Median time to '{DONE_STAGE}'"
+    return Figure(label, median(end), median(end - span), "h", text, False)
 
 
 def _open_orders(
@@ -151,7 +157,7 @@ def _open_orders(
 
     end = now + np.timedelta64(1, "us")
     text = "Orders not in a final status at the end of the period."
-    return Figure("Open orders", open_at(end), open_at(end - span), "", text)
+    return Figure("Open orders", open_at(end), open_at(end - span), "", text, False)
 
 
 def _trend(
