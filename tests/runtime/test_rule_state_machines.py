@@ -1,0 +1,201 @@
+"""A hypothesis state machine generated from each rule file in rules/, not written per marketplace.
+
+Its rules are the file's own: observations of random status codes, the seller's actions, the
+other actors' triggers, edits of the order's fields and clock steps that fire timers. Each step
+is checked against `Reference` (plain dicts read from the definition); the invariants hold after
+every step: the status is declared, a final status never changes, no seller action reaches a
+shipped stage without the fields it requires, the event log replays to the same status, and
+every event (inferred ones included) is a legal step of the rules.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, ClassVar
+
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from engine.conditions import FieldPresent
+from engine.definition import OrderField, RuleSet
+from engine.errors import CommandRefused
+from engine.events import AnomalyKind, Event, Source
+from engine.outcome import Outcome
+from engine.replay import replay
+from engine.runtime import Runtime
+from tests.runtime.conftest import AT, RULE_FILES, rules_of, runtime_of
+from tests.runtime.reference import Reference
+from tests.runtime.strategies import UNKNOWN_CODE, codes_of, field_values, fields_of
+
+ORDER = "S1"
+
+
+class RuleFileOrders(RuleBasedStateMachine):
+    """One order driven by a rule file; subclasses name the file and draw from it."""
+
+    rule_set: ClassVar[RuleSet]
+    runtime: ClassVar[Runtime]
+    ref: ClassVar[Reference]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status: str | None = None
+        self.fields: dict[str, object] = {}
+        self.log: list[tuple[Event, dict[str, object]]] = []
+        self.now = AT
+        self.entered = AT
+        self.final: str | None = None
+
+    def record(self, outcome: Outcome) -> None:
+        for event in outcome.events:
+            self.log.append((event, dict(self.fields)))
+            if event.to_status != event.from_status:
+                self.entered = event.at
+        self.status = outcome.status
+        if self.status in self.ref.finals and self.final is None:
+            self.final = self.status
+
+    def arrive(self, code: str, fields: dict[str, object]) -> None:
+        self.fields = fields
+        outcome = self.runtime.observe(ORDER, None, code, fields, self.now)
+        status = self.rule_set.status_for_code(code)
+        if status is None or outcome.status is None:
+            assert len(outcome.anomalies) == 1 and outcome.events == ()
+            initial = self.rule_set.initial_statuses[0]
+            outcome = self.runtime.observe(ORDER, None, initial, fields, self.now)
+        else:
+            assert outcome.status == status
+        self.record(outcome)
+
+    def observe(self, code: str, minutes: int) -> None:
+        self.now += timedelta(minutes=minutes)
+        assert self.status is not None
+        before, reported = self.status, self.rule_set.status_for_code(code)
+        outcome = self.runtime.observe(ORDER, before, code, self.fields, self.now)
+        self.record(outcome)
+        if reported is None or reported == before:
+            assert self.status == before and outcome.events == ()
+            assert (reported is None) == (code == UNKNOWN_CODE)
+            return
+        hops = self.ref.distance(before, reported, self.fields)
+        if before in self.ref.finals or hops is None:
+            assert self.status == before
+            kinds = [a.kind for a in outcome.anomalies]
+            assert kinds in ([AnomalyKind.FINAL_CHANGED], [AnomalyKind.NO_LEGAL_PATH])
+        else:
+            assert self.status == reported and len(outcome.events) == hops
+            assert [e.inferred for e in outcome.events] == [True] * (hops - 1) + [False]
+
+    def act(self, action: str) -> None:
+        assert self.status is not None
+        definition = self.rule_set.action_by_name[action]
+        trigger = definition.transition
+        dest = self.ref.next(self.status, trigger, self.fields) if trigger else self.status
+        allowed = self.status in definition.at and dest is not None
+        allowed = allowed and self.ref.fields_ok(definition, self.fields)
+        decision = self.runtime.command(ORDER, self.status, action, self.fields, self.now)
+        assert decision.allowed == allowed
+        try:
+            outcome = self.runtime.apply_command(ORDER, self.status, action, self.fields, self.now)
+        except CommandRefused as refused:
+            assert not allowed and refused.blockers == decision.blockers
+            return
+        assert allowed and outcome.status == dest
+        self.record(outcome)
+
+    def happen(self, trigger: str) -> None:
+        assert self.status is not None
+        expected = self.ref.next(self.status, trigger, self.fields) or self.status
+        self.record(self.runtime.trigger(ORDER, self.status, trigger, self.fields, self.now))
+        assert self.status == expected
+
+    def tick(self, seconds: int) -> None:
+        self.now += timedelta(seconds=seconds)
+        assert self.status is not None
+        expected, since = self.status, self.entered
+        for _ in self.rule_set.statuses:
+            timer = self.ref.timer(expected)
+            nxt = self.ref.next(expected, timer[1], self.fields) if timer else None
+            if timer is None or nxt is None or since + timedelta(seconds=timer[0]) > self.now:
+                break
+            expected, since = nxt, since + timedelta(seconds=timer[0])
+        self.record(self.runtime.fire_due(ORDER, self.status, self.entered, self.now, self.fields))
+        assert self.status == expected
+
+    @invariant()
+    def status_is_declared(self) -> None:
+        assert self.status is None or self.status in self.rule_set.status_by_name
+
+    @invariant()
+    def final_status_never_changes(self) -> None:
+        assert self.final is None or self.status == self.final
+
+    @invariant()
+    def seller_actions_reach_shipped_only_with_required_fields(self) -> None:
+        for event, fields in self.log:
+            if (
+                event.source is Source.ACTION
+                and self.rule_set.stage_of(event.to_status) == "shipped"
+            ):
+                action = next(a for a in self.rule_set.actions if a.transition == event.trigger)
+                needed = [
+                    r.field for r in action.requires if r.when is None or r.when.holds(fields)
+                ]
+                assert all(FieldPresent(name).holds(fields) for name in needed)
+
+    @invariant()
+    def replaying_the_log_gives_the_status(self) -> None:
+        state = replay([event for event, _ in self.log], self.runtime.table)
+        assert (state.status, state.problems) == (self.status, ())
+
+    @invariant()
+    def every_event_is_a_legal_step(self) -> None:
+        for event, fields in self.log:
+            if event.from_status is not None:
+                assert self.ref.next(event.from_status, event.trigger, fields) == event.to_status
+
+
+def state_machine_for(path: Path) -> type[RuleFileOrders]:
+    """The state machine of one rule file: its rules draw the file's codes, actions, triggers."""
+    rules = rules_of(path)
+    longest = max((t.after_seconds for t in rules.timers), default=86_400)
+    others = sorted({t.trigger for t in rules.transitions if t.actor != "seller"})
+
+    class Orders(RuleFileOrders):
+        @initialize(code=codes_of(rules), fields=fields_of(rules))
+        def arrive_rule(self, code: str, fields: dict[str, object]) -> None:
+            self.arrive(code, fields)
+
+        @rule(code=codes_of(rules), minutes=st.integers(0, 120))
+        def observe_rule(self, code: str, minutes: int) -> None:
+            self.observe(code, minutes)
+
+        @rule(action=st.sampled_from([a.name for a in rules.actions]))
+        def act_rule(self, action: str) -> None:
+            self.act(action)
+
+        @rule(trigger=st.sampled_from(others))
+        def happen_rule(self, trigger: str) -> None:
+            self.happen(trigger)
+
+        @rule(field=st.sampled_from(rules.fields), data=st.data())
+        def edit_rule(self, field: OrderField, data: Any) -> None:
+            self.fields = {**self.fields, field.name: data.draw(field_values(field))}
+
+        @rule(seconds=st.sampled_from([60, 3_600, 86_400, longest, longest + 1]))
+        def tick_rule(self, seconds: int) -> None:
+            self.tick(seconds)
+
+    Orders.rule_set, Orders.runtime, Orders.ref = rules, runtime_of(path), Reference(rules)
+    Orders.__name__ = f"Orders_{path.stem}"
+    Orders.TestCase.settings = settings(
+        max_examples=50, stateful_step_count=30, deadline=None, derandomize=True
+    )
+    return Orders
+
+
+for _path in RULE_FILES:
+    _name = f"Test{_path.stem.title().replace('_', '')}Orders"
+    globals()[_name] = state_machine_for(_path).TestCase
