@@ -1,7 +1,101 @@
-"""The `orderflow` subcommands of this family (see cli/main.py)."""
+"""The channel commands: `orderflow twin` (a Lengow-compatible service to sync against).
+
+Thin wrappers: the twin lives in `simulator.twin`, its faults in `simulator.twin_faults`. Bad
+input (a rule file with problems, a wrong fault, a port in use) is a one-line error and exit 1,
+never a traceback.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from engine.errors import RuleFileInvalid
+from simulator.twin import Twin, build_service, load_rule_sets
+from simulator.twin_api import Credentials
+from simulator.twin_faults import FaultError, Faults, parse_fault_options
+from simulator.twin_orders import Generation
+
+FAULT_HELP = (
+    "Inject a fault, KEY=VALUE (repeatable): rate_limit=N / rate_limit_every=K (HTTP 429, "
+    "retry_after=SECONDS), server_error=N / server_error_every=K (error_status=503), slow=N / "
+    "slow_every=K (delay=SECONDS), duplicate_pages, reorder_pages, malformed=N (per page). "
+    "N: the next N requests; K: every Kth request."
+)
+
+
+@click.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--orders", type=click.IntRange(0), default=300, show_default=True, help="Orders to generate."
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the orders.")
+@click.option(
+    "--rules",
+    "rule_paths",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Rule file or directory of rule files (repeatable) [default: rules/].",
+)
+@click.option("--fault", "fault_options", multiple=True, metavar="KEY=VALUE", help=FAULT_HELP)
+@click.option("--access-token", default="", help="Accept only this access token (default: any).")
+@click.option("--secret", default="", help="Accept only this secret (default: any).")
+@click.option("--account-id", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--verbose", is_flag=True, help="Print each request line.")
+def twin(
+    port: int,
+    host: str,
+    orders: int,
+    seed: int,
+    rule_paths: tuple[Path, ...],
+    fault_options: tuple[str, ...],
+    access_token: str,
+    secret: str,
+    account_id: int,
+    verbose: bool,
+) -> None:
+    """Serve a Lengow-compatible API on loopback, backed by simulated orders.
+
+    Serves POST /access/get_token, GET /v3.0/orders and GET/POST /v3.0/orders/actions/ in
+    Lengow's JSON shapes. The orders are random legal walks through the rule files' transitions;
+    an action you POST is applied to its order before the next fetch. Faults can be changed
+    while it runs: POST /_twin/faults with a JSON object (GET shows them, DELETE clears them);
+    DELETE /_twin/tokens revokes every token. Runs until Ctrl-C.
+
+    \b
+    Example:
+      orderflow twin --port 8765 --fault rate_limit_every=10 --fault malformed=1
+      LENGOW_API_URL=http://127.0.0.1:8765 LENGOW_ACCESS_TOKEN=x LENGOW_SECRET=y \\
+        LENGOW_ACCOUNT_ID=1 orderflow sync --once
+    """
+    try:
+        faults = Faults().changed(parse_fault_options(fault_options))
+        rule_sets = load_rule_sets(rule_paths or (Path("rules"),))
+    except (FaultError, RuleFileInvalid) as exc:
+        raise click.ClickException(str(exc)) from None
+    if not rule_sets:
+        raise click.ClickException("no rule file found: pass --rules FILE or DIR")
+    credentials = Credentials(access_token, secret, account_id)
+    plan = Generation(count=orders, seed=seed, account_id=account_id)
+    service = build_service(rule_sets, plan=plan, faults=faults, credentials=credentials)
+    try:
+        server = Twin(service, host, port, verbose)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    codes = ", ".join(r.marketplace.code for r in rule_sets)
+    click.echo(f"Lengow twin: {orders} orders ({codes}) on {server.url}")
+    click.echo(
+        f"  export LENGOW_API_URL={server.url} "
+        f"LENGOW_ACCESS_TOKEN={'<yours>' if access_token else 'any'} "
+        f"LENGOW_SECRET={'<yours>' if secret else 'any'} LENGOW_ACCOUNT_ID={account_id}"
+    )
+    click.echo("  Ctrl-C to stop.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("twin stopped")
+
+
+COMMANDS: list[click.Command] = [twin]

@@ -1,0 +1,169 @@
+"""A Lengow-compatible HTTP service on loopback, backed by simulated marketplace orders.
+
+`orderflow twin --port N` lets `orderflow sync` (and any Lengow client) be run end to end without
+a Lengow account: the same routes, JSON shapes, paging and errors as the real API, over real
+HTTP, plus faults on request. It is built on the standard library's `ThreadingHTTPServer`; the
+answers come from `simulator.twin_api.TwinService`, the orders from an `OrderSource` (by default
+`GeneratedOrders` over the rule files). `Twin` starts it in a background thread for tests
+(`with Twin(service) as twin: twin.url`, port 0 picks a free port) or serves until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from collections.abc import Iterable, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from urllib.parse import parse_qsl, urlsplit
+
+from engine.clock import Clock, SystemClock
+from engine.definition import RuleSet
+from engine.loader import load_rules
+from simulator.twin_api import Credentials, TwinReply, TwinRequest, TwinService, error
+from simulator.twin_faults import Faults
+from simulator.twin_orders import GeneratedOrders, Generation, OrderSource
+
+
+def rule_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The rule files named, a directory standing for every `*.yaml` in it."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        found.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    return found
+
+
+def load_rule_sets(paths: Iterable[str | Path]) -> list[RuleSet]:
+    """Every rule set named; raises `RuleFileInvalid` for the first file with problems."""
+    return [load_rules(path) for path in rule_files(paths)]
+
+
+def build_service(
+    rule_sets: Sequence[RuleSet],
+    *,
+    plan: Generation | None = None,
+    faults: Faults | None = None,
+    clock: Clock | None = None,
+    credentials: Credentials | None = None,
+    source: OrderSource | None = None,
+) -> TwinService:
+    """A twin over `source`, or over orders generated from `rule_sets` by `plan`."""
+    clock = clock or SystemClock()
+    credentials = credentials or Credentials()
+    plan = plan or Generation(account_id=credentials.account_id)
+    if source is None:
+        source = GeneratedOrders(rule_sets, clock.now(), plan)
+    return TwinService(source, clock, credentials, faults or Faults())
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], service: TwinService, verbose: bool) -> None:
+        super().__init__(address, _Handler)
+        self.service = service
+        self.verbose = verbose
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def _request(self) -> TwinRequest | TwinReply:
+        parts = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        kind = self.headers.get("Content-Type", "")
+        body: object = None
+        if "json" in kind and raw:
+            try:
+                body = json.loads(raw)
+            except json.JSONDecodeError:
+                return error(400, "the body is not valid JSON")
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        return TwinRequest(
+            method=self.command,
+            path=parts.path,
+            query=dict(parse_qsl(parts.query, keep_blank_values=True)),
+            form=dict(parse_qsl(raw, keep_blank_values=True)) if "form" in kind else {},
+            body=body,
+            authorization=self.headers.get("Authorization"),
+            base_url=f"http://{host}",
+        )
+
+    def _serve(self) -> None:
+        request = self._request()
+        reply = request if isinstance(request, TwinReply) else self.server.service.handle(request)
+        if reply.delay > 0:
+            self.server.service.clock.sleep(reply.delay)
+        payload = json.dumps(reply.body).encode("utf-8")
+        try:
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up waiting (a slow-answer fault)
+
+    def log_message(self, format: str, *args: object) -> None:
+        if self.server.verbose:  # request lines only: never a header or a body
+            sys.stderr.write(f"twin: {self.address_string()} {format % args}\n")
+
+
+class Twin:
+    """The twin's HTTP server; `start()` serves in a thread, `serve_forever()` in this one."""
+
+    def __init__(
+        self, service: TwinService, host: str = "127.0.0.1", port: int = 0, verbose: bool = False
+    ) -> None:
+        self.service = service
+        self._server = _Server((host, port), service, verbose)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> Twin:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="lengow-twin", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        try:
+            self._server.serve_forever()
+        finally:
+            self._server.server_close()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()
+            self._thread.join()
+            self._thread = None
+        self._server.server_close()
+
+    def __enter__(self) -> Twin:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
