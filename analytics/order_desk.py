@@ -21,7 +21,7 @@ from analytics.eventlog import case_last
 from engine.blockers import Blocker, BlockerCode, Decision
 from engine.definition import FieldType, RuleSet
 from engine.runtime import Runtime
-from engine.store import OutboxItem, Store, StoredAnomaly, StoredEvent
+from engine.store import Store, StoredAnomaly, StoredEvent
 
 FIXABLE: frozenset[BlockerCode] = frozenset(
     {BlockerCode.FIELD_REQUIRED, BlockerCode.VALUE_NOT_ALLOWED}
@@ -57,14 +57,14 @@ def find_orders(
 def timeline(
     events: Sequence[StoredEvent],
     anomalies: Sequence[StoredAnomaly] = (),
-    actions: Sequence[OutboxItem] = (),
+    actions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The order's story in time order: `at, kind, what, detail`.
 
-    kind is "observed", "inferred", "anomaly" or "action"."""
+    kind is "observed", "inferred", "anomaly" or "action" (rows of the outbox frame)."""
     rows = [
         {
-            "at": e.at,
+            "at": pd.Timestamp(e.at),
             "kind": "inferred" if e.inferred else "observed",
             "what": e.to_status,
             "detail": f"{e.trigger} by {e.actor} ({e.source})"
@@ -73,19 +73,26 @@ def timeline(
         for e in events
     ]
     rows += [
-        {"at": a.at, "kind": "anomaly", "what": a.reported, "detail": f"{a.kind}: {a.message}"}
+        {
+            "at": pd.Timestamp(a.at),
+            "kind": "anomaly",
+            "what": a.reported,
+            "detail": f"{a.kind}: {a.message}",
+        }
         for a in anomalies
     ]
-    rows += [
-        {
-            "at": item.created_at,
-            "kind": "action",
-            "what": item.action,
-            "detail": f"{item.state}; sends {item.action_type} {dict(item.args)}",
-        }
-        for item in actions
-    ]
+    if actions is not None:
+        rows += [
+            {
+                "at": item.created_at,
+                "kind": "action",
+                "what": item.action,
+                "detail": f"{item.action_type}, {item.state}",
+            }
+            for item in actions.itertuples()
+        ]
     frame = pd.DataFrame(rows, columns=["at", "kind", "what", "detail"])
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)
     return frame.sort_values("at", kind="stable", ignore_index=True)
 
 

@@ -104,3 +104,17 @@ def history(directory: Path, name: str) -> list[Path]:
         return []
     mine = re.compile(rf"^{re.escape(stem)}\.\d{{8}}T\d{{12}}Z{re.escape(SUFFIX)}$")
     return sorted((p for p in folder.iterdir() if mine.match(p.name)), reverse=True)
+
+
+def excerpt(text: str, problem: Problem, around: int = 2) -> str:
+    """The lines around a problem, numbered, with a caret under its column."""
+    lines = text.splitlines()
+    line = min(max(problem.where.line, 1), max(len(lines), 1))
+    first, last = max(line - around, 1), min(line + around, len(lines))
+    width = len(str(last))
+    shown = []
+    for number in range(first, last + 1):
+        shown.append(f"{number:>{width}} | {lines[number - 1]}")
+        if number == line:
+            shown.append(f"{'':>{width}} | {' ' * (problem.where.column - 1)}^ {problem.message}")
+    return "\n".join(shown)

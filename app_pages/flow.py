@@ -1,0 +1,138 @@
+"""Flow page: the rule set's diagram with what really happened drawn on its edges, a Sankey of
+where orders go, time in each status, the variants, the anomalies and inferred statuses."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics.anomalies import by_kind, by_reported, inferred_by_status
+from analytics.eventlog import LogFilter
+from analytics.flow import START, directly_follows, sankey_links, transitions
+from analytics.funnel import EXIT_STAGES
+from analytics.timing import time_in_status, time_to
+from analytics.variants import variants
+from app_pages import shared
+from engine.definition import RuleSet
+from engine.diagram import EdgeStats, dot
+
+TIMES = ["median_s", "p90_s", "p99_s"]
+
+
+def render() -> None:
+    st.title("Flow")
+    where = shared.sidebar()
+    log = shared.full_log()
+    book = shared.rulebook()
+    markets = [m for m in shared.names(log["marketplace"]) if m in book.rules]
+    if log.empty or not markets:
+        shared.no_data()
+        return
+    code = st.selectbox(
+        "Rule set",
+        markets,
+        format_func=lambda c: f"{book.rules[c].marketplace.name} ({book.files[c].name})",
+    )
+    rules = book.rules[code]
+    mine = replace(where, marketplaces=(code,))
+    diagram, sankey, timing, paths, strays = st.tabs(
+        ["Diagram", "Sankey", "Time in status", "Variants", "Anomalies"]
+    )
+    with diagram:
+        diagram_tab(rules, mine)
+    with sankey:
+        sankey_tab(mine)
+    with timing:
+        timing_tab(rules, mine)
+    with paths:
+        variants_tab(mine)
+    with strays:
+        anomalies_tab(code, mine)
+
+
+def diagram_tab(rules: RuleSet, where: LogFilter) -> None:
+    table: pd.DataFrame = shared.cached("transitions", where, transitions)
+    stats = {
+        (row.from_status, row.to_status, row.trigger): EdgeStats(
+            int(row.count), None if pd.isna(row.median_s) else float(row.median_s)
+        )
+        for row in table.itertuples()
+        if row.from_status != START
+    }
+    st.caption(
+        "Each edge: its trigger and who causes it, then how many orders took it and the median "
+        "time they had spent in the status before (observed events only)."
+    )
+    st.graphviz_chart(dot(rules, stats), width="stretch")
+    shown = table.rename(columns={"count": "orders"})
+    st.dataframe(shared.durations(shown, ["median_s"]), hide_index=True)
+
+
+def sankey_tab(where: LogFilter) -> None:
+    level = st.radio("Level", ["stage", "status"], horizontal=True)
+    edges: pd.DataFrame = shared.cached(
+        f"dfg:{level}", where, lambda frame: directly_follows(frame, level)
+    )
+    links = sankey_links(edges)
+    chart = go.Figure(
+        go.Sankey(
+            node={"label": links.labels, "pad": 18, "thickness": 16},
+            link={"source": links.sources, "target": links.targets, "value": links.values},
+        )
+    )
+    chart.update_layout(height=520, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    st.plotly_chart(chart, width="stretch")
+    st.markdown("**Directly-follows edges**")
+    shown = edges.rename(columns={"count": "orders"})
+    st.dataframe(shared.durations(shown, ["median_s"]), hide_index=True)
+
+
+def timing_tab(rules: RuleSet, where: LogFilter) -> None:
+    st.markdown("**Time in each status** (measured stays; `now`: orders there now)")
+    stays: pd.DataFrame = shared.cached("time_in_status", where, time_in_status)
+    st.dataframe(shared.durations(stays, TIMES), hide_index=True)
+    triggers = [a.transition for a in rules.actions if a.transition is not None]
+    st.markdown("**Time from creation to each seller action** (first time, observed)")
+    to_actions: pd.DataFrame = shared.cached(
+        f"time_to:trigger:{triggers}", where, lambda f: time_to(f, "trigger", triggers)
+    )
+    st.dataframe(shared.durations(to_actions, TIMES), hide_index=True)
+    stages = list(dict.fromkeys(s.stage for s in rules.statuses))
+    st.markdown("**Time from creation to each stage**")
+    to_stages: pd.DataFrame = shared.cached(
+        f"time_to:stage:{stages}", where, lambda f: time_to(f, "stage", stages)
+    )
+    to_stages["exit"] = to_stages["stage"].isin(EXIT_STAGES)
+    st.dataframe(shared.durations(to_stages, TIMES), hide_index=True)
+
+
+def variants_tab(where: LogFilter) -> None:
+    table: pd.DataFrame = shared.cached("variants", where, lambda f: variants(f, top=25))
+    st.caption("The 25 most frequent paths (inferred statuses included).")
+    chart = go.Figure(go.Bar(x=table["orders"], y=table.index.astype(str), orientation="h"))
+    chart.update_layout(
+        height=max(200, 22 * len(table)),
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        yaxis={"autorange": "reversed", "title": "variant #"},
+    )
+    st.plotly_chart(chart, width="stretch")
+    shown = table.assign(share=(table["share"] * 100).round(1))
+    st.dataframe(shared.durations(shown, ["median_s"]), hide_index=False)
+
+
+def anomalies_tab(code: str, where: LogFilter) -> None:
+    found = shared.anomalies()
+    found = found.loc[found["marketplace"] == code]
+    st.markdown(f"**Anomalies by kind** ({len(found):,} kept)")
+    st.dataframe(by_kind(found), hide_index=True)
+    st.dataframe(by_reported(found).head(50), hide_index=True)
+    st.markdown("**Inferred statuses** (passed through but never seen by a fetch)")
+    inferred: pd.DataFrame = shared.cached("inferred", where, inferred_by_status)
+    st.dataframe(inferred.assign(share=(inferred["share"] * 100).round(1)), hide_index=True)
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,145 @@
+"""Orders page: find an order, read its timeline, see what the seller may do now and why not,
+and queue an allowed action with exactly the fields it needs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from analytics.eventlog import filter_log
+from analytics.order_desk import FormField, Option, find_orders, options, submit, timeline
+from app_pages import shared
+from engine.clock import SystemClock
+from engine.definition import FieldType
+
+KIND_COLORS = {"observed": "#1f77b4", "inferred": "#aec7e8", "anomaly": "#d62728"}
+KIND_COLORS["action"] = "#2ca02c"
+
+
+def render() -> None:
+    st.title("Orders")
+    where = shared.sidebar()
+    log = shared.full_log()
+    if log.empty:
+        shared.no_data()
+        return
+    left, right = st.columns([2, 3])
+    text = left.text_input("Order id contains", placeholder="e.g. 1234")
+    statuses = right.multiselect("Status now", shared.names(log["to_status"]))
+    found = find_orders(filter_log(log, where), text, statuses)
+    st.caption(f"{len(found):,} order(s) shown (at most 200, the most recently changed first).")
+    st.dataframe(found, hide_index=True, height=220)
+    if found.empty:
+        return
+    keys = list(zip(found["marketplace"], found["order_id"], strict=True))
+    chosen = st.selectbox("Open order", keys, format_func=lambda k: f"{k[1]} ({k[0]})")
+    if chosen is not None:
+        order_section(chosen)
+
+
+def order_section(key: tuple[str, str]) -> None:
+    marketplace, order_id = key
+    store = shared.store(shared.settings().store_url)
+    state = store.get_order(marketplace, order_id)
+    if state is None or state.status is None:
+        st.warning(f"Order {order_id} has no known status in the store.")
+        return
+    fields = dict(state.fields)
+    st.header(f"Order {order_id}")
+    columns = st.columns(4)
+    columns[0].metric("Status", state.status)
+    columns[1].metric("Marketplace", marketplace)
+    columns[2].metric("Delivery mode", str(fields.get("delivery_mode", "–")))
+    columns[3].metric("In this status since", f"{state.entered_at:%Y-%m-%d %H:%M}")
+    outbox = shared.outbox()
+    mine = outbox.loc[(outbox["marketplace"] == marketplace) & (outbox["order_id"] == order_id)]
+    story = timeline(
+        store.events(marketplace, order_id), store.anomalies(marketplace, order_id), mine
+    )
+    timeline_section(story)
+    if marketplace not in shared.rulebook().rules:
+        st.warning(f"No valid rule file for marketplace '{marketplace}'.")
+        return
+    actions_section(key, state.status, fields)
+
+
+def timeline_section(story: pd.DataFrame) -> None:
+    st.subheader("Timeline")
+    chart = px.scatter(
+        story, x="at", y="what", color="kind", color_discrete_map=KIND_COLORS, hover_data=["detail"]
+    )
+    chart.update_traces(marker={"size": 12})
+    chart.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    st.plotly_chart(chart, width="stretch")
+    st.dataframe(story, hide_index=True)
+
+
+def actions_section(key: tuple[str, str], status: str, fields: dict[str, object]) -> None:
+    runtime = shared.runtime(key[0])
+    choices = options(runtime, status, fields)
+    st.subheader("What can be done now")
+    for option in choices:
+        describe(option)
+    doable = [o for o in choices if o.performable]
+    if not doable:
+        st.info(f"No seller action is possible at status '{status}'.")
+        return
+    st.subheader("Perform an action")
+    by_name = {o.action: o for o in doable}
+    option = by_name[st.selectbox("Action", list(by_name))]
+    with st.form(f"perform:{key}:{option.action}"):
+        if not option.fields:
+            st.write(f"'{option.action}' needs no field for this order.")
+        inputs = {f.name: field_input(f) for f in option.fields}
+        sent = st.form_submit_button(f"Queue '{option.action}'")
+    if sent:
+        queue(key, status, fields, option.action, inputs)
+
+
+def describe(option: Option) -> None:
+    if option.decision.allowed:
+        st.success(f"**{option.action}**: allowed. {option.description}")
+    elif option.performable:
+        needs = ", ".join(f.name for f in option.fields)
+        st.warning(f"**{option.action}**: needs {needs}. {option.description}")
+    else:
+        reasons = "\n".join(f"- {b.message}" for b in option.blockers)
+        st.error(f"**{option.action}**: blocked.\n{reasons}")
+
+
+def field_input(field: FormField) -> object:
+    label = f"{field.name}" + (f": {field.description}" if field.description else "")
+    if field.choices:
+        codes = [c for c, _ in field.choices]
+        labels = dict(field.choices)
+        start = codes.index(str(field.current)) if str(field.current) in codes else None
+        return st.selectbox(label, codes, index=start, format_func=lambda c: f"{c} {labels[c]}")
+    if field.type is FieldType.BOOL:
+        return st.checkbox(label, value=bool(field.current))
+    return st.text_input(label, value="" if field.current is None else str(field.current))
+
+
+def queue(
+    key: tuple[str, str],
+    status: str,
+    fields: dict[str, object],
+    action: str,
+    inputs: dict[str, object],
+) -> None:
+    store = shared.store(shared.settings().store_url)
+    runtime = shared.runtime(key[0])
+    result = submit(runtime, store, key, status, fields, action, inputs, SystemClock().now())
+    if not result.decision.allowed:
+        reasons = "\n".join(f"- {b.message}" for b in result.decision.blockers)
+        st.error(f"'{action}' is still refused:\n{reasons}")
+        return
+    shared.reload_outbox()
+    if result.created:
+        st.success(f"'{action}' queued in the outbox as entry {result.outbox_id}.")
+    else:
+        st.info(f"'{action}' was already waiting in the outbox (entry {result.outbox_id}).")
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,116 @@
+"""Overview page: the key figures and how they moved, the daily trend, the funnel, SLA risk."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics.funnel import Funnel
+from analytics.overview import Figure, Overview, overview
+from analytics.sla import risk_summary, sla_risk
+from app_pages import shared
+
+DAYS = 7
+
+
+def render() -> None:
+    st.title("Overview")
+    where = shared.sidebar()
+    log = shared.full_log()
+    if log.empty:
+        shared.no_data()
+        return
+    book = shared.rulebook()
+    finals = frozenset().union(*(r.final_statuses for r in book.rule_sets()))
+    steps = shared.steps_for(log)
+    view: Overview = shared.cached(
+        f"overview:{DAYS}",
+        where,
+        lambda frame: overview(frame, log["at"].max(), DAYS, finals=finals, steps=steps),
+    )
+    st.caption(
+        f"As of {view.as_of:%Y-%m-%d %H:%M} UTC (the latest event). Each figure covers the last "
+        f"{DAYS} days; the small number under it is the change from the {DAYS} days before."
+    )
+    figures(view.figures)
+    st.subheader("Daily trend")
+    st.line_chart(view.trend.set_index("day"), y=["created", "shipped", "lost"])
+    funnel_section(view.funnel)
+    risk_section(where, view)
+
+
+def figures(items: tuple[Figure, ...]) -> None:
+    for column, figure in zip(st.columns(len(items)), items, strict=True):
+        column.metric(
+            figure.label,
+            _text(figure.value, figure.unit),
+            _delta(figure),
+            help=figure.help or None,
+            delta_color="normal" if figure.higher_is_better else "inverse",
+        )
+
+
+def _text(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "%":
+        return f"{value:.1f} %"
+    if unit == "h":
+        return f"{value:.1f} h"
+    return f"{int(value):,}"
+
+
+def _delta(figure: Figure) -> str | None:
+    if figure.value is None or figure.previous is None:
+        return None
+    change = figure.value - figure.previous
+    if figure.unit in ("%", "h"):
+        return f"{change:+.1f} {figure.unit}"
+    return f"{int(change):+,}"
+
+
+def funnel_section(funnel: Funnel) -> None:
+    st.subheader("Funnel by stage")
+    left, right = st.columns([3, 2])
+    steps = funnel.steps
+    chart = go.Figure(
+        go.Funnel(y=steps["stage"], x=steps["reached"], textinfo="value+percent initial")
+    )
+    chart.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=300)
+    left.plotly_chart(chart, width="stretch")
+    right.dataframe(
+        steps.assign(share=(steps["share"] * 100).round(1)),
+        hide_index=True,
+        column_config={"share": st.column_config.NumberColumn("share %", format="%.1f")},
+    )
+    st.markdown("**Where orders leave the funnel** (by the status they are in now)")
+    exits = funnel.exits.assign(share=(funnel.exits["share"] * 100).round(1))
+    st.dataframe(
+        exits,
+        hide_index=True,
+        column_config={"share": st.column_config.NumberColumn("share of orders %")},
+    )
+
+
+def risk_section(where: object, view: Overview) -> None:
+    st.subheader("SLA risk: orders waiting in a status with a timer")
+    book = shared.rulebook()
+    risk: pd.DataFrame = shared.cached(
+        f"sla:{view.as_of}",
+        where,  # type: ignore[arg-type]
+        lambda frame: sla_risk(frame, book.rule_sets(), view.as_of.to_pydatetime()),
+    )
+    if risk.empty:
+        st.write("No order is waiting in a status with a timer.")
+        return
+    st.dataframe(risk_summary(risk), hide_index=True)
+    urgent = risk.head(20).assign(remaining=risk["remaining_s"].head(20).map(shared.duration))
+    st.dataframe(
+        urgent[["marketplace", "order_id", "status", "timer", "deadline", "remaining", "band"]],
+        hide_index=True,
+    )
+
+
+if __name__ == "__main__":
+    render()

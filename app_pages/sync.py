@@ -1,0 +1,69 @@
+"""Sync page: the fetch runs, how far the committed data reaches, errors, the quarantine and the
+outbox of seller actions."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.outbox import STATES, outbox_health
+from analytics.sync_health import sync_health
+from analytics.workspace import read_quarantine, read_runs
+from app_pages import shared
+from engine.clock import SystemClock
+
+
+def render() -> None:
+    st.title("Sync")
+    shared.sidebar()
+    store = shared.store(shared.settings().store_url)
+    runs = read_runs(store)
+    fetches(runs)
+    st.subheader("Quarantine: input the engine could not read, kept with the reason")
+    quarantine = read_quarantine(store)
+    st.caption(f"{len(quarantine):,} entries (the latest 200 shown).")
+    st.dataframe(quarantine.head(200), hide_index=True)
+    actions()
+
+
+def fetches(runs: pd.DataFrame) -> None:
+    st.subheader("Fetch runs")
+    if runs.empty:
+        st.write("No fetch has run yet (`orderflow sync` runs them).")
+        return
+    health = sync_health(runs)
+    columns = st.columns(3)
+    columns[0].metric("Runs", f"{len(runs):,}")
+    columns[1].metric("Failed", f"{health.counts.get('failed', 0):,}")
+    columns[2].metric("Running", f"{health.counts.get('running', 0):,}")
+    st.markdown("**Watermarks** (the end of the latest window committed, by kind of fetch)")
+    st.dataframe(health.watermarks, hide_index=True)
+    st.markdown("**Errors**")
+    if health.problems.empty:
+        st.write("No failed run, no run with errors.")
+    else:
+        st.dataframe(health.problems.head(100), hide_index=True)
+    st.markdown("**Latest runs**")
+    st.dataframe(runs.head(100), hide_index=True)
+
+
+def actions() -> None:
+    st.subheader("Outbox: seller actions on their way to the marketplace")
+    now = SystemClock().now()
+    health = outbox_health(shared.outbox(), now)
+    for column, state in zip(st.columns(len(STATES)), STATES, strict=True):
+        column.metric(state.capitalize(), f"{health.counts[state]:,}")
+    if health.oldest_pending_s is not None:
+        st.caption(
+            f"Oldest pending action: waiting for {shared.duration(health.oldest_pending_s)}."
+        )
+    st.markdown("**Stuck** (sent more than 3 days ago without confirmation, or unconfirmed)")
+    if health.stuck.empty:
+        st.write("None.")
+    else:
+        shown = shared.durations(health.stuck.head(100), ["waiting_s"])
+        st.dataframe(shown, hide_index=True)
+
+
+if __name__ == "__main__":
+    render()
