@@ -142,7 +142,7 @@ class Twin:
 
     def start(self) -> Twin:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="lengow-twin", daemon=True
+            target=self._server.serve_forever, args=(0.05,), name="lengow-twin", daemon=True
         )
         self._thread.start()
         return self

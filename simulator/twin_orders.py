@@ -226,8 +226,9 @@ class GeneratedOrders:
             )
         return order.served
 
-    def status_of(self, marketplace: str, order_id: str) -> str:
-        return self._orders[(marketplace, order_id)].facts.status
+    def facts_of(self, marketplace: str, order_id: str) -> OrderFacts:
+        """What the twin holds true of one order (its status name, its fields...)."""
+        return self._orders[(marketplace, order_id)].facts
 
     def apply(self, action: ActionRequest, at: datetime) -> str:
         order = self._orders.get((action.marketplace, action.order_id))
