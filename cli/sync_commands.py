@@ -13,7 +13,7 @@ import click
 
 from engine.errors import RuleFileInvalid
 from simulator.twin import Twin, build_service, load_rule_sets
-from simulator.twin_api import Credentials
+from simulator.twin_api import Credentials, TwinService
 from simulator.twin_faults import FaultError, Faults, parse_fault_options
 from simulator.twin_orders import Generation
 
@@ -70,21 +70,13 @@ def twin(
       LENGOW_API_URL=http://127.0.0.1:8765 LENGOW_ACCESS_TOKEN=x LENGOW_SECRET=y \\
         LENGOW_ACCOUNT_ID=1 orderflow sync --once
     """
-    try:
-        faults = Faults().changed(parse_fault_options(fault_options))
-        rule_sets = load_rule_sets(rule_paths or (Path("rules"),))
-    except (FaultError, RuleFileInvalid) as exc:
-        raise click.ClickException(str(exc)) from None
-    if not rule_sets:
-        raise click.ClickException("no rule file found: pass --rules FILE or DIR")
     credentials = Credentials(access_token, secret, account_id)
     plan = Generation(count=orders, seed=seed, account_id=account_id)
-    service = build_service(rule_sets, plan=plan, faults=faults, credentials=credentials)
+    service, codes = _service(rule_paths, fault_options, credentials, plan)
     try:
         server = Twin(service, host, port, verbose)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    codes = ", ".join(r.marketplace.code for r in rule_sets)
     click.echo(f"Lengow twin: {orders} orders ({codes}) on {server.url}")
     click.echo(
         f"  export LENGOW_API_URL={server.url} "
@@ -96,6 +88,24 @@ def twin(
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("twin stopped")
+
+
+def _service(
+    rule_paths: tuple[Path, ...],
+    fault_options: tuple[str, ...],
+    credentials: Credentials,
+    plan: Generation,
+) -> tuple[TwinService, str]:
+    """The twin's service and the marketplace codes it serves; bad input is a ClickException."""
+    try:
+        faults = Faults().changed(parse_fault_options(fault_options))
+        rule_sets = load_rule_sets(rule_paths or (Path("rules"),))
+    except (FaultError, RuleFileInvalid) as exc:
+        raise click.ClickException(str(exc)) from None
+    if not rule_sets:
+        raise click.ClickException("no rule file found: pass --rules FILE or DIR")
+    service = build_service(rule_sets, plan=plan, faults=faults, credentials=credentials)
+    return service, ", ".join(r.marketplace.code for r in rule_sets)
 
 
 COMMANDS: list[click.Command] = [twin]

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from engine.channels.order_mapping import OrderMapper, Quarantined
+from engine.channels.paths import PathSyntaxError
 from engine.definition import RuleSet
+from engine.loader import load_rules, load_rules_text
 from engine.snapshot import OrderSnapshot
-from tests.channels.conftest import sample
+from tests.channels.conftest import GALERIES_RULES, REPO, sample
 
 
 def results(name: str) -> list[object]:
@@ -248,3 +250,27 @@ def test_a_malformed_order_does_not_stop_the_page(galeries_rules: RuleSet) -> No
         "an order must be a JSON object, not NoneType",
         "'updated_at': 'never' is not an ISO 8601 date",
     ]
+
+
+def test_the_shipped_galeries_rule_file_reads_the_mirakl_samples() -> None:
+    rules = load_rules(REPO / "rules" / "galeries_lafayette.yaml")
+    mapped = OrderMapper(rules).map_page(results("import_orders.json"))
+    snapshots = [only_snapshot(m) for m in mapped]
+    assert [rules.status_for_code(s.status_code) for s in snapshots] == [
+        "Staging",
+        "WaitingDebitPayment",
+        "Shipped",
+        "Canceled",
+    ]
+    (shipped,) = results("check_shipped_mp.json")
+    fields = only_snapshot(OrderMapper(rules).map(shipped)).fields
+    assert (fields["carrier"], fields["tracking_number"]) == ("LAPOSTE", "8V4564654654")
+
+
+def test_a_malformed_source_path_fails_when_the_mapper_is_built() -> None:
+    text = GALERIES_RULES.replace("sources: [total_order]", "sources: ['packages[0.total']")
+    rules = load_rules_text(text, "bad-path.yaml")
+    with pytest.raises(PathSyntaxError) as caught:
+        OrderMapper(rules)
+    assert caught.value.path == "packages[0.total"
+    assert caught.value.reason == "'[' is never closed"
