@@ -162,16 +162,16 @@ class RuleBuilder(Reader):
 
     def _transition(self, raw: Any, where: Location) -> Transition | None:
         before = len(self.problems)
-        data = self.mapping(raw, where, "a transition", TRANSITION_KEYS, TRANSITION_KEYS[:4])
+        trigger = raw.get("trigger") if isinstance(raw, dict) else None
+        what = f"transition '{trigger}'" if isinstance(trigger, str) and trigger else "a transition"
+        data = self.mapping(raw, where, what, TRANSITION_KEYS, TRANSITION_KEYS[:4])
         if data is None:
             return None
-        trigger = data.get("trigger")
         if "trigger" in data and (not isinstance(trigger, str) or not trigger):
             self.problem(
                 data.at("trigger"),
                 f"'trigger' of a transition must be a name, found {describe(trigger)}",
             )
-        what = f"transition '{trigger}'" if isinstance(trigger, str) else "the transition"
         sources = self._status_refs(data, "from", what, f"{what} starts from")
         dest = self._status_ref(data, "to", what, f"{what} targets")
         actor = self.scalar(data, "actor", str, what, None)

@@ -113,7 +113,7 @@ class ConditionReader:
             return None
         values = []
         for i, item in enumerate(items):
-            value = field_value(self.reader, item, items.at(i), field, f"'in' of {what}")
+            value = field_value(self.reader, item, items.at(i), field, what)
             if value is not None:
                 values.append(value)
         return tuple(values) if len(values) == len(items) else None
@@ -126,17 +126,22 @@ def field_value(
     if field.type is FieldType.BOOL:
         if isinstance(item, bool):
             return "true" if item else "false"
-        reader.problem(where, f"{what} must list true or false, found {describe(item)}")
+        message = f"{what} must list true or false for field '{field.name}', found {describe(item)}"
+        reader.problem(where, message)
         return None
     if isinstance(item, bool) or not isinstance(item, str | int | float):
-        reader.problem(where, f"{what} must list texts, found {describe(item)}")
+        reader.problem(where, f"{what} must list values as texts, found {describe(item)}")
         return None
     value = str(item)
     if not field.values or value in field.codes:
         return value
     code = field.canonical(value)
-    hint = f"write its code '{code}'" if code else suggestion(value, field.codes)
-    if not hint:
-        hint = f"expected one of: {', '.join(field.codes)}"
+    if code is not None:
+        message = (
+            f"{what} names '{value}', a spelling of the value '{code}' of field '{field.name}'"
+        )
+        reader.problem(where, message, f"rules compare codes: write '{code}'")
+        return None
+    hint = suggestion(value, field.codes) or f"expected one of: {', '.join(field.codes)}"
     reader.problem(where, f"{what} names unknown value '{value}' of field '{field.name}'", hint)
     return None

@@ -72,7 +72,7 @@ def _values(reader: Reader, data: LocatedDict, what: str) -> tuple[FieldValue, .
     if not table:
         reader.problem(data.at("values"), f"'values' of {what} lists no value", VALUE_HINT)
     result = []
-    meaning: dict[str, str] = {}
+    meaning: dict[str, tuple[str, str]] = {}  # casefolded spelling -> (spelling, code)
     for code, raw in table.items():
         entry = LocatedDict.empty(table.at(code)) if raw is None else raw
         entry_what = f"value '{code}' of {what}"
@@ -83,13 +83,14 @@ def _values(reader: Reader, data: LocatedDict, what: str) -> tuple[FieldValue, .
             reader.scalar(entry, "label", str, entry_what, ""),
             texts(reader, entry, "aliases", entry_what),
         )
-        for spelling in dict.fromkeys(s.casefold() for s in (code, value.label, *value.aliases)):
-            if spelling and meaning.setdefault(spelling, code) != code:
+        for spelling in (code, value.label, *value.aliases):
+            first = meaning.setdefault(spelling.casefold(), (spelling, code))
+            if spelling and first[1] != code:
                 reader.problem(
                     table.key_at(code),
-                    f"the spelling '{spelling}' of {entry_what} already means "
-                    f"'{meaning[spelling]}' (spellings are compared ignoring case)",
-                    "give each spelling to one value only",
+                    f"{entry_what} has the spelling '{spelling}', which already means "
+                    f"'{first[1]}' (as '{first[0]}')",
+                    "spellings are compared ignoring case: give each to one value only",
                 )
         result.append(value)
     return tuple(result)

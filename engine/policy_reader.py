@@ -93,10 +93,10 @@ class PolicyReader:
                 data.at("flag_field"),
                 (f.name for f in self.fields),
                 "field",
-                f"{what} flags orders with",
+                f"{what}'s 'flag_field' names",
                 "declare it under 'fields'",
             )
-        arrives = self._status(data, "arrives_at", what, f"{what}'s orders arrive at")
+        arrives = self._status(data, "arrives_at", what, f"{what}'s 'arrives_at' names")
         default = self.reader.scalar(data, "import_by_default", bool, what, False)
         connectors = self._connectors(data)
         if len(self.reader.problems) != before or not flag or arrives is None:

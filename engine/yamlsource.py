@@ -20,6 +20,10 @@ from engine.definition import Location
 
 _TAG = "tag:yaml.org,2002:"
 _PLAIN_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))
+_PLAIN_TAG_OF: dict[type[yaml.Node], str] = {
+    yaml.MappingNode: _TAG + "map",
+    yaml.SequenceNode: _TAG + "seq",
+}
 # Aliases can expand a small file into a huge tree ("billion laughs"); no rule file comes close.
 MAX_VALUES = 200_000
 
@@ -134,7 +138,7 @@ class _Builder:
                 f"unsupported tag '{_short(node.tag)}'",
                 "a rule file holds only texts, numbers, true/false, lists and mappings",
             )
-            return None
+            node.tag = _PLAIN_TAG_OF.get(type(node), _TAG + "str")  # read it as plain data
         if id(node) in self.open:
             self.problem(node, "this alias refers to a list or mapping that contains it")
             return None
@@ -154,7 +158,7 @@ class _Builder:
         except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError):
             text = node.value if len(node.value) <= 40 else node.value[:40] + "..."
             self.problem(node, f"'{text}' is not a valid {_short(node.tag)} value")
-            return None
+            return str(node.value)  # the text as written, so no other check trips over it
 
     def _sequence(self, node: yaml.SequenceNode) -> LocatedList:
         items = LocatedList(self.build(child) for child in node.value)
@@ -214,6 +218,8 @@ _HINTS = (
     ("mapping values are not allowed", "check the indentation, or quote a text containing ': '"),
     ("expected <block end>", "check this line's indentation against the lines above"),
     ("could not find expected ':'", "a key needs ': ' after it; check this and the line above"),
+    ("expected ',' or ']'", "a '[' list is not closed: end it with ']'"),
+    ("expected ',' or '}'", "a '{' mapping is not closed: end it with '}'"),
     ("found undefined alias", "define the anchor ('&name') before using it ('*name')"),
     ("another document", "a rule file is a single YAML document: remove the '---' line"),
 )
