@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from engine.batch import TableRuntime
 from engine.channels.errors import ChannelError
 from engine.channels.order_mapping import OrderMapper, Quarantined
 from engine.clock import Clock
 from engine.definition import FetchSchedule, RuleSet
 from engine.import_policy import FulfilmentImport, fulfilment_import, is_fulfilled
-from engine.runtime import Runtime
 from engine.scheduler import PastRun, Window, WindowKind, plan
 from engine.snapshot import OrderSnapshot
 from engine.store import (
@@ -126,7 +126,8 @@ class Syncer:
         if not rule_sets:
             raise ValueError("a sync needs at least one rule set")
         self.rules = {r.marketplace.code: r for r in rule_sets}
-        self.runtimes = {code: Runtime(r) for code, r in self.rules.items()}
+        # The table runtime answers as the machine does (a property test holds them equal), faster.
+        self.runtimes = {code: TableRuntime(r) for code, r in self.rules.items()}
         self.mapper = OrderMapper(rule_sets)
         self.schedule = merged_schedule(rule_sets)
         self.store, self.channel, self.clock = store, channel, clock
@@ -157,7 +158,7 @@ class Syncer:
         )
         try:
             for page in self.channel.order_pages(window.start, window.end):
-                self._ingest(run, page.results, report)
+                self.ingest_page(run, page.results, report)
         except ChannelError as exc:
             report.failed = str(exc)
             self.store.finish_run(run, RunStatus.FAILED, self.clock.now(), str(exc))
@@ -167,7 +168,8 @@ class Syncer:
             tx.advance_watermark(WATERMARK, window.end)
         return True
 
-    def _ingest(self, run: int, results: Sequence[object], report: SyncReport) -> None:
+    def ingest_page(self, run: int, results: Sequence[object], report: SyncReport) -> None:
+        """Map, check and commit one page of orders in one transaction."""
         now = self.clock.now()
         quarantine: list[QuarantineEntry] = []
         snapshots: list[OrderSnapshot] = []
