@@ -181,6 +181,10 @@ class _Scanner:
             char = self.text[self.pos]
             self.pos += 1
             if char == "[":
+                if steps and isinstance(steps[-1], Filter):
+                    raise self.fail(
+                        "a filter picks an object: only '.key' may follow it", self.pos - 1
+                    )
                 steps.append(self.bracket())
             elif char == ".":
                 steps.append(Key(self.name("a key after '.'")))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from engine.channels.paths import (
     Filter,
@@ -110,6 +114,7 @@ def test_a_false_value_is_not_null_and_wins() -> None:
         ("currency.", 10, "expected a key after '.', found the end"),
         ("packages[0]x", 12, "unexpected 'x'"),
         (".currency", 1, "expected a key, found '.'"),
+        ("order_types[type=x][0]", 20, "a filter picks an object: only '.key' may follow it"),
     ],
 )
 def test_a_malformed_path_fails_with_its_column(text: str, column: int, reason: str) -> None:
@@ -148,3 +153,42 @@ def test_write_through_a_filter_creates_the_item_once() -> None:
     compile_path("lines[kind=main].amount").write(document, 3)
     compile_path("lines[kind=main].quantity").write(document, 2)
     assert document == {"lines": [{"kind": "main", "amount": 3, "quantity": 2}]}
+
+
+names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_0123456789", min_size=1, max_size=8)
+steps = st.one_of(
+    names.map(Key),
+    st.integers(0, 3).map(Index),
+    st.tuples(names, names).map(lambda kv: Filter(*kv)),
+)
+
+
+def spelled(path: list[Key | Index | Filter]) -> str:
+    text = ""
+    for step in path:
+        if isinstance(step, Key):
+            text += f".{step.name}" if text else step.name
+        elif isinstance(step, Index):
+            text += f"[{step.position}]"
+        else:
+            text += f"[{step.key}={step.value}]"
+    return text
+
+
+@settings(max_examples=60, derandomize=True)
+@given(first=names, rest=st.lists(steps, max_size=5), value=st.text(min_size=1, max_size=5))
+def test_any_path_compiles_back_to_its_steps_and_reads_what_it_wrote(
+    first: str, rest: list[Key | Index | Filter], value: str
+) -> None:
+    path = [Key(first), *rest]
+    # A filter picks an object, so only a key may follow it.
+    assume(all(isinstance(b, Key) for a, b in pairwise(path) if isinstance(a, Filter)))
+    compiled = compile_path(spelled(path))
+    assert compiled.steps == tuple(path)
+    document: dict[str, object] = {}
+    if isinstance(path[-1], Filter):
+        compiled.write(document, True)
+        assert compiled.read(document) == {path[-1].key: path[-1].value}
+    else:
+        compiled.write(document, value)
+        assert compiled.read(document) == value
