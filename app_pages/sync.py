@@ -33,9 +33,9 @@ def fetches(runs: pd.DataFrame) -> None:
         return
     health = sync_health(runs)
     columns = st.columns(3)
-    columns[0].metric("Runs", f"{len(runs):,}")
-    columns[1].metric("Failed", f"{health.counts.get('failed', 0):,}")
-    columns[2].metric("Running", f"{health.counts.get('running', 0):,}")
+    columns[0].metric("Fetch runs", f"{len(runs):,}")
+    columns[1].metric("Failed runs", f"{health.counts.get('failed', 0):,}")
+    columns[2].metric("Running now", f"{health.counts.get('running', 0):,}")
     st.markdown("**Watermarks** (the end of the latest window committed, by kind of fetch)")
     st.dataframe(health.watermarks, hide_index=True)
     st.markdown("**Errors**")

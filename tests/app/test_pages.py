@@ -1,0 +1,206 @@
+"""Every page of the app on a known small store: it renders without exception and shows the
+figures the analytics modules compute for that log (and, where they matter, numbers written by
+hand from tests/analytics/conftest.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics.eventlog import prepare
+from analytics.funnel import funnel
+from analytics.overview import overview
+from engine.loader import load_rules
+from engine.store import open_store
+from tests.analytics.conftest import raw_log
+from tests.app.conftest import RULES_DIR
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def start(page: str | None = None) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    if page is not None:
+        app.switch_page(f"app_pages/{page}.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def texts(elements: object) -> list[str]:
+    return [e.value for e in elements]  # type: ignore[attr-defined]
+
+
+def test_overview_shows_the_analytics_figures(store_url: str) -> None:
+    app = start()
+    log = prepare(raw_log())
+    view = overview(
+        log, log["at"].max(), 7, finals=load_rules(RULES_DIR / "cdiscount.yaml").final_statuses
+    )
+    shown = metrics(app)
+    assert shown["Orders created"] == str(view.figures[0].value) == "8"
+    assert shown["Orders lost"] == "4"
+    assert shown["Lost share"] == "66.7 %"
+    assert shown["Median time to 'shipped'"] == "28.0 h"
+    assert shown["Open orders"] == "2"
+    steps = app.dataframe[0].value
+    expected = funnel(log).steps
+    assert steps["stage"].tolist() == expected["stage"].tolist()
+    assert steps["reached"].tolist() == expected["reached"].tolist() == [7, 2, 2]
+    exits = app.dataframe[1].value
+    assert exits["status"].tolist()[0] == "RefusedBySeller"
+    assert exits["orders"].tolist() == [2, 1, 1]
+
+
+def test_overview_lists_orders_at_risk(store_url: str) -> None:
+    app = start()
+    urgent = app.dataframe[3].value
+    assert urgent["order_id"].tolist() == ["O7", "O4"]
+    assert urgent["band"].tolist() == ["warning", "ok"]  # as of day 3 09:00: 43 of 48 hours
+
+
+def test_flow_draws_counts_and_median_times_on_the_diagram(store_url: str) -> None:
+    app = start("flow")
+    spec = app.get("graphviz_chart")[0].proto.spec
+    assert "accept (seller)\\n3 orders, median 1h 30m" in spec
+    assert "auto_cancel (timer)\\nafter 2d\\n1 order, median 2d" in spec
+    sankey = app.get("plotly_chart")[0].proto.spec
+    assert '"value":[7,4,2,1,1]' in sankey
+    stays = app.dataframe[2].value.set_index("status")
+    assert stays.loc["WaitingForSellerAcceptation", "median"] == "1h"
+    assert stays.loc["WaitingForSellerAcceptation", "count"] == 5
+
+
+def test_flow_lists_variants_and_anomalies(store_url: str) -> None:
+    app = start("flow")
+    top = app.dataframe[5].value.iloc[0]
+    assert top["variant"] == "WaitingForSellerAcceptation → RefusedBySeller"
+    assert top["orders"] == 2
+    kinds = app.dataframe[6].value
+    assert kinds[["kind", "anomalies"]].values.tolist() == [["final_changed", 1]]
+    inferred = app.dataframe[8].value
+    assert sorted(inferred["status"]) == ["AcceptedBySeller", "PaymentInProgress"]
+
+
+def test_orders_explains_why_an_order_cannot_ship(store_url: str) -> None:
+    app = start("orders")
+    app.text_input[0].input("O7").run()
+    assert metrics(app)["Status"] == "WaitingForSellerAcceptation"
+    blocked = [e for e in texts(app.error) if e.startswith("**ship**")]
+    assert blocked == [
+        "**ship**: blocked.\n- action 'ship' is not allowed at status "
+        "'WaitingForSellerAcceptation'; it is allowed at 'WaitingForShipmentAcceptation'"
+    ]
+    assert [e for e in texts(app.success) if e.startswith("**accept**")]
+    story = app.dataframe[1].value
+    assert story["what"].tolist() == ["WaitingForSellerAcceptation"]
+
+
+def test_orders_timeline_shows_inferred_statuses_and_anomalies(store_url: str) -> None:
+    app = start("orders")
+    app.text_input[0].input("O5").run()
+    story = app.dataframe[1].value
+    assert story["kind"].tolist() == ["observed", "anomaly"]
+    app.text_input[0].input("O4").run()
+    story = app.dataframe[1].value
+    assert story["kind"].tolist() == ["observed", "inferred", "inferred", "observed"]
+
+
+def test_orders_asks_exactly_the_required_fields_and_queues(store_url: str) -> None:
+    app = start("orders")
+    app.text_input[0].input("O4").run()
+    assert "**ship**: needs carrier, tracking_number." in texts(app.warning)[0]
+    [action] = [s for s in app.selectbox if s.label == "Action"]
+    assert action.options == ["ship", "refuse_shipment"]
+    fields = [s.label.split(":")[0] for s in app.selectbox if s.label != "Action"]
+    fields += [t.label.split(":")[0] for t in app.text_input[1:]]
+    assert fields[1:] == ["carrier", "tracking_number"]
+    [carrier] = [s for s in app.selectbox if s.label.startswith("carrier")]
+    carrier.set_value("14")
+    [tracking] = [t for t in app.text_input if t.label.startswith("tracking_number")]
+    tracking.input("6A123")
+    next(b for b in app.button if b.label == "Queue 'ship'").click().run()
+    assert not app.exception
+    assert "'ship' queued in the outbox as entry 3." in texts(app.success)
+    with open_store(store_url) as store:
+        queued = [i for i in store.outbox() if i.order_id == "O4"]
+    assert [(i.action, dict(i.args), i.expected_status) for i in queued] == [
+        ("ship", {"carrier": "14", "tracking_number": "6A123"}, "ShippedBySeller")
+    ]
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, folder)
+    monkeypatch.setenv("ORDERFLOW_RULES", str(folder))
+    return folder
+
+
+def test_rules_editor_validates_and_redraws_the_diagram(rules_copy: Path) -> None:
+    app = start("rules")
+    assert app.selectbox[0].value == "cdiscount.yaml"
+    assert "after 2d" in app.get("graphviz_chart")[0].proto.spec
+    editor = app.text_area[0]
+    editor.input(editor.value.replace("after: 48h", "after: 24h")).run()
+    assert "Valid: the rule file loads without any problem." in texts(app.success)
+    assert "auto_cancel (timer)\\nafter 1d" in app.get("graphviz_chart")[1].proto.spec
+
+
+def test_rules_editor_shows_errors_at_their_line_and_refuses_to_save(rules_copy: Path) -> None:
+    app = start("rules")
+    original = (rules_copy / "cdiscount.yaml").read_text(encoding="utf-8")
+    broken = original.replace("    to: ShippedBySeller\n", "    to: Shiped\n", 1)
+    line = broken.splitlines().index("    to: Shiped") + 1
+    app.text_area[0].input(broken).run()
+    assert any(f"**line {line}, column" in m and "Shiped" in m for m in texts(app.markdown))
+    save = next(b for b in app.button if b.label == "Save")
+    assert save.disabled
+    assert (rules_copy / "cdiscount.yaml").read_text(encoding="utf-8") == original
+
+
+def test_rules_editor_saves_a_valid_file_and_keeps_the_previous(rules_copy: Path) -> None:
+    app = start("rules")
+    original = (rules_copy / "cdiscount.yaml").read_text(encoding="utf-8")
+    app.text_area[0].input(original.replace("after: 48h", "after: 24h")).run()
+    next(b for b in app.button if b.label == "Save").click().run()
+    assert not app.exception
+    assert "after: 24h" in (rules_copy / "cdiscount.yaml").read_text(encoding="utf-8")
+    [kept] = list((rules_copy / ".history").iterdir())
+    assert kept.read_text(encoding="utf-8") == original
+    assert any(
+        s.startswith("Saved cdiscount.yaml; the previous version is kept as")
+        for s in texts(app.success)
+    )
+
+
+def test_sync_shows_runs_errors_quarantine_and_outbox(store_url: str) -> None:
+    app = start("sync")
+    shown = metrics(app)
+    assert (shown["Fetch runs"], shown["Failed runs"], shown["Running now"]) == ("2", "1", "0")
+    assert (shown["Pending"], shown["Sent"], shown["Failed"]) == ("1", "1", "0")
+    watermarks = app.dataframe[0].value.set_index("kind")
+    assert str(watermarks.loc["incremental", "watermark"]) == "2026-03-05 10:00:00+00:00"
+    errors = app.dataframe[1].value
+    assert errors["error"].tolist() == ["HTTP 503 from the API"]
+    quarantine = app.dataframe[3].value
+    assert quarantine["reason"].tolist() == ["order has no marketplace_order_id"]
+
+
+def test_every_page_renders_on_an_empty_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ORDERFLOW_DB", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setenv("ORDERFLOW_RULES", str(RULES_DIR))
+    app = start()
+    assert any("The store has no events yet" in i for i in texts(app.info))
+    for page in ("flow", "orders", "rules", "sync"):
+        app.switch_page(f"app_pages/{page}.py").run()
+        assert not app.exception, (page, [e.value for e in app.exception])
+        assert app.title[0].value == page.capitalize()
