@@ -83,9 +83,19 @@ class FieldTable:
         result: NDArray[np.int16] = self.codes[:, self.index[name]]
         return result
 
-    def cohorts(self, rows: Rows) -> tuple[NDArray[np.int16], NDArray[np.intp]]:
-        """The distinct rows of codes among `rows`, and for each of `rows` its cohort's index."""
+    def cohorts(
+        self, rows: Rows, columns: tuple[str, ...] | None = None
+    ) -> tuple[NDArray[np.int16], NDArray[np.intp]]:
+        """The distinct rows of codes among `rows`, and for each of `rows` its cohort's index.
+
+        With `columns`, only those fields count (the others read as missing in the cohorts):
+        callers pass the fields that can change the answer they are after.
+        """
         block = self.codes[rows]
+        if columns is not None:
+            keep = np.zeros(len(self.names), dtype=np.bool_)
+            keep[[self.index[c] for c in columns]] = True
+            block = np.where(keep, block, 0).astype(np.int16)
         sizes = [len(v) for v in self.vocab]
         space = float(np.prod(sizes, dtype=np.float64))
         if space > DENSE_KEYS:
@@ -93,13 +103,27 @@ class FieldTable:
             return unique, inverse.reshape(-1)
         radix = np.cumprod([1, *sizes[:-1]], dtype=np.int64)
         keys = block.astype(np.int64) @ radix
-        # A dense table instead of a sort: the key space is small, the orders are many.
+        # A dense table instead of a sort: the key space is small, the orders are many. Rows
+        # with the same key have the same codes, so any of them can stand for its cohort.
         first = np.full(int(space), -1, dtype=np.intp)
-        first[keys[::-1]] = np.arange(keys.size - 1, -1, -1, dtype=np.intp)
+        first[keys] = np.arange(keys.size, dtype=np.intp)
         present = np.flatnonzero(first >= 0)
         number = np.zeros(int(space), dtype=np.intp)
         number[present] = np.arange(present.size, dtype=np.intp)
         return block[first[present]], number[keys]
+
+    def keys(self, rows: Rows, columns: tuple[str, ...]) -> tuple[NDArray[np.int64], int]:
+        """A number per row for its codes in `columns` (equal codes, equal number), and how
+        many numbers there can be: a dense key for look-up tables."""
+        index = [self.index[c] for c in columns]
+        if not index:
+            return np.zeros(len(rows), dtype=np.int64), 1
+        sizes = [len(self.vocab[i]) for i in index]
+        radix = np.cumprod([1, *sizes[:-1]], dtype=np.int64)
+        keys: NDArray[np.int64] = (
+            self.codes[np.ix_(rows, np.asarray(index, np.intp))].astype(np.int64) @ radix
+        )
+        return keys, int(np.prod(sizes, dtype=np.int64))
 
     def record(self, codes: NDArray[np.int16]) -> Mapping[str, object]:
         """The fields of one row of codes as the engine reads them (missing fields left out)."""

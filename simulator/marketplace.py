@@ -59,6 +59,8 @@ class Marketplace:
         self.triggers = self.rules.triggers
         self.finals = np.asarray([s.final for s in self.rules.statuses], dtype=np.bool_)
         self._steps: dict[tuple[int, int, bytes], tuple[int, int]] = {}
+        # Where a trigger leads depends on these fields only (the guards of the transitions).
+        self.guarded = tuple(sorted({f for c in runtime.table.conditions for f in c.fields()}))
 
     def generate(self, arrivals: I64, polls: I64, horizon: int, rng: np.random.Generator) -> Truth:
         """The truth of orders arriving at `arrivals`, fetched at `polls`, up to `horizon`."""
@@ -211,7 +213,7 @@ class Marketplace:
         fixed = self._unconditional(code, triggers)
         if fixed is not None:
             return fixed
-        cohorts, inverse = fields.cohorts(rows)
+        cohorts, inverse = fields.cohorts(rows, self.guarded)
         pairs, back = np.unique(
             triggers.astype(np.int64) * max(len(cohorts), 1) + inverse, return_inverse=True
         )
