@@ -2,7 +2,6 @@
 
 `TwinService.handle` takes a parsed request and returns the status, the JSON body and the
 headers, in Lengow's shapes: `/access/get_token` (token valid one hour on the twin's clock),
-`GET /v3.0/marketplaces` (statuses by stage and actions, from the rule files),
 `GET /v3.0/orders` (filters on `updated_*`, `marketplace_order_date_*`, `marketplace`,
 `marketplace_order_id`; `page`/`page_size` up to 100; `count`, `next`, `previous`),
 `/v3.0/orders/actions/` (list with filters; POST queues an action that is applied to its order
@@ -64,15 +63,9 @@ class Credentials:
 
 class TwinService:
     def __init__(
-        self,
-        source: OrderSource,
-        clock: Clock,
-        credentials: Credentials,
-        faults: Faults,
-        marketplaces: Mapping[str, object] | None = None,
+        self, source: OrderSource, clock: Clock, credentials: Credentials, faults: Faults
     ) -> None:
         self.source = source
-        self.marketplaces = dict(marketplaces or {})
         self.clock = clock
         self.credentials = credentials
         self.faults = FaultState(faults)
@@ -110,7 +103,6 @@ class TwinService:
             ("GET", "/v3.0/orders"): self._orders,
             ("GET", "/v3.0/orders/actions"): self._list_actions,
             ("POST", "/v3.0/orders/actions"): self._post_action,
-            ("GET", "/v3.0/marketplaces"): lambda r: TwinReply(200, self.marketplaces),
         }
         handler = routes.get((request.method, path))
         if handler is None:
