@@ -81,6 +81,26 @@ class LengowRenderer:
     def status_code(self, status: str) -> str:
         return self.codes.get(status, status)
 
+    def marketplace_entry(self) -> dict[str, object]:
+        """The rule set as `GET /v3.0/marketplaces` describes a marketplace."""
+        stages: dict[str, list[str]] = {}
+        for status in self.rules.statuses:
+            codes = [c for c, s in self.rules.mapping if s == status.name] or [status.name]
+            stages.setdefault(status.stage, []).extend(codes)
+        actions: dict[str, dict[str, list[str]]] = {}
+        for action in self.rules.actions:
+            entry = actions.setdefault(
+                action.action_type, {"args": [], "optional_args": [], "status": []}
+            )
+            for arg in action.args:
+                names = entry["optional_args" if arg.optional else "args"]
+                names.extend([arg.name] if arg.name not in names else [])
+            for name in action.at:
+                stage = self.rules.stage_of(name)
+                entry["status"].extend([stage] if stage not in entry["status"] else [])
+        orders = {"status": stages, "actions": actions, "carriers": {}}
+        return {"name": self.rules.marketplace.name, "orders": orders}
+
     def render(self, facts: OrderFacts) -> dict[str, object]:
         stage = self.rules.stage_of(facts.status)
         code = self.status_code(facts.status)

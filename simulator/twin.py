@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 from engine.clock import Clock, SystemClock
 from engine.definition import RuleSet
 from engine.loader import load_rules
+from simulator.lengow_json import LengowRenderer
 from simulator.twin_api import Credentials, TwinReply, TwinRequest, TwinService, error
 from simulator.twin_faults import Faults
 from simulator.twin_orders import GeneratedOrders, Generation, OrderSource
@@ -55,7 +56,11 @@ def build_service(
     plan = plan or Generation(account_id=credentials.account_id)
     if source is None:
         source = GeneratedOrders(rule_sets, clock.now(), plan)
-    return TwinService(source, clock, credentials, faults or Faults())
+    marketplaces = {
+        r.marketplace.code: LengowRenderer(r, credentials.account_id).marketplace_entry()
+        for r in rule_sets
+    }
+    return TwinService(source, clock, credentials, faults or Faults(), marketplaces)
 
 
 class _Server(ThreadingHTTPServer):

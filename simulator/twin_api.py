@@ -2,6 +2,7 @@
 
 `TwinService.handle` takes a parsed request and returns the status, the JSON body and the
 headers, in Lengow's shapes: `/access/get_token` (token valid one hour on the twin's clock),
+`GET /v3.0/marketplaces` (statuses by stage and actions, from the rule files),
 `GET /v3.0/orders` (filters on `updated_*`, `marketplace_order_date_*`, `marketplace`,
 `marketplace_order_id`; `page`/`page_size` up to 100; `count`, `next`, `previous`),
 `/v3.0/orders/actions/` (list with filters; POST queues an action that is applied to its order
@@ -63,9 +64,15 @@ class Credentials:
 
 class TwinService:
     def __init__(
-        self, source: OrderSource, clock: Clock, credentials: Credentials, faults: Faults
+        self,
+        source: OrderSource,
+        clock: Clock,
+        credentials: Credentials,
+        faults: Faults,
+        marketplaces: Mapping[str, object] | None = None,
     ) -> None:
         self.source = source
+        self.marketplaces = dict(marketplaces or {})
         self.clock = clock
         self.credentials = credentials
         self.faults = FaultState(faults)
@@ -103,6 +110,7 @@ class TwinService:
             ("GET", "/v3.0/orders"): self._orders,
             ("GET", "/v3.0/orders/actions"): self._list_actions,
             ("POST", "/v3.0/orders/actions"): self._post_action,
+            ("GET", "/v3.0/marketplaces"): self._marketplaces,
         }
         handler = routes.get((request.method, path))
         if handler is None:
@@ -111,6 +119,9 @@ class TwinService:
             return handler(request)
         except ListingError as exc:
             return error(exc.status, str(exc))
+
+    def _marketplaces(self, request: TwinRequest) -> TwinReply:
+        return TwinReply(200, self.marketplaces)
 
     def _token(self, form: Mapping[str, str]) -> TwinReply:
         given = (form.get("access_token", ""), form.get("secret", ""))

@@ -180,6 +180,19 @@ def test_bad_requests_are_answered_in_lengows_shape(twin: Twin) -> None:
     ]
 
 
+def test_marketplaces_describe_the_rule_files(twin: Twin) -> None:
+    with client_of(twin) as client:
+        listing = client.marketplaces()
+    orders = listing["cdiscount"]["orders"]  # type: ignore[index]
+    assert orders["status"]["waiting_shipment"] == ["WaitingForShipmentAcceptation"]
+    assert orders["actions"]["ship"] == {
+        "args": ["carrier", "tracking_number"],
+        "optional_args": ["tracking_url"],
+        "status": ["waiting_shipment"],
+    }
+    assert orders["actions"]["cancel"]["status"] == ["waiting_shipment"]
+
+
 # -- tokens and actions ------------------------------------------------------------------------
 
 
