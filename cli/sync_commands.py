@@ -1,18 +1,28 @@
-"""The channel commands: `orderflow twin` (a Lengow-compatible service to sync against).
+"""The channel commands: `orderflow sync` (fetch orders into the store) and `orderflow twin`.
 
-Thin wrappers: the twin lives in `simulator.twin`, its faults in `simulator.twin_faults`. Bad
+Thin wrappers: the sync lives in `engine.sync`, the twin in `simulator.twin`, its faults in
+`simulator.twin_faults`. Bad
 input (a rule file with problems, a wrong fault, a port in use) is a one-line error and exit 1,
 never a traceback.
 """
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import click
 
+from engine.channels.config import SettingsInvalid, load_settings
+from engine.channels.lengow import LengowClient
+from engine.clock import SystemClock
+from engine.definition import RuleSet
 from engine.errors import RuleFileInvalid
-from simulator.twin import Twin, build_service, load_rule_sets
+from engine.rulebook import DEFAULT_RULES, load_rule_sets
+from engine.store import DEFAULT_URL, StoreError, open_store
+from engine.sync import Syncer
+from simulator.twin import Twin, build_service
 from simulator.twin_api import Credentials, TwinService
 from simulator.twin_faults import FaultError, Faults, parse_fault_options
 from simulator.twin_orders import Generation
@@ -99,13 +109,130 @@ def _service(
     """The twin's service and the marketplace codes it serves; bad input is a ClickException."""
     try:
         faults = Faults().changed(parse_fault_options(fault_options))
-        rule_sets = load_rule_sets(rule_paths or (Path("rules"),))
-    except (FaultError, RuleFileInvalid) as exc:
+    except FaultError as exc:
         raise click.ClickException(str(exc)) from None
-    if not rule_sets:
-        raise click.ClickException("no rule file found: pass --rules FILE or DIR")
+    rule_sets = _rule_sets(rule_paths)
     service = build_service(rule_sets, plan=plan, faults=faults, credentials=credentials)
     return service, ", ".join(r.marketplace.code for r in rule_sets)
 
 
-COMMANDS: list[click.Command] = [twin]
+def _rule_sets(rule_paths: tuple[Path, ...]) -> list[RuleSet]:
+    try:
+        rule_sets = load_rule_sets(rule_paths or (DEFAULT_RULES,))
+    except RuleFileInvalid as exc:
+        raise click.ClickException(str(exc)) from None
+    if not rule_sets:
+        raise click.ClickException("no rule file found: pass --rules FILE or DIR")
+    return rule_sets
+
+
+def _duration(text: str) -> timedelta:
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text)
+    if match is None:
+        raise click.BadParameter(f"'{text}' is not a duration such as 90m, 6h or 3d")
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+    return timedelta(**{unit: int(match.group(1))})
+
+
+@click.command()
+@click.option(
+    "--db", default=DEFAULT_URL, show_default=True, help="Store URL (sqlite or postgresql)."
+)
+@click.option(
+    "--rules",
+    "rule_paths",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Rule file or directory of rule files (repeatable) [default: rules/].",
+)
+@click.option(
+    "--config",
+    type=click.Path(exists=True, path_type=Path),
+    help="TOML file with a [lengow] table; LENGOW_* environment variables win.",
+)
+@click.option(
+    "--once", "mode", flag_value="once", default=True, help="Fetch what is due, then stop."
+)
+@click.option(
+    "--watch", "mode", flag_value="watch", help="Keep fetching on the rule files' schedule."
+)
+@click.option(
+    "--connector",
+    help="Your back office (prestashop, magento2, woocommerce...), for "
+    "the import policy of orders fulfilled by the marketplace.",
+)
+@click.option(
+    "--import-fulfilled",
+    is_flag=True,
+    help="Import orders fulfilled by the marketplace (where the connector allows it).",
+)
+@click.option(
+    "--unconfirmed-after",
+    default="3d",
+    show_default=True,
+    callback=lambda c, p, v: _duration(v),
+    help="Flag a sent action the marketplace has not confirmed by then.",
+)
+def sync(
+    db: str,
+    rule_paths: tuple[Path, ...],
+    config: Path | None,
+    mode: str,
+    connector: str | None,
+    import_fulfilled: bool,
+    unconfirmed_after: timedelta,
+) -> None:
+    """Fetch orders from the Lengow API into the store, and send the outbox's actions.
+
+    The windows come from the rule files' schedule: on a new store, the last days' sweep; then
+    every few minutes the orders updated since the last committed window (with an overlap), and
+    a daily sweep. Every order runs under the rule file of its marketplace; an order nobody can
+    read is quarantined with its reason. Running it twice changes nothing; a killed run resumes.
+
+    \b
+    Settings: LENGOW_API_URL, LENGOW_ACCESS_TOKEN, LENGOW_SECRET, LENGOW_ACCOUNT_ID
+    (or --config FILE). Try it against the twin:
+      orderflow twin --port 8765 &
+      LENGOW_API_URL=http://127.0.0.1:8765 LENGOW_ACCESS_TOKEN=x LENGOW_SECRET=y \\
+        LENGOW_ACCOUNT_ID=1 orderflow sync --once
+    """
+    rule_sets = _rule_sets(rule_paths)
+    try:
+        settings = load_settings(config)
+        store = open_store(db)
+    except (SettingsInvalid, StoreError) as exc:
+        raise click.ClickException(str(exc)) from None
+    clock = SystemClock()
+    with store, LengowClient(settings, clock=clock) as client:
+        syncer = Syncer(
+            rule_sets,
+            store,
+            client,
+            clock,
+            connector=connector,
+            import_fulfilled=import_fulfilled,
+            unconfirmed_after=unconfirmed_after,
+        )
+        for note in (decision.message for decision in syncer.imports.values()):
+            click.echo(note)
+        while True:
+            report = syncer.run_once()
+            click.echo(f"{clock.now():%Y-%m-%d %H:%M:%S} {report.summary()}")
+            if mode == "once":
+                if report.failed:
+                    raise SystemExit(1)
+                return
+            _wait(syncer, clock)
+
+
+def _wait(syncer: Syncer, clock: SystemClock) -> None:
+    due = syncer.next_due()
+    click.echo(f"next fetch at {due:%H:%M:%S}")
+    try:
+        clock.sleep((due - clock.now()).total_seconds())
+    except KeyboardInterrupt:
+        click.echo("sync stopped")
+        raise SystemExit(0) from None
+
+
+COMMANDS: list[click.Command] = [sync, twin]

@@ -23,7 +23,7 @@ from engine.channels.order_mapping import OrderMapper, Quarantined
 from engine.clock import Clock
 from engine.definition import FetchSchedule, RuleSet
 from engine.import_policy import FulfilmentImport, fulfilment_import, is_fulfilled
-from engine.scheduler import PastRun, Window, WindowKind, plan
+from engine.scheduler import PastRun, Window, WindowKind, next_due, plan
 from engine.snapshot import OrderSnapshot
 from engine.store import (
     FetchKind,
@@ -136,6 +136,9 @@ class Syncer:
             code: fulfilment_import(r, connector, import_fulfilled)
             for code, r in self.rules.items()
         }
+
+    def next_due(self) -> datetime:
+        return next_due(self.clock.now(), self.schedule, _past(self.store))
 
     def due(self) -> list[Window]:
         return plan(self.clock.now(), self.schedule, _past(self.store))

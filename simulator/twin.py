@@ -13,32 +13,17 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
 
 from engine.clock import Clock, SystemClock
 from engine.definition import RuleSet
-from engine.loader import load_rules
 from simulator.lengow_json import LengowRenderer
 from simulator.twin_api import Credentials, TwinReply, TwinRequest, TwinService, error
 from simulator.twin_faults import Faults
 from simulator.twin_orders import GeneratedOrders, Generation, OrderSource
-
-
-def rule_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The rule files named, a directory standing for every `*.yaml` in it."""
-    found: list[Path] = []
-    for path in map(Path, paths):
-        found.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
-    return found
-
-
-def load_rule_sets(paths: Iterable[str | Path]) -> list[RuleSet]:
-    """Every rule set named; raises `RuleFileInvalid` for the first file with problems."""
-    return [load_rules(path) for path in rule_files(paths)]
 
 
 def build_service(

@@ -1,0 +1,31 @@
+"""Finding and loading the rule files an account runs under.
+
+Commands name rule files or directories of them (`rules/` by default); every `*.yaml` of a
+directory is a rule file, one per marketplace. Each order then runs under the rule set whose
+marketplace code matches its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from engine.definition import RuleSet
+from engine.loader import load_rules
+
+DEFAULT_RULES = Path("rules")
+
+
+def rule_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The rule files named, a directory standing for every `*.yaml` directly in it."""
+    found: list[Path] = []
+    for path in map(Path, paths):
+        found.extend(
+            sorted(p for p in path.glob("*.yaml") if p.is_file()) if path.is_dir() else [path]
+        )
+    return found
+
+
+def load_rule_sets(paths: Iterable[str | Path] = (DEFAULT_RULES,)) -> list[RuleSet]:
+    """Every rule set named; raises `RuleFileInvalid` for the first file with problems."""
+    return [load_rules(path) for path in rule_files(paths)]
