@@ -22,11 +22,11 @@ from simulator.arrivals import arrival_times
 from simulator.channel import SimulatedChannel
 from simulator.clock import VirtualClock
 from simulator.marketplace import Marketplace
-from simulator.observer import Batch, EngineView
+from simulator.observer import ANOMALY_COLUMNS, Batch, EngineView
 from simulator.outbox import Outbox
 from simulator.pollplan import PollPlan, plan_polls
 from simulator.scenario import Scenario
-from simulator.truth import Truth
+from simulator.truth import Columns, Truth
 
 DAY = 86400
 I64 = NDArray[np.int64]
@@ -34,6 +34,8 @@ I64 = NDArray[np.int64]
 
 class Sink(Protocol):
     """Where a run's engine events go as they are produced."""
+
+    def start(self, truth: Truth) -> None: ...
 
     def batch(self, batch: Batch) -> None: ...
 
@@ -51,7 +53,17 @@ class Run:
     polls: PollPlan
     engine_events: int
     inferred_events: int
-    anomalies: list[tuple[int, int]]  # (message index, count)
+    anomalies: Columns  # every anomaly of the run (they are few on a sane scenario)
+
+    def anomaly_counts(self) -> list[tuple[str, str, int]]:
+        """(kind, message, count) of each distinct anomaly, most frequent first."""
+        found = np.bincount(self.anomalies.array("message"), minlength=len(self.engine.messages))
+        rows = [
+            (self.engine.anomaly_kinds[i], self.engine.messages[i], int(c))
+            for i, c in enumerate(found)
+            if c
+        ]
+        return sorted(rows, key=lambda row: -row[2])
 
 
 def draw_arrivals(scenario: Scenario, days: int, rng: np.random.Generator) -> I64:
@@ -81,30 +93,18 @@ def simulate(
     outbox = Outbox(truth)
     channel = SimulatedChannel(truth)
     events = inferred = 0
-    anomalies = np.zeros(0, dtype=np.int64)
+    anomalies = Columns(ANOMALY_COLUMNS)
+    if sink is not None:
+        sink.start(truth)
     for k in range(len(polls)):
         now = int(polls.at[k])
         batch = engine.observe(channel.window(int(polls.start[k]), int(polls.end[k]), now), now)
         outbox.advance(now, batch.events, engine.status)
         events += int(batch.events.array("order").size)
         inferred += int(batch.events.array("inferred").sum())
-        found = batch.anomalies.array("message")
-        if found.size:
-            anomalies = np.concatenate([anomalies, found.astype(np.int64)])
+        anomalies.extend(batch.anomalies)
         if sink is not None:
             sink.batch(batch)
         if progress is not None:
             progress(k + 1, len(polls))
-    counts = np.bincount(anomalies, minlength=len(engine.messages))
-    return Run(
-        scenario,
-        days,
-        seed,
-        truth,
-        engine,
-        outbox,
-        polls,
-        events,
-        inferred,
-        [(i, int(c)) for i, c in enumerate(counts) if c],
-    )
+    return Run(scenario, days, seed, truth, engine, outbox, polls, events, inferred, anomalies)

@@ -40,6 +40,10 @@ class Columns:
         for name, dtype in self.dtypes.items():
             self.parts[name].append(np.broadcast_to(np.asarray(columns[name], dtype), size))
 
+    def extend(self, other: Columns) -> None:
+        for name in self.dtypes:
+            self.parts[name].extend(other.parts[name])
+
     def array(self, name: str) -> NDArray[Any]:
         parts = self.parts[name]
         return np.concatenate(parts) if parts else np.empty(0, self.dtypes[name])
