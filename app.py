@@ -6,15 +6,15 @@ app_pages/ that draws what analytics/ and engine/ compute; nothing imports this 
 
 import streamlit as st
 
-st.set_page_config(page_title="orderflow", page_icon="📦", layout="wide")
+st.set_page_config(page_title="orderflow", page_icon=":material/package_2:", layout="wide")
 
 PAGES = [
-    st.Page("app_pages/overview.py", title="Overview", icon="📊", default=True),
-    st.Page("app_pages/flow.py", title="Flow", icon="🔀"),
-    st.Page("app_pages/orders.py", title="Orders", icon="📦"),
-    st.Page("app_pages/rules.py", title="Rules", icon="📜"),
-    st.Page("app_pages/simulate.py", title="Simulate", icon="🎲"),
-    st.Page("app_pages/sync.py", title="Sync", icon="🔄"),
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("app_pages/flow.py", title="Flow", icon=":material/account_tree:"),
+    st.Page("app_pages/orders.py", title="Orders", icon=":material/package_2:"),
+    st.Page("app_pages/rules.py", title="Rules", icon=":material/rule:"),
+    st.Page("app_pages/simulate.py", title="Simulate", icon=":material/science:"),
+    st.Page("app_pages/sync.py", title="Sync", icon=":material/sync:"),
 ]
 
 st.navigation(PAGES).run()

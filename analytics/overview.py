@@ -60,7 +60,9 @@ def overview(
     span = np.timedelta64(days, "D")
     figures = (
         _count("Orders created", starts, now, span, "New orders in the period."),
-        _count(f"Orders reaching '{DONE_STAGE}'", shipped[0], now, span, ""),
+        _count(
+            f"Orders {DONE_STAGE}", shipped[0], now, span, f"Orders that reached '{DONE_STAGE}'."
+        ),
         _count("Orders lost", exits[0], now, span, "Orders that entered a cancelled stage.", False),
         _lost_share(shipped[0], exits[0], now, span),
         _median_hours(shipped, now, span),
@@ -135,7 +137,7 @@ def _median_hours(
 
     end = now + np.timedelta64(1, "us")
     text = f"From creation to '{DONE_STAGE}', for orders that got there in the period."
-    label = f"Median time to '{DONE_STAGE}'"
+    label = f"Median to {DONE_STAGE}"
     return Figure(label, median(end), median(end - span), "h", text, False)
 
 

@@ -66,7 +66,7 @@ def diagram_tab(rules: RuleSet, where: LogFilter) -> None:
         "Each edge: its trigger and who causes it, then how many orders took it and the median "
         "time they had spent in the status before (observed events only)."
     )
-    st.graphviz_chart(dot(rules, stats), width="stretch")
+    st.graphviz_chart(shared.upright(dot(rules, stats)), width="stretch")
     shown = table.rename(columns={"count": "orders"})
     st.dataframe(shared.durations(shown, ["median_s"]), hide_index=True)
 

@@ -47,11 +47,11 @@ def order_section(key: tuple[str, str]) -> None:
         return
     fields = dict(state.fields)
     st.header(f"Order {order_id}")
-    columns = st.columns(4)
-    columns[0].metric("Status", state.status)
-    columns[1].metric("Marketplace", marketplace)
-    columns[2].metric("Delivery mode", str(fields.get("delivery_mode", "–")))
-    columns[3].metric("In this status since", f"{state.entered_at:%Y-%m-%d %H:%M}")
+    since = "–" if state.entered_at is None else f"{state.entered_at:%Y-%m-%d %H:%M} UTC"
+    st.markdown(
+        f"**Status** `{state.status}` · **marketplace** {marketplace} · "
+        f"**delivery mode** {fields.get('delivery_mode', '–')} · **in this status since** {since}"
+    )
     outbox = shared.outbox()
     mine = outbox.loc[(outbox["marketplace"] == marketplace) & (outbox["order_id"] == order_id)]
     story = timeline(
@@ -70,7 +70,13 @@ def timeline_section(story: pd.DataFrame) -> None:
         story, x="at", y="what", color="kind", color_discrete_map=KIND_COLORS, hover_data=["detail"]
     )
     chart.update_traces(marker={"size": 12})
-    chart.update_layout(height=260, margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    chart.update_layout(
+        height=280,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": 1.12, "x": 0, "title": None},
+        yaxis={"title": None},
+        xaxis={"title": None},
+    )
     st.plotly_chart(chart, width="stretch")
     st.dataframe(story, hide_index=True)
 
@@ -79,8 +85,7 @@ def actions_section(key: tuple[str, str], status: str, fields: dict[str, object]
     runtime = shared.runtime(key[0])
     choices = options(runtime, status, fields)
     st.subheader("What can be done now")
-    for option in choices:
-        describe(option)
+    describe(choices)
     doable = [o for o in choices if o.performable]
     if not doable:
         st.info(f"No seller action is possible at status '{status}'.")
@@ -97,15 +102,18 @@ def actions_section(key: tuple[str, str], status: str, fields: dict[str, object]
         queue(key, status, fields, option.action, inputs)
 
 
-def describe(option: Option) -> None:
-    if option.decision.allowed:
-        st.success(f"**{option.action}**: allowed. {option.description}")
-    elif option.performable:
-        needs = ", ".join(f.name for f in option.fields)
-        st.warning(f"**{option.action}**: needs {needs}. {option.description}")
-    else:
-        reasons = "\n".join(f"- {b.message}" for b in option.blockers)
-        st.error(f"**{option.action}**: blocked.\n{reasons}")
+def describe(choices: list[Option]) -> None:
+    """Allowed actions, actions that only need fields, then every blocked one with its blockers."""
+    for option in choices:
+        if option.decision.allowed:
+            st.success(f"**{option.action}**: allowed. {option.description}")
+        elif option.performable:
+            needs = ", ".join(f.name for f in option.fields)
+            st.info(f"**{option.action}**: needs {needs}. {option.description}")
+    blocked = [o for o in choices if not o.performable]
+    if blocked:
+        lines = [f"- **{o.action}**: " + "; ".join(b.message for b in o.blockers) for o in blocked]
+        st.warning("**Blocked now**\n" + "\n".join(lines))
 
 
 def field_input(field: FormField) -> object:

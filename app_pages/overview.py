@@ -35,7 +35,11 @@ def render() -> None:
     )
     figures(view.figures)
     st.subheader("Daily trend")
-    st.line_chart(view.trend.set_index("day"), y=["created", "shipped", "lost"])
+    st.line_chart(
+        view.trend.set_index("day"),
+        y=["created", "shipped", "lost"],
+        color=["#1f77b4", "#2ca02c", "#d62728"],
+    )
     funnel_section(view.funnel)
     risk_section(where, view)
 

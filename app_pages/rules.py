@@ -44,7 +44,7 @@ def show(rules: RuleSet | None, problems: list[Problem], text: str) -> None:
         f"{len(rules.statuses)} statuses, {len(rules.transitions)} transitions, "
         f"{len(rules.actions)} actions, {len(rules.timers)} timers."
     )
-    st.graphviz_chart(dot(rules), width="stretch")
+    st.graphviz_chart(shared.upright(dot(rules)), width="stretch")
 
 
 def errors(problems: list[Problem], text: str) -> None:
@@ -81,7 +81,7 @@ def edit(directory: Path, name: str, text: str) -> None:
             st.success(f"Saved {saved.path.name}{kept}.")
             shared.reload()
     if rules is not None:
-        st.graphviz_chart(dot(rules), width="stretch")
+        st.graphviz_chart(shared.upright(dot(rules)), width="stretch")
 
 
 def versions(directory: Path, name: str) -> None:

@@ -184,3 +184,8 @@ def durations(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     for column in columns:
         shown[column] = shown[column].map(duration)
     return shown.rename(columns={c: c.removesuffix("_s") for c in columns})
+
+
+def upright(diagram: str) -> str:
+    """A DOT diagram drawn top to bottom: the page is narrower than a long left-to-right chain."""
+    return diagram.replace("rankdir=LR;", "rankdir=TB;", 1)

@@ -14,10 +14,10 @@ def test_key_figures_and_previous_period(log: pd.DataFrame) -> None:
     # The period is day 1 12:00 .. day 3 12:00; the previous one the two days before.
     got = figures(log)
     assert got["Orders created"] == (4, 4)
-    assert got["Orders reaching 'shipped'"] == (2, 0)
+    assert got["Orders shipped"] == (2, 0)
     assert got["Orders lost"] == (3, 1)
     assert got["Lost share"] == (60.0, 100.0)
-    assert got["Median time to 'shipped'"] == (28.0, None)
+    assert got["Median to shipped"] == (28.0, None)
     assert got["Open orders"] == (2, 3)
 
 

@@ -47,7 +47,7 @@ def test_overview_shows_the_analytics_figures(store_url: str) -> None:
     assert shown["Orders created"] == str(view.figures[0].value) == "8"
     assert shown["Orders lost"] == "4"
     assert shown["Lost share"] == "66.7 %"
-    assert shown["Median time to 'shipped'"] == "28.0 h"
+    assert shown["Median to shipped"] == "28.0 h"
     assert shown["Open orders"] == "2"
     steps = app.dataframe[0].value
     expected = funnel(log).steps
@@ -91,12 +91,13 @@ def test_flow_lists_variants_and_anomalies(store_url: str) -> None:
 def test_orders_explains_why_an_order_cannot_ship(store_url: str) -> None:
     app = start("orders")
     app.text_input[0].input("O7").run()
-    assert metrics(app)["Status"] == "WaitingForSellerAcceptation"
-    blocked = [e for e in texts(app.error) if e.startswith("**ship**")]
-    assert blocked == [
-        "**ship**: blocked.\n- action 'ship' is not allowed at status "
-        "'WaitingForSellerAcceptation'; it is allowed at 'WaitingForShipmentAcceptation'"
-    ]
+    assert "**Status** `WaitingForSellerAcceptation`" in texts(app.markdown)[0]
+    [blocked] = texts(app.warning)
+    assert blocked.splitlines()[0] == "**Blocked now**"
+    assert (
+        "- **ship**: action 'ship' is not allowed at status 'WaitingForSellerAcceptation'; "
+        "it is allowed at 'WaitingForShipmentAcceptation'"
+    ) in blocked.splitlines()
     assert [e for e in texts(app.success) if e.startswith("**accept**")]
     story = app.dataframe[1].value
     assert story["what"].tolist() == ["WaitingForSellerAcceptation"]
@@ -115,7 +116,7 @@ def test_orders_timeline_shows_inferred_statuses_and_anomalies(store_url: str) -
 def test_orders_asks_exactly_the_required_fields_and_queues(store_url: str) -> None:
     app = start("orders")
     app.text_input[0].input("O4").run()
-    assert "**ship**: needs carrier, tracking_number." in texts(app.warning)[0]
+    assert "**ship**: needs carrier, tracking_number." in texts(app.info)[0]
     [action] = [s for s in app.selectbox if s.label == "Action"]
     assert action.options == ["ship", "refuse_shipment"]
     fields = [s.label.split(":")[0] for s in app.selectbox if s.label != "Action"]
