@@ -9,7 +9,7 @@ bulk path share this checker, so a command gets the same answer whichever path r
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from engine.blockers import Blocker, BlockerCode, ChannelCommand, Decision
 from engine.conditions import FieldPresent
@@ -37,6 +37,16 @@ class CommandChecker:
     def __init__(self, rules: RuleSet, table: TransitionTable) -> None:
         self.rules = rules
         self.table = table
+        # One presence check per field named by an action, built once, not per command.
+        named = {r.field for a in rules.actions for r in a.requires}
+        named |= {arg.field for a in rules.actions for arg in a.args}
+        self._present = {name: FieldPresent(name) for name in named}
+        # Declared codes as sets, for the fields whose values are not checked by `canonical`.
+        self._codes = {
+            f.name: frozenset(f.codes)
+            for f in rules.fields
+            if f.codes and f.type is not FieldType.ENUM
+        }
 
     def action(self, name: str) -> Action:
         action = self.rules.action_by_name.get(name)
@@ -51,10 +61,13 @@ class CommandChecker:
         if current not in self.rules.status_by_name:
             raise UnknownName(f"status '{current}' is not declared in {self.rules.source}")
         step, blockers = self._status_check(action, current, fields)
-        blockers.extend(self._field_blockers(action, fields))
+        args: dict[str, str] = {}
+        if action.requires or action.args:
+            more, args = self._check_fields(action, fields)
+            blockers.extend(more)
         if blockers:
             return Decision(name, False, tuple(blockers))
-        command = ChannelCommand(action.action_type, self._args(action, fields))
+        command = ChannelCommand(action.action_type, args)
         expected = step.dest if step is not None else current
         return Decision(name, True, (), command, expected)
 
@@ -75,71 +88,83 @@ class CommandChecker:
     def _transition_check(
         self, action: Action, trigger: str, current: str, fields: Mapping[str, object]
     ) -> tuple[Step | None, list[Blocker]]:
-        params: dict[str, object] = {"action": action.name, "status": current, "trigger": trigger}
         steps = self.table.steps.get((current, trigger), ())
+        step = self.table.resolve(current, trigger, fields) if steps else None
+        if step is not None and (step.dest == current or current not in self.rules.final_statuses):
+            return step, []
+        params: dict[str, object] = {"action": action.name, "status": current, "trigger": trigger}
         if not steps:
             message = f"the rules have no transition '{trigger}' from status '{current}'"
             return None, [Blocker(BlockerCode.NO_TRANSITION, message, params)]
-        step = self.table.resolve(current, trigger, fields)
         if step is None:
             needs = tuple(str(s.condition) for s in steps)
             message = (
                 f"action '{action.name}' cannot move the order from status '{current}': "
                 f"transition '{trigger}' needs {' or '.join(needs)}"
             )
-            return None, [
-                Blocker(BlockerCode.CONDITION_FAILED, message, {**params, "needs": needs})
-            ]
-        if current in self.rules.final_statuses and step.dest != current:
-            message = f"status '{current}' is final; action '{action.name}' would leave it"
-            return None, [Blocker(BlockerCode.FINAL_STATUS, message, params)]
-        return step, []
+            params["needs"] = needs
+            return None, [Blocker(BlockerCode.CONDITION_FAILED, message, params)]
+        message = f"status '{current}' is final; action '{action.name}' would leave it"
+        return None, [Blocker(BlockerCode.FINAL_STATUS, message, params)]
 
-    def _field_blockers(self, action: Action, fields: Mapping[str, object]) -> Iterator[Blocker]:
-        checked: set[str] = set()
+    def _check_fields(
+        self, action: Action, fields: Mapping[str, object]
+    ) -> tuple[list[Blocker], dict[str, str]]:
+        """The blockers of the action's fields and, when there are none, the args to send."""
+        blockers: list[Blocker] = []
+        texts: dict[str, str | None] = {}
         for requirement in action.requires:
             if requirement.when is None or requirement.when.holds(fields):
-                checked.add(requirement.field)
-                yield from self._requirement_blockers(action, requirement, fields)
-        for arg in action.args:
-            value = fields.get(arg.field)
-            if arg.field not in checked and FieldPresent(arg.field).holds(fields):
-                checked.add(arg.field)
-                yield from self._value_blockers(action, arg.field, value, ())
-
-    def _requirement_blockers(
-        self, action: Action, requirement: Requirement, fields: Mapping[str, object]
-    ) -> Iterator[Blocker]:
-        name = requirement.field
-        if not FieldPresent(name).holds(fields):
-            when = str(requirement.when) if requirement.when is not None else None
-            message = f"action '{action.name}' requires field '{name}'" + (
-                f" when {when}" if when else ""
-            )
-            params = {"action": action.name, "field": name, "when": when}
-            yield Blocker(BlockerCode.FIELD_REQUIRED, message, params)
-            return
-        yield from self._value_blockers(action, name, fields.get(name), requirement.values)
-
-    def _value_blockers(
-        self, action: Action, name: str, value: object, values: tuple[str, ...]
-    ) -> Iterator[Blocker]:
-        definition = self.rules.field_by_name.get(name)
-        text = field_text(definition, value)
-        allowed = values or (definition.codes if definition is not None else ())
-        if text is None or (allowed and text not in allowed):
-            message = (
-                f"field '{name}' has value '{value}', which action '{action.name}' does not "
-                f"accept; allowed values: {', '.join(allowed)}"
-            )
-            params = {"action": action.name, "field": name, "value": value, "allowed": allowed}
-            yield Blocker(BlockerCode.VALUE_NOT_ALLOWED, message, params)
-
-    def _args(self, action: Action, fields: Mapping[str, object]) -> dict[str, str]:
+                name = requirement.field
+                texts[name] = self._check_value(action, name, fields, requirement, blockers)
         args: dict[str, str] = {}
         for arg in action.args:
-            if FieldPresent(arg.field).holds(fields):
-                text = field_text(self.rules.field_by_name.get(arg.field), fields.get(arg.field))
-                if text is not None:
-                    args[arg.name] = text
-        return args
+            name = arg.field
+            if name not in texts:
+                if not self._present[name].holds(fields):
+                    continue
+                texts[name] = self._check_value(action, name, fields, None, blockers)
+            text = texts[name]
+            if text is not None:
+                args[arg.name] = text
+        return blockers, args
+
+    def _check_value(
+        self,
+        action: Action,
+        name: str,
+        fields: Mapping[str, object],
+        requirement: Requirement | None,
+        blockers: list[Blocker],
+    ) -> str | None:
+        """The field's text to send; a missing required or invalid value adds its blocker."""
+        if requirement is not None and not self._present[name].holds(fields):
+            blockers.append(_required(action, requirement))
+            return None
+        value = fields.get(name)
+        definition = self.rules.field_by_name.get(name)
+        text = field_text(definition, value)
+        values = requirement.values if requirement is not None else ()
+        codes = self._codes.get(name)
+        if text is None or (values and text not in values) or (codes and text not in codes):
+            codes_in_order = definition.codes if definition is not None else ()
+            blockers.append(_not_allowed(action, name, value, values or codes_in_order))
+        return text
+
+
+def _required(action: Action, requirement: Requirement) -> Blocker:
+    name = requirement.field
+    when = str(requirement.when) if requirement.when is not None else None
+    message = f"action '{action.name}' requires field '{name}'" + (f" when {when}" if when else "")
+    return Blocker(
+        BlockerCode.FIELD_REQUIRED, message, {"action": action.name, "field": name, "when": when}
+    )
+
+
+def _not_allowed(action: Action, name: str, value: object, allowed: tuple[str, ...]) -> Blocker:
+    message = (
+        f"field '{name}' has value '{value}', which action '{action.name}' does not "
+        f"accept; allowed values: {', '.join(allowed)}"
+    )
+    params = {"action": action.name, "field": name, "value": value, "allowed": allowed}
+    return Blocker(BlockerCode.VALUE_NOT_ALLOWED, message, params)

@@ -61,16 +61,15 @@ class RuleStateMachine(Machine):
 class Record:
     """An order lent to the machine for one trigger: its status and its fields."""
 
-    __slots__ = ("fields", STATUS_ATTRIBUTE)
+    __slots__ = ("fields", "orderflow_status")  # the second is STATUS_ATTRIBUTE
 
     def __init__(self, status: str, fields: Mapping[str, object]) -> None:
-        setattr(self, STATUS_ATTRIBUTE, status)
+        self.orderflow_status = status
         self.fields = fields
 
     @property
     def status(self) -> str:
-        value: str = getattr(self, STATUS_ATTRIBUTE)
-        return value
+        return self.orderflow_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +189,8 @@ class RuleMachine:
             return None
         if not moved:
             return None
-        dest = record.status
+        dest = record.orderflow_status
         steps = self.table.steps[(status, trigger)]
+        if len(steps) == 1:
+            return steps[0]
         return next(s for s in steps if s.dest == dest and s.allows(fields))

@@ -31,7 +31,9 @@ NO_FIELDS: Mapping[str, object] = {}
 
 def record_of(fields: object) -> Mapping[str, object]:
     """The fields to evaluate rules on; anything that is not a mapping counts as no fields."""
-    return fields if isinstance(fields, Mapping) else NO_FIELDS
+    if type(fields) is dict or isinstance(fields, Mapping):  # the common case first: cheap
+        return fields
+    return NO_FIELDS
 
 
 def refused_trigger(
@@ -59,6 +61,7 @@ class Runtime:
         self.table = self.machine.table
         self.paths = PathFinder(self.table, rules.final_statuses)
         self.checker = CommandChecker(rules, self.table)
+        self._triggers = frozenset(self.table.triggers)
         policy = rules.import_policy
         self._fulfilled = FieldIn(policy.flag_field, ("true",)) if policy else None
 
@@ -178,25 +181,34 @@ class Runtime:
         at: datetime,
         source: Source = Source.SIMULATION,
     ) -> Outcome:
-        """Fire `trigger` on the order through the machine; a refusal is an anomaly."""
-        if trigger not in self.machine.machine.events:
+        """Fire `trigger` on the order through the machine; a refusal is an anomaly.
+
+        This records what happened (a marketplace, customer, payment or timer event, or a
+        simulated one); seller requirements are checked by `command`, not here.
+        """
+        if trigger not in self._triggers:
             raise UnknownName(f"trigger '{trigger}' is not declared in {self.rules.source}")
         record = record_of(fields)
-        if current is None or current not in self.rules.status_by_name:
-            kind = AnomalyKind.UNKNOWN_STATUS
-        else:
-            step = self.table.resolve(current, trigger, record)
-            if current in self.rules.final_statuses and step is not None and step.dest != current:
-                kind = AnomalyKind.FINAL_CHANGED
-            else:
-                step = self._fire(current, trigger, record)
-                if step is not None:
-                    event = Event(
-                        order_id, current, step.dest, trigger, step.actor, source, False, at
-                    )
-                    return Outcome(step.dest, (event,))
-                kind = AnomalyKind.NO_LEGAL_PATH
+        kind = self._trigger_refusal(current, trigger, record)
+        if kind is None and current is not None:
+            step = self._fire(current, trigger, record)
+            if step is not None:
+                event = Event(order_id, current, step.dest, trigger, step.actor, source, False, at)
+                return Outcome(step.dest, (event,))
+        kind = kind or AnomalyKind.NO_LEGAL_PATH
         return Outcome(current, (), (refused_trigger(order_id, current, trigger, kind, at),))
+
+    def _trigger_refusal(
+        self, current: str | None, trigger: str, record: Mapping[str, object]
+    ) -> AnomalyKind | None:
+        """Why `trigger` cannot even be tried on an order at `current`, if it cannot."""
+        if current is None or current not in self.rules.status_by_name:
+            return AnomalyKind.UNKNOWN_STATUS
+        if current in self.rules.final_statuses:
+            step = self.table.resolve(current, trigger, record)
+            if step is not None and step.dest != current:
+                return AnomalyKind.FINAL_CHANGED
+        return None
 
     # -- seller commands -----------------------------------------------------------------------
 
