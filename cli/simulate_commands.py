@@ -1,7 +1,230 @@
-"""The `orderflow` subcommands of this family (see cli/main.py)."""
+"""`orderflow simulate`: try a rule file or a seller policy on simulated orders.
+
+A thin command over `simulator`: it loads the scenario (every problem located, exit 1, never a
+traceback), runs it with a progress bar, writes the event log, the truth, the commands, the
+anomalies and the orders (Parquet or CSV) with a summary (JSON and a readable table), or, with
+`--compare`, runs two sides on the same arrivals over replications and prints the differences.
+"""
 
 from __future__ import annotations
 
-import click
+import json
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
-COMMANDS: list[click.Command] = []
+import click
+from tqdm import tqdm
+
+from engine.errors import RuleFileInvalid
+from engine.loader import load_rules
+from engine.yamlsource import load_located
+from simulator import compare as comparing
+from simulator.output import FORMATS, RunFiles
+from simulator.report import render
+from simulator.run import simulate
+from simulator.scenario import Scenario, ScenarioInvalid, load_scenario
+from simulator.summary import summarise
+
+
+def _fail(problems: Iterable[object], what: str) -> None:
+    lines = [str(p) for p in problems]
+    for line in lines:
+        click.echo(line, err=True)
+    click.echo(f"{what} has {len(lines)} problem{'s' if len(lines) != 1 else ''}", err=True)
+    raise SystemExit(1)
+
+
+def _load(path: Path) -> Scenario:
+    try:
+        return load_scenario(path)
+    except ScenarioInvalid as exc:
+        _fail(exc.problems, str(path))
+        raise  # unreachable: _fail exits
+
+
+def _other_side(first: Path, other: Path) -> Scenario:
+    """`other` is a second scenario, or a rule file to run the first scenario on."""
+    text = other.read_text(encoding="utf-8") if other.is_file() else ""
+    data, _ = load_located(text, str(other)) if text else (None, [])
+    if isinstance(data, dict) and "statuses" in data:
+        try:
+            rules = load_rules(other)
+        except RuleFileInvalid as exc:
+            _fail(exc.problems, str(other))
+            raise
+        try:
+            return load_scenario(first, rules)
+        except ScenarioInvalid as exc:
+            _fail(exc.problems, f"{first} on the rules of {other}")
+            raise
+    return _load(other)
+
+
+class _Progress:
+    """A tqdm bar over the run's fetches, opened at the first one."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: tqdm[Any] | None = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = tqdm(total=total, unit="fetch", desc="polling the marketplace")
+        self.bar.update(done - self.bar.n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _single(scenario: Scenario, days: int, seed: int, out: Path, fmt: str, quiet: bool) -> None:
+    started = time.perf_counter()
+    if not quiet:
+        click.echo(
+            f"simulating '{scenario.name}': {days} days, seed {seed}; generating the "
+            "marketplace's truth...",
+            err=True,
+        )
+    files = RunFiles(out, scenario, fmt)
+    progress = _Progress(not quiet)
+    try:
+        run = simulate(scenario, days, seed, sink=files, progress=progress)
+    finally:
+        progress.close()
+    files.finish(run)
+    summary = summarise(run)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    text = render(summary)
+    (out / "summary.txt").write_text(text, encoding="utf-8")
+    click.echo(text)
+    seconds = time.perf_counter() - started
+    events = run.truth.order.size + run.engine_events
+    click.echo(
+        f"wrote {out}/ (events, truth, commands, anomalies, orders as {fmt}; summary.json, "
+        f"summary.txt) in {seconds:.1f}s, {events / seconds:,.0f} events/s",
+        err=True,
+    )
+
+
+def _compare(
+    first: Scenario,
+    second: Scenario,
+    days: int,
+    seed: int,
+    replications: int,
+    out: Path,
+    dask: str | None,
+    quiet: bool,
+) -> None:
+    mapper = comparing.dask_map(dask) if dask else comparing.local_map()
+
+    def wrapped(fn: Any, jobs: list[comparing.Job]) -> Iterable[Any]:
+        return tqdm(mapper(fn, jobs), total=len(jobs), unit="replication", disable=quiet)
+
+    found = comparing.compare(first, second, days, seed, replications, wrapped)
+    text = comparing.render(found, first.name, second.name, replications)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = [vars(d) for d in found]
+    (out / "compare.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    (out / "compare.txt").write_text(text, encoding="utf-8")
+    click.echo(text)
+
+
+@click.command()
+@click.option(
+    "--scenario",
+    "scenario_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Scenario file (YAML), e.g. simulator/scenarios/baseline.yaml.",
+)
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Days of virtual time to simulate [default: the scenario's days].",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=7,
+    show_default=True,
+    help="Seed of the random generator: the same seed writes the same files.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Directory for the output files.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="parquet",
+    show_default=True,
+    help="File format of the tables.",
+)
+@click.option(
+    "--compare",
+    "compare_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A second scenario, or a rule file to run the scenario on; "
+    "both sides get the same arrivals and the differences are printed.",
+)
+@click.option(
+    "--replications",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Replications of a --compare, run in parallel.",
+)
+@click.option(
+    "--dask",
+    "dask_address",
+    default=None,
+    metavar="ADDRESS",
+    help="Run the replications on the Dask scheduler at ADDRESS (tcp://host:port).",
+)
+@click.option("--quiet", is_flag=True, help="No progress bar and no timing line.")
+def simulate_command(
+    scenario_path: Path,
+    days: int | None,
+    seed: int,
+    out: Path,
+    fmt: str,
+    compare_path: Path | None,
+    replications: int,
+    dask_address: str | None,
+    quiet: bool,
+) -> None:
+    """Simulate a month of marketplace orders through the engine, on virtual time.
+
+    The marketplace's truth moves by the rule file's transitions and timers; the integrator
+    polls it on the rule file's schedule; the engine reads what the polls show (missed statuses
+    are inferred) and the seller acts through the engine's command path. Writes to OUT:
+    events, truth, commands, anomalies and orders tables and summary.json / summary.txt.
+
+    \b
+    Examples:
+      orderflow simulate --scenario simulator/scenarios/baseline.yaml --days 30 --seed 7 --out out/
+      orderflow simulate --scenario simulator/scenarios/baseline.yaml \\
+          --compare simulator/scenarios/slow_seller.yaml --replications 8 --days 14
+    """
+    scenario = _load(scenario_path)
+    days = days or scenario.days
+    if compare_path is None:
+        _single(scenario, days, seed, out, fmt, quiet)
+        return
+    other = _other_side(scenario_path, compare_path)
+    _compare(scenario, other, days, seed, replications, out, dask_address, quiet)
+
+
+simulate_command.name = "simulate"
+COMMANDS: list[click.Command] = [simulate_command]

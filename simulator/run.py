@@ -79,13 +79,16 @@ def simulate(
     arrivals: I64 | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Run:
-    """Run `scenario` for `days` with `seed`; `progress(done, total)` is called per poll."""
+    """Run `scenario` for `days` with `seed`; `progress(done, total)` is called per poll.
+
+    Given `arrivals` (seconds since the start, sorted), the run uses them instead of drawing
+    its own, and every draw of the seed goes to the orders' lives: two scenarios given the
+    same arrivals and seed share their random numbers as far as their rules allow.
+    """
     rng = np.random.default_rng(seed)
     horizon = days * DAY
     if arrivals is None:
         arrivals = draw_arrivals(scenario, days, rng)
-    else:
-        draw_arrivals(scenario, days, rng)  # the same generator state whether given or drawn
     runtime = Runtime(scenario.rules)
     polls = plan_polls(scenario.rules.schedule, VirtualClock(scenario.start), horizon)
     truth = Marketplace(scenario, runtime).generate(arrivals, polls.times(), horizon, rng)

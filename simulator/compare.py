@@ -1,0 +1,188 @@
+"""Two scenarios (or one scenario on two rule files) on the same arrivals, replicated.
+
+Each replication draws one set of arrivals and runs both sides on it with the same seed (common
+random numbers), so the differences measure the change, not the luck of the draw. Replications
+run in parallel: on the machine's cores (multiprocessing), or on a Dask cluster when given its
+address; both call the same top-level `replicate`. The result is, per figure, the mean of each
+side and the mean paired difference with its 95% confidence interval (Student's t).
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from simulator.run import draw_arrivals, simulate
+from simulator.scenario import Scenario
+from simulator.summary import summarise
+
+# Two-sided 95% quantiles of Student's t by degrees of freedom (1-30); beyond, the normal's.
+T95 = (
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.160,
+    2.145,
+    2.131,
+    2.120,
+    2.110,
+    2.101,
+    2.093,
+    2.086,
+    2.080,
+    2.074,
+    2.069,
+    2.064,
+    2.060,
+    2.056,
+    2.052,
+    2.048,
+    2.045,
+    2.042,
+)
+
+
+def t95(freedom: int) -> float:
+    return T95[freedom - 1] if freedom <= len(T95) else 1.96
+
+
+def metrics(summary: dict[str, Any]) -> dict[str, float]:
+    """The figures worth comparing, flat: shares in percent, counts, hours."""
+    orders = max(summary["orders"], 1)
+    figures: dict[str, float] = {"orders": float(summary["orders"])}
+    for stage, count in summary["final_stage"].items():
+        figures[f"% of orders ending {stage}"] = 100.0 * count / orders
+    for timer, count in summary["timers"].items():
+        figures[f"timer {timer}, % of orders"] = 100.0 * count / orders
+    for action, seller in summary["seller"].items():
+        figures[f"{action}: commands sent"] = float(seller["sent"])
+        if "median_hours" in seller:
+            figures[f"{action}: median hours at the status"] = seller["median_hours"]
+    figures["commands refused"] = float(sum(r["count"] for r in summary["refused"]))
+    figures["anomalies"] = float(sum(a["count"] for a in summary["anomalies"]))
+    figures["status changes missed by the polls"] = float(summary["visibility"]["missed_by_polls"])
+    return figures
+
+
+@dataclass(frozen=True)
+class Job:
+    """One replication: both sides, the run's length, the base seed and the replication."""
+
+    first: Scenario
+    second: Scenario
+    days: int
+    seed: int
+    replication: int
+
+    def seed_of(self) -> int:
+        return int(np.random.SeedSequence([self.seed, self.replication]).generate_state(1)[0])
+
+
+def replicate(job: Job) -> tuple[dict[str, float], dict[str, float]]:
+    """Both sides of one replication on the arrivals of the first side."""
+    seed = job.seed_of()
+    arrivals = draw_arrivals(job.first, job.days, np.random.default_rng(seed))
+    sides = [simulate(s, job.days, seed, arrivals=arrivals) for s in (job.first, job.second)]
+    first, second = (metrics(summarise(run)) for run in sides)
+    return first, second
+
+
+@dataclass(frozen=True)
+class Difference:
+    figure: str
+    first: float
+    second: float
+    difference: float
+    half_width: float | None  # of the 95% interval; None with a single replication
+
+
+def differences(pairs: list[tuple[dict[str, float], dict[str, float]]]) -> list[Difference]:
+    """Per figure (present on either side), the paired difference second - first."""
+    names = list(dict.fromkeys(n for a, b in pairs for n in (*a, *b)))
+    result = []
+    for name in names:
+        a = np.asarray([p[0].get(name, 0.0) for p in pairs])
+        b = np.asarray([p[1].get(name, 0.0) for p in pairs])
+        d = b - a
+        half = None
+        if d.size > 1:
+            half = t95(d.size - 1) * float(np.std(d, ddof=1)) / math.sqrt(d.size)
+        result.append(Difference(name, float(a.mean()), float(b.mean()), float(d.mean()), half))
+    return result
+
+
+Mapper = Callable[[Callable[[Job], Any], list[Job]], Iterable[Any]]
+
+
+def local_map(workers: int | None = None) -> Mapper:
+    """Run jobs on this machine's cores (one process per job, at most `workers` at once)."""
+
+    def run(fn: Callable[[Job], Any], jobs: list[Job]) -> Iterator[Any]:
+        if len(jobs) == 1 or workers == 1:
+            yield from (fn(job) for job in jobs)
+            return
+        context = multiprocessing.get_context("spawn")
+        with context.Pool(min(workers or multiprocessing.cpu_count(), len(jobs))) as pool:
+            yield from pool.imap(fn, jobs)
+
+    return run
+
+
+def dask_map(address: str) -> Mapper:
+    """Run jobs on the Dask cluster at `address` (its workers need orderflow installed)."""
+
+    def run(fn: Callable[[Job], Any], jobs: list[Job]) -> Iterable[Any]:
+        from dask.distributed import Client
+
+        with Client(address) as client:
+            return client.gather(client.map(fn, jobs, pure=False))
+
+    return run
+
+
+def compare(
+    first: Scenario,
+    second: Scenario,
+    days: int,
+    seed: int,
+    replications: int,
+    mapper: Mapper | None = None,
+) -> list[Difference]:
+    jobs = [Job(first, second, days, seed, r) for r in range(replications)]
+    pairs = list((mapper or local_map())(replicate, jobs))
+    return differences(pairs)
+
+
+def render(found: list[Difference], first: str, second: str, replications: int) -> str:
+    """The differences as a table; an interval that excludes zero is marked with '*'."""
+    width = max([len(d.figure) for d in found] + [6])
+    head = f"{'figure':<{width}}  {first[:12]:>12}  {second[:12]:>12}  {'difference':>22}"
+    lines = [
+        f"{replications} replication(s), same arrivals on both sides; "
+        "95% confidence intervals, * where zero is outside",
+        "",
+        head,
+        "-" * len(head),
+    ]
+    for d in found:
+        if d.half_width is None:
+            diff = f"{d.difference:+.2f}"
+        else:
+            mark = "*" if abs(d.difference) > d.half_width else " "
+            diff = f"{d.difference:+.2f} \u00b1 {d.half_width:.2f}{mark}"
+        lines.append(f"{d.figure:<{width}}  {d.first:>12.2f}  {d.second:>12.2f}  {diff:>22}")
+    return "\n".join(lines) + "\n"
