@@ -5,7 +5,13 @@
 batch writes), `queries` (reads), `fetch_log` (runs, watermarks, quarantine), `outbox`.
 """
 
-from engine.store.errors import OutboxStateError, SchemaTooNew, SchemaUnknown, StoreError
+from engine.store.errors import (
+    ConcurrentWrite,
+    OutboxStateError,
+    SchemaTooNew,
+    SchemaUnknown,
+    StoreError,
+)
 from engine.store.protocol import OrderStore, StoreTransaction
 from engine.store.records import (
     ApplyResult,
@@ -31,6 +37,7 @@ __all__ = [
     "DEFAULT_URL",
     "SCHEMA_VERSION",
     "ApplyResult",
+    "ConcurrentWrite",
     "FetchKind",
     "FetchRun",
     "LocalChange",

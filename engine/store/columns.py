@@ -13,10 +13,23 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+def utc_text(value: datetime) -> str:
+    """How SQLite keeps a datetime: UTC, fixed width, so text order is time order.
+
+    `2026-03-02 09:00:00.000000`, as SQLAlchemy's own SQLite DATETIME writes it.
+    """
+    if value.tzinfo is not UTC:
+        if value.utcoffset() is None:
+            raise ValueError(f"the store keeps timezone-aware datetimes only; got naive {value}")
+        value = value.astimezone(UTC)
+    # The first 26 characters: the "+00:00" offset dropped (cheaper than replace(tzinfo=None)).
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -25,20 +38,27 @@ class UtcDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValueError(f"the store keeps timezone-aware datetimes only; got naive {value}")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(32))
+        return dialect.type_descriptor(DateTime(timezone=True))
 
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
+        if dialect.name == "sqlite":
+            return utc_text(value)
+        if value.utcoffset() is None:
+            raise ValueError(f"the store keeps timezone-aware datetimes only; got naive {value}")
         return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
 
 
 def json_type() -> TypeEngine[Any]:
@@ -56,6 +76,9 @@ def _plain(value: object) -> object:
     raise TypeError(f"cannot store a {type(value).__name__} as JSON: {value!r}")
 
 
+_ENCODER = json.JSONEncoder(default=_plain, ensure_ascii=False, separators=(",", ":"))
+
+
 def dump_json(value: object) -> str:
-    """The engine's JSON encoder: compact, keeps non-ASCII text readable."""
-    return json.dumps(value, default=_plain, ensure_ascii=False, separators=(",", ":"))
+    """The store's JSON encoder: compact, keeps non-ASCII text readable."""
+    return _ENCODER.encode(value)

@@ -27,3 +27,7 @@ class SchemaUnknown(StoreError):
 
 class OutboxStateError(StoreError):
     """An outbox entry cannot go to the asked state from the state it is in."""
+
+
+class ConcurrentWrite(StoreError):
+    """Another writer changed the same orders during a batch; the batch was rolled back."""

@@ -1,27 +1,28 @@
-"""Write a batch of order changes: the marketplace's clock decides, in SQL, what is applied.
+"""Write a batch of order changes: the marketplace's clock decides what is applied.
 
-One conditional upsert per batch writes every order row whose snapshot is newer than the stored
-one and whose stored event count is still the one the change was computed from; it returns the
-orders it wrote, and only their events and anomalies are inserted. So a repeated page, a page
-out of order or an older update writes nothing, even from several processes at once, and the
-unique (order, seq) key backs the promise that no event is ever stored twice.
+Inside the write transaction the batch's orders are read (locked on PostgreSQL; SQLite's
+`BEGIN IMMEDIATE` already excludes other writers) and each change is judged in batch order:
+stale when the store holds this or a newer snapshot, a conflict when the order moved since the
+change was computed, applied otherwise. The applied ones are written in bulk by an upsert that
+repeats the same two conditions in SQL, and the unique (order, seq) key refuses any event
+stored twice: should the SQL ever disagree with the judgement, the whole batch rolls back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, and_, insert, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Insert, and_, select, update
 
 from engine.events import Anomaly, Event
+from engine.store.bulk import dialect_insert, insert_rows, upsert_rows
+from engine.store.errors import ConcurrentWrite
+from engine.store.queries import key_chunks
 from engine.store.records import ApplyResult, LocalChange, OrderChange, OrderKey
 from engine.store.schema import anomalies, events, orders
-
-# Keys per `IN` list when reading orders back: well under SQLite's bound-parameter limit.
-KEY_CHUNK = 500
 
 _REPLACED = (
     "status",
@@ -34,37 +35,66 @@ _REPLACED = (
     "snapshot",
 )
 
+Clock = tuple[datetime, int]
+"""What decides whether a change applies: the stored (updated_at, seq) of its order."""
+
 
 @cache
 def _upsert(dialect: str) -> Insert:
-    """INSERT ... ON CONFLICT DO UPDATE WHERE newer AND unchanged ... RETURNING the written."""
-    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(orders)
+    """INSERT ... ON CONFLICT DO UPDATE only WHERE newer AND based on the stored event count."""
+    statement = dialect_insert(dialect, orders)
     new = statement.excluded
-    return statement.on_conflict_do_update(
+    upsert = statement.on_conflict_do_update(
         index_elements=[orders.c.marketplace, orders.c.order_id],
         set_={name: new[name] for name in _REPLACED},
         where=and_(orders.c.updated_at < new.updated_at, orders.c.seq == new.prev_seq),
-    ).returning(orders.c.marketplace, orders.c.order_id)
+    )
+    # SQLite counts the rows written (the driver's executemany returns no rows).
+    return upsert.returning(orders.c.order_id) if dialect == "postgresql" else upsert
 
 
-def _order_row(change: OrderChange) -> dict[str, Any]:
-    return {
-        "marketplace": change.marketplace,
-        "order_id": change.order_id,
-        "status": change.status,
-        "entered_at": change.entered_at,
-        "updated_at": change.updated_at,
-        "rules_version": change.rules_version,
-        "seq": change.seq,
-        "prev_seq": change.base_seq,
-        "fields": dict(change.fields),
-        "snapshot": dict(change.snapshot),
-    }
+def judge(
+    changes: Iterable[OrderChange], stored: dict[OrderKey, Clock]
+) -> tuple[list[OrderChange], ApplyResult]:
+    """The changes that apply, in order, and the fate of each; `stored` is not modified."""
+    clocks = dict(stored)
+    applied: list[OrderChange] = []
+    stale: list[OrderKey] = []
+    conflicts: list[OrderKey] = []
+    for change in changes:
+        clock = clocks.get(change.key)
+        if clock is not None and clock[0] >= change.updated_at:
+            stale.append(change.key)
+        elif (clock[1] if clock is not None else 0) != change.base_seq:
+            conflicts.append(change.key)
+        else:
+            applied.append(change)
+            clocks[change.key] = (change.updated_at, change.seq)
+    result = ApplyResult(tuple(c.key for c in applied), tuple(stale), tuple(conflicts))
+    return applied, result
 
 
-def _event_rows(
-    marketplace: str, order_id: str, base_seq: int, new: Iterable[Event]
-) -> list[dict[str, Any]]:
+def _order_rows(applied: Sequence[OrderChange]) -> list[dict[str, Any]]:
+    """One row per order: its last applied state, `prev_seq` from its first (the stored seq)."""
+    rows: dict[OrderKey, dict[str, Any]] = {}
+    for change in applied:
+        first = rows.get(change.key)
+        rows[change.key] = {
+            "marketplace": change.marketplace,
+            "order_id": change.order_id,
+            "status": change.status,
+            "entered_at": change.entered_at,
+            "updated_at": change.updated_at,
+            "rules_version": change.rules_version,
+            "seq": change.seq,
+            "prev_seq": change.base_seq if first is None else first["prev_seq"],
+            "fields": change.fields,
+            "snapshot": change.snapshot,
+        }
+    return list(rows.values())
+
+
+def _event_rows(marketplace: str, order_id: str, base_seq: int, new: Iterable[Event]) -> list[Any]:
     return [
         {
             "marketplace": marketplace,
@@ -82,9 +112,7 @@ def _event_rows(
     ]
 
 
-def _anomaly_rows(
-    marketplace: str, order_id: str, found: Iterable[Anomaly]
-) -> list[dict[str, Any]]:
+def _anomaly_rows(marketplace: str, order_id: str, found: Iterable[Anomaly]) -> list[Any]:
     return [
         {
             "marketplace": marketplace,
@@ -103,67 +131,38 @@ def _append(connection: Connection, written: Sequence[OrderChange | LocalChange]
     event_rows: list[dict[str, Any]] = []
     anomaly_rows: list[dict[str, Any]] = []
     for change in written:
-        key = (change.marketplace, change.order_id)
-        event_rows.extend(_event_rows(*key, change.base_seq, change.events))
-        anomaly_rows.extend(_anomaly_rows(*key, change.anomalies))
-    if event_rows:
-        connection.execute(insert(events), event_rows)
-    if anomaly_rows:
-        connection.execute(insert(anomalies), anomaly_rows)
+        event_rows.extend(_event_rows(*change.key, change.base_seq, change.events))
+        anomaly_rows.extend(_anomaly_rows(*change.key, change.anomalies))
+    insert_rows(connection, events, event_rows)
+    insert_rows(connection, anomalies, anomaly_rows)
 
 
-def _rounds(changes: Iterable[OrderChange]) -> list[list[OrderChange]]:
-    """Split so no order appears twice in one statement; later changes of an order come later."""
-    rounds: list[list[OrderChange]] = []
-    seen: dict[OrderKey, int] = {}
-    for change in changes:
-        turn = seen.get(change.key, 0)
-        seen[change.key] = turn + 1
-        if turn == len(rounds):
-            rounds.append([])
-        rounds[turn].append(change)
-    return rounds
-
-
-def _stored_clocks(connection: Connection, keys: Sequence[OrderKey]) -> dict[OrderKey, Any]:
-    found: dict[OrderKey, Any] = {}
-    pair = tuple_(orders.c.marketplace, orders.c.order_id)
-    for start in range(0, len(keys), KEY_CHUNK):
-        chunk = keys[start : start + KEY_CHUNK]
-        query = select(orders.c.marketplace, orders.c.order_id, orders.c.updated_at)
-        for marketplace, order_id, updated_at in connection.execute(query.where(pair.in_(chunk))):
-            found[(marketplace, order_id)] = updated_at
+def stored_clocks(connection: Connection, keys: Iterable[OrderKey]) -> dict[OrderKey, Clock]:
+    """(updated_at, seq) of the stored orders among `keys`, locked until the transaction ends."""
+    found: dict[OrderKey, Clock] = {}
+    columns = (orders.c.marketplace, orders.c.order_id, orders.c.updated_at, orders.c.seq)
+    for condition in key_chunks(keys):
+        query = select(*columns).where(condition)
+        if connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        for marketplace, order_id, updated_at, seq in connection.execute(query):
+            found[(marketplace, order_id)] = (updated_at, seq)
     return found
-
-
-def _classify(connection: Connection, refused: Sequence[OrderChange]) -> ApplyResult:
-    """Refused changes are stale when the store holds this or a newer snapshot, else conflicts."""
-    clocks = _stored_clocks(connection, [change.key for change in refused])
-    stale: list[OrderKey] = []
-    conflicts: list[OrderKey] = []
-    for change in refused:
-        stored = clocks.get(change.key)
-        if stored is not None and stored >= change.updated_at:
-            stale.append(change.key)
-        else:
-            conflicts.append(change.key)
-    return ApplyResult(stale=tuple(stale), conflicts=tuple(conflicts))
 
 
 def apply_changes(connection: Connection, changes: Sequence[OrderChange]) -> ApplyResult:
     """Write the changes that are news, inside the caller's transaction."""
-    result = ApplyResult()
-    statement = _upsert(connection.dialect.name)
-    for batch in _rounds(changes):
-        written = {
-            tuple(row) for row in connection.execute(statement, list(map(_order_row, batch)))
-        }
-        applied = [change for change in batch if change.key in written]
-        _append(connection, applied)
-        refused = [change for change in batch if change.key not in written]
-        result = result.merged(ApplyResult(applied=tuple(c.key for c in applied)))
-        if refused:
-            result = result.merged(_classify(connection, refused))
+    if not changes:
+        return ApplyResult()
+    applied, result = judge(changes, stored_clocks(connection, (c.key for c in changes)))
+    rows = _order_rows(applied)
+    written = upsert_rows(connection, _upsert, rows)
+    if written != len(rows):
+        raise ConcurrentWrite(
+            f"{len(rows) - written} of {len(rows)} orders were changed by another writer while "
+            "this batch was written; the batch was rolled back, apply it again"
+        )
+    _append(connection, applied)
     return result
 
 

@@ -6,16 +6,21 @@ another) and returns records or a DataFrame, never rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from sqlalchemy import Connection, Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Select, func, select
 
-from engine.store.ingestion import KEY_CHUNK
 from engine.store.records import OpenOrder, OrderKey, OrderState, StoredAnomaly, StoredEvent
 from engine.store.schema import anomalies, events, orders
+
+if TYPE_CHECKING:
+    # pandas is imported where a DataFrame is made: a sync or a writer never pays for it.
+    import pandas as pd
+
+# Order ids per `IN` list: well under SQLite's bound-parameter limit.
+KEY_CHUNK = 500
 
 EVENT_COLUMNS = (
     "marketplace",
@@ -45,14 +50,26 @@ def _order_state(row: Any) -> OrderState:
     )
 
 
+def key_chunks(keys: Iterable[OrderKey]) -> Iterator[ColumnElement[bool]]:
+    """Conditions selecting `keys`, a bounded number at a time.
+
+    One marketplace and a list of order ids per condition: both databases then look each id
+    up in the primary key (SQLite scans the table for a list of (marketplace, id) pairs).
+    """
+    by_marketplace: dict[str, list[str]] = {}
+    for marketplace, order_id in dict.fromkeys(keys):
+        by_marketplace.setdefault(marketplace, []).append(order_id)
+    for marketplace, ids in by_marketplace.items():
+        for start in range(0, len(ids), KEY_CHUNK):
+            chunk = ids[start : start + KEY_CHUNK]
+            yield (orders.c.marketplace == marketplace) & orders.c.order_id.in_(chunk)
+
+
 def get_orders(connection: Connection, keys: Iterable[OrderKey]) -> dict[OrderKey, OrderState]:
     """The stored state of each of `keys` the store has; absent keys are new orders."""
-    wanted = list(dict.fromkeys(keys))
     found: dict[OrderKey, OrderState] = {}
-    pair = tuple_(orders.c.marketplace, orders.c.order_id)
-    for start in range(0, len(wanted), KEY_CHUNK):
-        query = select(orders).where(pair.in_(wanted[start : start + KEY_CHUNK]))
-        for row in connection.execute(query):
+    for condition in key_chunks(keys):
+        for row in connection.execute(select(orders).where(condition)):
             state = _order_state(row)
             found[state.key] = state
     return found
@@ -98,6 +115,8 @@ def events_frame(
     `stage_of` (a rule set's `stage_of`, or a status -> stage mapping) adds `stage`, the stage of
     `to_status`; each name in `fields` adds that rule field of the order (e.g. its delivery mode).
     """
+    import pandas as pd
+
     rows = connection.execute(_events_query(marketplace, since)).all()
     frame = pd.DataFrame([row[: len(EVENT_COLUMNS)] for row in rows], columns=list(EVENT_COLUMNS))
     frame = frame.astype({"seq": "int64", "inferred": "bool"})

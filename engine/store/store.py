@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 
@@ -39,6 +38,9 @@ from engine.store.records import (
 )
 from engine.store.schema import schema_version
 from engine.store.transaction import Transaction
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_URL = "sqlite:///orderflow.db"
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from engine.events import Event, Source
-from engine.store import ApplyResult, LocalChange, OrderChange, Store
+from engine.store import ApplyResult, ConcurrentWrite, LocalChange, OrderChange, Store, ingestion
 from tests.store.changes import MP, at, moved, new_order, unknown_status
 
 WAITING = "WaitingForSellerAcceptation"
@@ -196,3 +196,27 @@ def test_open_orders_lists_waiting_orders_oldest_first(store: Store) -> None:
     ]
     assert [o.order_id for o in store.open_orders([WAITING], entered_before=at(20))] == ["early"]
     assert store.open_orders([WAITING], marketplace="another") == []
+
+
+def test_a_new_order_must_start_from_no_events(store: Store) -> None:
+    assert store.apply([moved(new_order("A1"), ACCEPTED, 10)]) == ApplyResult(
+        conflicts=((MP, "A1"),)
+    )
+    assert store.count_orders() == 0
+
+
+def test_the_sql_refuses_a_regression_even_when_the_judgement_misses_it(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = new_order("A1")
+    shipped = moved(first, SHIPPED, 50)
+    store.apply([first, shipped])
+    before = snapshot_of(store, "A1")
+    # Make the pre-read blind, as if another writer had slipped in unseen.
+    monkeypatch.setattr(ingestion, "stored_clocks", lambda connection, keys: {})
+    with pytest.raises(ConcurrentWrite, match="1 of 1 orders were changed by another writer"):
+        store.apply([new_order("A1")])
+    with pytest.raises(ConcurrentWrite):
+        store.apply([new_order("B1"), new_order("A1", minutes=20)])
+    assert snapshot_of(store, "A1") == before
+    assert store.get_order(MP, "B1") is None
