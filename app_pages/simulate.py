@@ -1,6 +1,148 @@
-"""placeholder"""
+"""Simulate page: pick a scenario, turn its main knobs, run it with a progress bar next to a
+baseline on the same arrivals, and compare what the change does."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
+from analytics.simulation import (
+    Knobs,
+    SimResult,
+    adjusted,
+    compare,
+    compare_exits,
+    knobs_of,
+    run,
+    shared_arrivals,
+)
+from app_pages import shared
+from simulator.scenario import Scenario, ScenarioInvalid, load_scenario
+
+BASELINE = "baseline.yaml"
+
+
+@st.cache_resource(show_spinner=False)
+def scenario_of(path: str, stamp: int) -> Scenario:
+    return load_scenario(path)
+
+
+def load(path: Path) -> Scenario | None:
+    try:
+        return scenario_of(str(path), path.stat().st_mtime_ns)
+    except ScenarioInvalid as invalid:
+        st.error(str(invalid))
+        return None
+
+
+def render() -> None:
+    st.title("Simulate")
+    folder = shared.settings().scenarios_dir
+    files = sorted(p.name for p in folder.glob("*.yaml"))
+    if not files:
+        st.info(f"No scenario file in {folder}.")
+        return
+    left, right = st.columns(2)
+    chosen = left.selectbox("Scenario", files, index=_index(files, "slow_seller.yaml"))
+    against = right.selectbox("Baseline", files, index=_index(files, BASELINE))
+    scenario, baseline = load(folder / chosen), load(folder / against)
+    if scenario is None or baseline is None:
+        return
+    left.caption(scenario.description)
+    right.caption(baseline.description)
+    knobs = controls(scenario)
+    same = st.checkbox(
+        "Give the baseline the same orders (orders per day, fulfilment share)",
+        value=True,
+        help="Then both runs see the very same arrivals and differ only by behaviour.",
+    )
+    if st.button("Run both", type="primary"):
+        st.session_state["simulation"] = execute(scenario, baseline, knobs, same)
+    outcome = st.session_state.get("simulation")
+    if outcome is not None:
+        results(*outcome)
+
+
+def _index(files: list[str], name: str) -> int:
+    return files.index(name) if name in files else 0
+
+
+def controls(scenario: Scenario) -> Knobs:
+    st.subheader("Main parameters of the scenario")
+    own = knobs_of(scenario)
+    a, b, c = st.columns(3)
+    days = a.slider("Days", 1, 60, own.days, key="days")
+    per_day = own.per_day
+    if per_day is not None:
+        per_day = float(b.slider("Orders per day", 10, 5000, int(per_day), step=10, key="per_day"))
+    share = c.slider(
+        "Fulfilled by the marketplace", 0.0, 0.5, float(own.fulfilled_share), 0.01, key="share"
+    )
+    d, e = st.columns(2)
+    delay = d.select_slider(
+        "Seller delays ×",
+        options=[0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0],
+        value=1.0,
+        key="delay",
+        help="Every delay of the seller (answering, shipping) multiplied by this.",
+    )
+    seed = int(e.number_input("Seed", 0, 2**31 - 1, own.seed, key="seed"))
+    return Knobs(days, per_day, share, float(delay), seed)
+
+
+def execute(
+    scenario: Scenario, baseline: Scenario, knobs: Knobs, same: bool
+) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    own = knobs_of(baseline, knobs.seed)
+    base_knobs = Knobs(knobs.days, own.per_day, own.fulfilled_share, 1.0, knobs.seed)
+    if same:
+        base_knobs = Knobs(knobs.days, knobs.per_day, knobs.fulfilled_share, 1.0, knobs.seed)
+    arrivals = None
+    if adjusted(baseline, base_knobs).arrivals == adjusted(scenario, knobs).arrivals:
+        arrivals = shared_arrivals(scenario, knobs)
+    done: list[SimResult] = []
+    for name, world, settings in (
+        ("baseline", baseline, base_knobs),
+        ("scenario", scenario, knobs),
+    ):
+        bar = st.progress(0.0, text=f"Simulating the {name} ({world.name})…")
+
+        def tick(step: int, total: int, bar: object = bar, name: str = name) -> None:
+            bar.progress(
+                step / max(total, 1), text=f"Simulating the {name}: poll {step:,} of {total:,}"
+            )  # type: ignore[attr-defined]
+
+        done.append(run(world, settings, arrivals, tick))
+        bar.progress(1.0, text=f"The {name} ({world.name}) is done.")
+    triggers = [a.transition for a in scenario.rules.actions if a.transition is not None]
+    note = "on the same arrivals" if arrivals is not None else "on their own arrivals"
+    header = f"{done[1].name} against {done[0].name}, {knobs.days} days, seed {knobs.seed}, {note}"
+    return compare(done[0], done[1], triggers), compare_exits(done[0], done[1]), header
+
+
+def results(table: pd.DataFrame, exits: pd.DataFrame, header: str) -> None:
+    st.subheader("Compared with the baseline")
+    st.caption(header)
+    st.dataframe(table.round(2), hide_index=True)
+    chart = go.Figure(
+        [
+            go.Bar(name="baseline", x=exits["status"], y=exits["baseline"]),
+            go.Bar(name="scenario", x=exits["status"], y=exits["scenario"]),
+        ]
+    )
+    chart.update_layout(
+        barmode="group",
+        height=380,
+        yaxis={"title": "% of orders"},
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        title="Where lost orders end",
+    )
+    st.plotly_chart(chart, width="stretch")
+    st.dataframe(exits.round(2), hide_index=True)
+
+
 if __name__ == "__main__":
-    st.title("simulate")
+    render()

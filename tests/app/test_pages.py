@@ -205,3 +205,17 @@ def test_every_page_renders_on_an_empty_store(
         app.switch_page(f"app_pages/{page}.py").run()
         assert not app.exception, (page, [e.value for e in app.exception])
         assert app.title[0].value == page.capitalize()
+
+
+def test_simulate_runs_a_scenario_against_the_baseline(store_url: str) -> None:
+    app = start("simulate")
+    assert [s.value for s in app.selectbox] == ["slow_seller.yaml", "baseline.yaml"]
+    app.slider(key="days").set_value(1)
+    app.slider(key="per_day").set_value(60)
+    app.button[-1].click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    [caption] = [c.value for c in app.caption if "against" in c.value]
+    assert caption == "slow_seller against baseline, 1 days, seed 7, on the same arrivals"
+    table = app.dataframe[0].value.set_index("figure")
+    assert table.loc["orders", "baseline"] == table.loc["orders", "scenario"] > 0
+    assert table.loc["median hours to accept", "change"] > 0  # the slow seller answers later
