@@ -241,12 +241,8 @@ Columns = tuple[np.ndarray, np.ndarray, np.ndarray]  # type: ignore[type-arg]
 
 def encode(bulk: BulkTable, work: Workload) -> Columns:
     """The workload as the bulk path's columns: statuses, signatures, a padded trigger matrix."""
-    width = max(len(t) for t in work.triggers)
-    matrix = np.full((len(work.triggers), width), -1, dtype=np.int16)
-    code = bulk.trigger_code
-    for i, triggers in enumerate(work.triggers):
-        matrix[i, : len(triggers)] = [code[t] for t in triggers]
-    return bulk.encode_statuses(work.initial), bulk.signatures(work.fields), matrix
+    statuses = bulk.encode_statuses(work.initial)
+    return statuses, bulk.signatures(work.fields), bulk.trigger_matrix(work.triggers)
 
 
 def agreement(

@@ -114,9 +114,34 @@ class BulkTable:
         return codes
 
     def signatures(self, fields: Sequence[Mapping[str, object] | None]) -> npt.NDArray[np.uint32]:
+        """Each order's guard signature; orders alike in the guarded fields share one look-up."""
         signature = self.runtime.paths.signature
-        values = (signature(f or {}) for f in fields)
-        return np.fromiter(values, dtype=np.uint32, count=len(fields))
+        names = sorted(frozenset().union(*(c.fields() for c in self.runtime.table.conditions)))
+        seen: dict[tuple[object, ...], int] = {}
+        out = np.empty(len(fields), dtype=np.uint32)
+        for i, record in enumerate(fields):
+            record = record or {}
+            # The value's type is in the key: True and 1 are equal but not the same to a guard.
+            key = tuple((type(v), v) for v in map(record.get, names))
+            try:
+                out[i] = seen[key]
+            except KeyError:
+                out[i] = seen[key] = signature(record)
+            except TypeError:  # an unhashable value: no sharing for this order
+                out[i] = signature(record)
+        return out
+
+    def trigger_matrix(self, sequences: Sequence[Sequence[str]]) -> Codes:
+        """Triggers per order as a matrix for `run`, shorter sequences padded with -1."""
+        lengths = np.fromiter(map(len, sequences), dtype=np.intp, count=len(sequences))
+        width = int(lengths.max()) if lengths.size else 0
+        matrix = np.full((len(sequences), max(width, 1)), -1, dtype=np.int16)
+        flat = [name for sequence in sequences for name in sequence]
+        codes = self.encode_triggers(flat)
+        rows = np.repeat(np.arange(len(sequences)), lengths)
+        cols = np.arange(codes.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        matrix[rows, cols] = codes
+        return matrix
 
     # -- compiled arrays -----------------------------------------------------------------------
 
