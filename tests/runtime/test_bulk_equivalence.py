@@ -47,8 +47,7 @@ def test_trigger_sequences(path: Path) -> None:
         ids = [f"o{i}" for i in range(len(orders))]
         width = max(len(seq) for _, _, seq in orders) or 1
         times = [[AT + timedelta(minutes=k) for k in range(width)] for _ in orders]
-        padded = [[*seq, *[None] * (width - len(seq))] for _, _, seq in orders]
-        matrix = np.stack([bulk.encode_triggers(row) for row in padded])
+        matrix = bulk.trigger_matrix([seq for _, _, seq in orders])
         initial = [status for status, _, _ in orders]
         result = bulk.run(
             bulk.encode_statuses(initial), bulk.signatures([f for _, f, _ in orders]), matrix
@@ -152,3 +151,11 @@ def test_timers(path: Path) -> None:
 
 def is_due(deadline: tuple[object, datetime] | None) -> bool:
     return deadline is not None and deadline[1] <= AT
+
+
+def test_trigger_matrix_pads_shorter_sequences() -> None:
+    bulk = BulkTable(runtime_of(RULE_FILES[0]))
+    first, second = bulk.triggers[:2]
+    matrix = bulk.trigger_matrix([[first, second], [], [second]])
+    code = bulk.trigger_code
+    assert matrix.tolist() == [[code[first], code[second]], [-1, -1], [code[second], -1]]
