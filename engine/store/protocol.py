@@ -6,10 +6,10 @@ hand them a fake and another backend can stand in without inheriting anything.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from engine.store.records import (
     ApplyResult,
@@ -24,8 +24,12 @@ from engine.store.records import (
     OutboxState,
     QuarantineEntry,
     RunStatus,
+    StoredAnomaly,
     StoredEvent,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class StoreTransaction(Protocol):
@@ -64,6 +68,8 @@ class StoreTransaction(Protocol):
         self, item_id: int, to: OutboxState, at: datetime, answer: object = None
     ) -> OutboxItem: ...
 
+    def note_attempt(self, item_id: int, answer: object) -> OutboxItem: ...
+
 
 class OrderStore(Protocol):
     """The order store: current states, the event log, fetch runs, watermarks, the outbox."""
@@ -80,7 +86,25 @@ class OrderStore(Protocol):
 
     def get_orders(self, keys: Iterable[OrderKey]) -> dict[OrderKey, OrderState]: ...
 
+    def count_orders(self, marketplace: str | None = None) -> int: ...
+
     def events(self, marketplace: str, order_id: str) -> list[StoredEvent]: ...
+
+    def events_frame(
+        self,
+        marketplace: str | None = None,
+        stage_of: Callable[[str], str] | Mapping[str, str] | None = None,
+        fields: Sequence[str] = (),
+        since: datetime | None = None,
+    ) -> pd.DataFrame: ...
+
+    def anomalies(
+        self, marketplace: str | None = None, order_id: str | None = None
+    ) -> list[StoredAnomaly]: ...
+
+    def quarantine(self, entries: Sequence[QuarantineEntry]) -> None: ...
+
+    def quarantined(self, fetch_run: int | None = None) -> list[QuarantineEntry]: ...
 
     def open_orders(
         self,
@@ -112,6 +136,19 @@ class OrderStore(Protocol):
         sent_before: datetime | None = None,
     ) -> list[OutboxItem]: ...
 
+    def enqueue(
+        self,
+        marketplace: str,
+        order_id: str,
+        action: str,
+        action_type: str,
+        args: Mapping[str, str],
+        expected_status: str | None,
+        at: datetime,
+    ) -> tuple[int, bool]: ...
+
     def move_outbox(
         self, item_id: int, to: OutboxState, at: datetime, answer: object = None
     ) -> OutboxItem: ...
+
+    def note_attempt(self, item_id: int, answer: object) -> OutboxItem: ...

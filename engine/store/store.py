@@ -20,6 +20,7 @@ from engine.store import fetch_log, outbox, queries
 from engine.store.database import create_store_engine, reading, store_url, writing
 from engine.store.errors import StoreError
 from engine.store.migrations import ensure_schema
+from engine.store.protocol import OrderStore
 from engine.store.records import (
     ApplyResult,
     FetchKind,
@@ -223,3 +224,8 @@ def open_store(url: str = DEFAULT_URL, clock: Clock | None = None) -> Store:
 def _reason(exc: OperationalError) -> str:
     detail: Any = exc.orig if exc.orig is not None else exc
     return str(detail).strip().splitlines()[0]
+
+
+if TYPE_CHECKING:
+    # mypy checks here that `Store` keeps the promises of the `OrderStore` protocol.
+    _STORE_IS_AN_ORDER_STORE: type[OrderStore] = Store
