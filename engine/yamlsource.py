@@ -140,7 +140,7 @@ class _Builder:
             )
             node.tag = _PLAIN_TAG_OF.get(type(node), _TAG + "str")  # read it as plain data
         if id(node) in self.open:
-            self.problem(node, "this alias refers to a list or mapping that contains it")
+            self.problem(node, "this list or mapping contains an alias to itself")
             return None
         self.open.add(id(node))
         try:
