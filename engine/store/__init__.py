@@ -28,6 +28,7 @@ from engine.store.records import (
     RunStatus,
     StoredAnomaly,
     StoredEvent,
+    is_news,
 )
 from engine.store.schema import SCHEMA_VERSION
 from engine.store.store import DEFAULT_URL, Store, open_store
@@ -59,5 +60,6 @@ __all__ = [
     "StoredAnomaly",
     "StoredEvent",
     "Transaction",
+    "is_news",
     "open_store",
 ]

@@ -9,6 +9,7 @@ JSON is JSONB on PostgreSQL and text on SQLite.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -66,11 +67,13 @@ def json_type() -> TypeEngine[Any]:
 
 
 def _plain(value: object) -> object:
-    """What json cannot encode by itself: times as ISO 8601, decimals as numbers."""
+    """What json cannot encode by itself: times as ISO 8601, decimals as numbers, any mapping."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, Mapping):
+        return dict(value)
     if isinstance(value, set | frozenset | tuple):
         return list(value)
     raise TypeError(f"cannot store a {type(value).__name__} as JSON: {value!r}")

@@ -14,6 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from engine.events import Anomaly, Event
+from engine.outcome import Outcome
+from engine.snapshot import OrderSnapshot
 
 OrderKey = tuple[str, str]
 """(marketplace, order_id): how an order is named everywhere in the store."""
@@ -104,6 +106,43 @@ class OrderChange:
     def seq(self) -> int:
         return self.base_seq + len(self.events)
 
+    @classmethod
+    def observed(
+        cls,
+        snapshot: OrderSnapshot,
+        current: OrderState | None,
+        outcome: Outcome,
+        rules_version: str,
+    ) -> OrderChange:
+        """The change a snapshot makes to the stored `current` state, given the runtime's outcome.
+
+        The order enters its status at its last event's time; with no event it stays as it was.
+        """
+        return cls(
+            marketplace=snapshot.marketplace,
+            order_id=snapshot.order_id,
+            status=outcome.status,
+            entered_at=_entered(current, outcome),
+            updated_at=snapshot.updated_at,
+            rules_version=rules_version,
+            base_seq=0 if current is None else current.seq,
+            events=outcome.events,
+            anomalies=outcome.anomalies,
+            fields=snapshot.fields,
+            snapshot=snapshot.raw,
+        )
+
+
+def is_news(snapshot: OrderSnapshot, current: OrderState | None) -> bool:
+    """Whether the store would take this snapshot: it is newer than the stored one."""
+    return current is None or snapshot.updated_at > current.updated_at
+
+
+def _entered(current: OrderState | None, outcome: Outcome) -> datetime | None:
+    if outcome.events:
+        return outcome.events[-1].at
+    return None if current is None else current.entered_at
+
 
 @dataclass(frozen=True)
 class LocalChange:
@@ -131,6 +170,21 @@ class LocalChange:
     @property
     def seq(self) -> int:
         return self.base_seq + len(self.events)
+
+    @classmethod
+    def after(cls, current: OrderState, outcome: Outcome) -> LocalChange | None:
+        """The change a timer or an applied action makes to `current`; None when it made none."""
+        if not outcome.events or outcome.status is None:
+            return None
+        return cls(
+            marketplace=current.marketplace,
+            order_id=current.order_id,
+            status=outcome.status,
+            entered_at=outcome.events[-1].at,
+            base_seq=current.seq,
+            events=outcome.events,
+            anomalies=outcome.anomalies,
+        )
 
 
 @dataclass(frozen=True)
