@@ -145,11 +145,12 @@ def local_map(workers: int | None = None) -> Mapper:
 def dask_map(address: str) -> Mapper:
     """Run jobs on the Dask cluster at `address` (its workers need orderflow installed)."""
 
-    def run(fn: Callable[[Job], Any], jobs: list[Job]) -> Iterable[Any]:
+    def run(fn: Callable[[Job], Any], jobs: list[Job]) -> Iterator[Any]:
         from dask.distributed import Client
 
-        with Client(address) as client:
-            return client.gather(client.map(fn, jobs, pure=False))
+        with Client(address) as client:  # type: ignore[no-untyped-call]
+            for future in client.map(fn, jobs, pure=False):
+                yield future.result()
 
     return run
 

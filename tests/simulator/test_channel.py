@@ -1,0 +1,96 @@
+"""The simulated channel: a poll shows each updated order at its latest status, nothing more."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+
+from engine.loader import load_rules
+from simulator.channel import SimulatedChannel, order_id
+from simulator.clock import VirtualClock
+from simulator.fields import FieldTable
+from simulator.truth import NONE, Commands, Truth
+
+from .test_marketplace import RULES
+
+START = datetime(2026, 1, 5, tzinfo=UTC)
+
+
+def truth() -> Truth:
+    """Order 0 created at 100 and moved twice before 900; order 1 created at 500, moved at 1000."""
+    rules = load_rules(RULES)
+    s = {name: i for i, name in enumerate(s.name for s in rules.statuses)}
+    t = {name: i for i, name in enumerate(rules.triggers)}
+    rows = [  # order, time, from, to, trigger
+        (0, 100, NONE, s["WaitingForSellerAcceptation"], NONE),
+        (0, 300, s["WaitingForSellerAcceptation"], s["AcceptedBySeller"], t["accept"]),
+        (1, 500, NONE, s["WaitingForSellerAcceptation"], NONE),
+        (0, 600, s["AcceptedBySeller"], s["PaymentInProgress"], t["start_payment"]),
+        (1, 1000, s["WaitingForSellerAcceptation"], s["RefusedBySeller"], t["refuse"]),
+    ]
+    order, time, source, dest, trigger = (np.asarray(c) for c in zip(*rows, strict=True))
+    fields = FieldTable(rules, 2)
+    fields.set("delivery_mode", "TRK", np.arange(2))
+    empty = np.empty(0, np.int64)
+    return Truth(
+        rules,
+        START,
+        2000,
+        np.asarray([100, 500]),
+        fields,
+        order.astype(np.int32),
+        time,
+        source.astype(np.int16),
+        dest.astype(np.int16),
+        trigger.astype(np.int16),
+        np.zeros(5, np.int8),
+        Commands(
+            empty.astype(np.int32),
+            empty,
+            empty.astype(np.int16),
+            empty.astype(np.int16),
+            empty.astype(np.int32),
+        ),
+    )
+
+
+def shown(channel: SimulatedChannel, start: int, end: int, now: int) -> list[tuple[int, str, int]]:
+    found = channel.window(start, end, now)
+    statuses = channel.truth.statuses
+    return [
+        (int(o), statuses[s], int(u))
+        for o, s, u in zip(found.order, found.status, found.updated_at, strict=True)
+    ]
+
+
+def test_a_poll_shows_only_the_latest_status_of_each_order_by_updated_at() -> None:
+    channel = SimulatedChannel(truth())
+    assert shown(channel, 0, 900, 900) == [
+        (1, "WaitingForSellerAcceptation", 500),
+        (0, "PaymentInProgress", 600),
+    ]
+
+
+def test_an_order_updated_after_the_window_is_not_shown() -> None:
+    channel = SimulatedChannel(truth())
+    # At 1200 order 1's latest change (1000) is outside [0, 900]: Lengow filters on updated_at.
+    assert shown(channel, 0, 900, 1200) == [(0, "PaymentInProgress", 600)]
+    assert shown(channel, 900, 1200, 1200) == [(1, "RefusedBySeller", 1000)]
+
+
+def test_the_window_bounds_are_inclusive() -> None:
+    channel = SimulatedChannel(truth())
+    assert shown(channel, 600, 600, 600) == [(0, "PaymentInProgress", 600)]
+    assert shown(channel, 0, 299, 299) == [(0, "WaitingForSellerAcceptation", 100)]
+
+
+def test_snapshots_carry_the_status_code_the_clock_and_the_fields() -> None:
+    channel = SimulatedChannel(truth())
+    clock = VirtualClock(START)
+    snapshot = channel.snapshots(channel.window(0, 900, 900), clock)[1]
+    assert snapshot.order_id == order_id(0) == "SIM000000001"
+    assert snapshot.status_code == "PaymentInProgress"
+    assert snapshot.updated_at == datetime(2026, 1, 5, 0, 10, tzinfo=UTC)
+    assert snapshot.ordered_at == datetime(2026, 1, 5, 0, 1, 40, tzinfo=UTC)
+    assert snapshot.fields == {"delivery_mode": "TRK"}

@@ -1,0 +1,123 @@
+"""`orderflow simulate` as a user runs it: files and a summary, or located problems and exit 1."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from cli.main import main
+
+from .small_world import SCENARIOS
+from .test_scenario import HEAD
+
+
+def small_scenario(tmp_path: Path, body: str = "") -> Path:
+    path = tmp_path / "small.yaml"
+    base = (SCENARIOS / "baseline.yaml").read_text(encoding="utf-8")
+    text = base.replace("rules: ../../rules/", f"rules: {SCENARIOS.parent.parent}/rules/")
+    path.write_text(text.replace("per_day: 400", "count: 200") + body, encoding="utf-8")
+    return path
+
+
+def test_a_run_writes_its_files_and_prints_its_summary(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main,
+        [
+            "simulate",
+            "--scenario",
+            str(small_scenario(tmp_path)),
+            "--days",
+            "2",
+            "--seed",
+            "3",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Scenario 'baseline' on cdiscount" in result.output
+    assert {p.name for p in out.iterdir()} == {
+        "events.parquet",
+        "truth.parquet",
+        "commands.parquet",
+        "anomalies.parquet",
+        "orders.parquet",
+        "summary.json",
+        "summary.txt",
+    }
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["orders"] == 200 and summary["days"] == 2 and summary["seed"] == 3
+
+
+def test_a_bad_scenario_exits_with_located_problems(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(HEAD + "seller:\n  at:\n    Shiped: []\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["simulate", "--scenario", str(path), "--out", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1
+    assert (
+        f"{path}:7:5: the seller's 'at' names an unknown status 'Shiped' (did you mean "
+        "'Shipped'?)" in result.output
+    )
+    assert "Traceback" not in result.output
+
+
+def test_compare_on_another_rule_file_reports_what_does_not_fit(tmp_path: Path) -> None:
+    other = SCENARIOS.parent.parent / "rules" / "galeries_lafayette.yaml"
+    result = CliRunner().invoke(
+        main,
+        [
+            "simulate",
+            "--scenario",
+            str(small_scenario(tmp_path)),
+            "--compare",
+            str(other),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "unknown status 'WaitingForSellerAcceptation'" in result.output
+
+
+def test_compare_prints_differences_with_intervals(tmp_path: Path) -> None:
+    slow = tmp_path / "slow.yaml"
+    text = (SCENARIOS / "slow_seller.yaml").read_text(encoding="utf-8")
+    slow.write_text(
+        text.replace("rules: ../../rules/", f"rules: {SCENARIOS.parent.parent}/rules/").replace(
+            "per_day: 400", "count: 200"
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "simulate",
+            "--scenario",
+            str(small_scenario(tmp_path)),
+            "--compare",
+            str(slow),
+            "--replications",
+            "2",
+            "--days",
+            "2",
+            "--out",
+            str(tmp_path / "o"),
+            "--quiet",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 replication(s), same arrivals on both sides" in result.output
+    assert "accept: median hours at the status" in result.output
+    assert (tmp_path / "o" / "compare.json").exists()
+
+
+def test_help_explains_the_command() -> None:
+    result = CliRunner().invoke(main, ["simulate", "--help"])
+    assert result.exit_code == 0
+    assert "--replications" in result.output and "--dask" in result.output

@@ -1,0 +1,108 @@
+"""A whole run: the engine ends on the truth, gaps are inferred, the same seed writes the same bytes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulator.output import RunFiles
+from simulator.run import simulate
+from simulator.summary import summarise
+from simulator.truth import NONE
+
+from .small_world import shipped, small_run
+
+
+def write(out: Path, fmt: str = "parquet", seed: int = 7) -> dict[str, bytes]:
+    scenario = shipped("baseline", 300)
+    files = RunFiles(out, scenario, fmt)
+    run = simulate(scenario, 3, seed, sink=files)
+    files.finish(run)
+    (out / "summary.json").write_text(json.dumps(summarise(run)))
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def test_the_same_seed_writes_the_same_files_byte_for_byte(tmp_path: Path) -> None:
+    first, second = write(tmp_path / "a"), write(tmp_path / "b")
+    assert sorted(first) == [
+        "anomalies.parquet",
+        "commands.parquet",
+        "events.parquet",
+        "orders.parquet",
+        "summary.json",
+        "truth.parquet",
+    ]
+    assert first == second
+    assert write(tmp_path / "c", seed=8)["events.parquet"] != first["events.parquet"]
+
+
+def test_csv_output_holds_the_same_events(tmp_path: Path) -> None:
+    write(tmp_path / "p")
+    write(tmp_path / "c", fmt="csv")
+    parquet = pd.read_parquet(tmp_path / "p" / "events.parquet")
+    csv = pd.read_csv(tmp_path / "c" / "events.csv")
+    assert len(csv) == len(parquet) > 0
+    assert csv["to_status"].tolist() == parquet["to_status"].astype(str).tolist()
+
+
+def test_after_the_last_sweep_the_engine_holds_every_order_s_true_status() -> None:
+    run = small_run()
+    assert run.polls.sweep[-1] and run.polls.at[-1] == run.days * 86400
+    assert np.array_equal(run.engine.status, run.truth.final_status())
+
+
+def test_polling_gaps_are_inferred_and_a_clean_scenario_has_no_anomaly() -> None:
+    run = small_run()
+    assert run.inferred_events > 0
+    assert run.anomaly_counts() == []
+    summary = summarise(run)
+    assert summary["visibility"]["missed_by_polls"] > 0
+    assert summary["engine_vs_truth"]["different_status"] == 0
+
+
+def test_event_counts_add_up() -> None:
+    run = small_run()
+    summary = summarise(run)
+    orders = run.truth.orders
+    assert sum(summary["final_status"].values()) == orders
+    assert sum(summary["final_stage"].values()) == orders
+    # The engine created every order once; all its other events are a path of changes.
+    created = run.truth.source == NONE
+    assert created.sum() == orders
+    seen = summary["visibility"]
+    assert seen["seen_by_polls"] + seen["inferred_by_engine"] == run.engine_events
+    assert seen["seen_by_polls"] + seen["missed_by_polls"] == seen["true_changes"]
+    assert int(run.engine.seq.sum()) == run.engine_events
+
+
+def test_every_command_the_engine_allowed_is_confirmed_by_a_later_fetch() -> None:
+    run = small_run()
+    outbox = run.outbox
+    assert outbox.order.size > 0 and outbox.unconfirmed == 0
+    assert np.all(outbox.confirmed >= outbox.sent)
+    assert np.all(outbox.confirmed - outbox.sent <= 900)  # the next 15-minute fetch
+
+
+def test_the_event_log_reads_like_the_store_s(tmp_path: Path) -> None:
+    write(tmp_path)
+    events = pd.read_parquet(tmp_path / "events.parquet")
+    assert list(events.columns)[:10] == [
+        "marketplace",
+        "order_id",
+        "seq",
+        "from_status",
+        "to_status",
+        "trigger",
+        "actor",
+        "source",
+        "inferred",
+        "at",
+    ]
+    first = events[events["seq"] == 0]
+    assert len(first) == events["order_id"].nunique() == 300
+    assert (first["trigger"] == "create").all() and first["from_status"].isna().all()
+    assert set(events["source"]) == {"fetch"}
+    assert events["inferred"].any()
