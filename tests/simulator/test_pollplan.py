@@ -1,4 +1,4 @@
-"""The run's fetches come from the engine's scheduler: a first sweep, every 15 minutes, daily sweeps."""
+"""The run's fetches come from the engine's scheduler: first sweep, every 15 minutes, daily sweep."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A whole run: the engine ends on the truth, gaps are inferred, the same seed writes the same bytes."""
+"""A whole run: the engine ends on the truth, gaps are inferred, a seed writes the same bytes."""
 
 from __future__ import annotations
 

@@ -40,7 +40,8 @@ def test_delays_read_in_every_shape() -> None:
     scenario, found = check_scenario_text(
         HEAD + "seller:\n  retry_after: 90m\n  at:\n    WaitingForSellerAcceptation:\n"
         "      - {action: accept, probability: 0.5, after: {exponential: {mean: 2h}}}\n"
-        "      - {action: refuse, probability: 0.1, after: {lognormal: {median: 1d, sigma: 0.5}}}\n",
+        "      - {action: refuse, probability: 0.1,"
+        " after: {lognormal: {median: 1d, sigma: 0.5}}}\n",
         "s.yaml",
     )
     assert found == [] and scenario is not None
@@ -116,7 +117,7 @@ def test_a_missing_rule_file_is_reported_where_it_is_named() -> None:
 
 
 def test_arrivals_need_a_rate_or_a_count() -> None:
-    scenario, found = check_scenario_text(
+    _, found = check_scenario_text(
         f"format: 1\nrules: {RULES}\nstart: 2026-01-05\narrivals: {{hourly: [1]}}\n", "s.yaml"
     )
     assert [str(p) for p in found] == [
