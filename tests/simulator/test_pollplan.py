@@ -1,4 +1,4 @@
-"""The run's fetches come from the engine's scheduler: first sweep, every 15 minutes, daily sweep."""
+"""The fetches of a run come from the engine's scheduler: first sweep, quarter hours, daily."""
 
 from __future__ import annotations
 
