@@ -73,7 +73,6 @@ events = Table(
     ForeignKeyConstraint(["marketplace", "order_id"], [orders.c.marketplace, orders.c.order_id]),
     CheckConstraint("seq >= 1", name="events_seq_positive"),
 )
-Index("events_at", events.c.at)
 
 anomalies = Table(
     "anomalies",

@@ -53,7 +53,6 @@ sa.Table(
     sa.CheckConstraint("seq >= 1", name="events_seq_positive"),
     sa.ForeignKeyConstraint(["marketplace", "order_id"], ["orders.marketplace", "orders.order_id"]),
 )
-sa.Index("events_at", V1.tables["events"].c.at)
 sa.Table(
     "anomalies",
     V1,
