@@ -1,7 +1,136 @@
-"""The `orderflow` subcommands of this family (see cli/main.py)."""
+"""`orderflow run` and `orderflow export`: the analyst app, and the event log for other tools.
+
+`run` is what `make run` does on a fresh clone: with no store yet, it fills a SQLite file from a
+simulated month of the baseline scenario, then starts the Streamlit app on it and prints the
+address. `export` writes the store's event log as XES, CSV or Parquet with the process-mining
+column names. Both are thin: the work lives in analytics/ and the app's pages.
+"""
 
 from __future__ import annotations
 
-import click
+import os
+import subprocess
+import sys
+from pathlib import Path
 
-COMMANDS: list[click.Command] = []
+import click
+from tqdm import tqdm
+
+from analytics.eventlog import case_first
+from analytics.export import FORMATS, write
+from analytics.workspace import load_rulebook, read_log
+from engine.errors import OrderflowError
+from engine.store import Store, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "app.py"
+RULES = ROOT / "rules"
+BASELINE = ROOT / "simulator" / "scenarios" / "baseline.yaml"
+PORT = 8501
+
+
+def default_url(data_dir: Path) -> str:
+    return f"sqlite:///{(data_dir / 'orderflow.db').resolve()}"
+
+
+@click.command("run")
+@click.option("--db", "url", help="Store URL. Default: sqlite:///DATA_DIR/orderflow.db.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Where the default SQLite store lives.",
+)
+@click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=RULES,
+              help="The rule files the app reads and edits.")  # fmt: skip
+@click.option("--scenario", type=click.Path(path_type=Path), default=BASELINE, show_default=True,
+              help="The scenario that fills a new store.")  # fmt: skip
+@click.option("--days", type=click.IntRange(1, 365), default=30, show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=PORT, show_default=True)
+@click.option("--fill/--no-fill", "fill_new", default=True, show_default=True,
+              help="Fill an empty store from a simulated run first.")  # fmt: skip
+def run_command(
+    url: str | None,
+    data_dir: Path,
+    rules_dir: Path,
+    scenario: Path,
+    days: int,
+    seed: int,
+    port: int,
+    fill_new: bool,
+) -> None:
+    """Start the analyst app (Streamlit) on a store, filling a new one from a simulation.
+
+    On first start the store is empty: it is filled from a DAYS-day simulated run of SCENARIO
+    (Cdiscount's baseline month by default), then the app starts on http://localhost:PORT.
+    Stop it with Ctrl+C.
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    url = url or default_url(data_dir)
+    try:
+        with open_store(url) as store:
+            if fill_new and store.count_orders() == 0:
+                _fill(store, scenario, days, seed)
+            shown = store.url
+    except OrderflowError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"orderflow app on the store {shown}")
+    click.echo(f"Open http://localhost:{port} in your browser (Ctrl+C stops the app).")
+    env = {**os.environ, "ORDERFLOW_DB": url, "ORDERFLOW_RULES": str(rules_dir.resolve())}
+    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port)]
+    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    try:
+        code = subprocess.run(command, env=env, cwd=ROOT, check=False).returncode
+    except KeyboardInterrupt:
+        code = 0
+    sys.exit(code)
+
+
+def _fill(store: Store, scenario_path: Path, days: int, seed: int) -> None:
+    # The simulator is only needed here: the other commands work without it.
+    from analytics.sample_store import fill
+    from simulator.scenario import load_scenario
+
+    scenario = load_scenario(scenario_path)
+    click.echo(
+        f"New store: filling it from a {days}-day simulated run of '{scenario.name}' (seed {seed})…"
+    )
+    with tqdm(total=1, unit="poll", desc="simulating") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        filled = fill(store, scenario, days, seed, progress)
+    click.echo(
+        f"Stored {filled.orders:,} orders, {filled.events:,} events, "
+        f"{filled.actions:,} recent actions in the outbox."
+    )
+
+
+@click.command("export")
+@click.option("--db", "url", required=True, help="Store URL, e.g. sqlite:///orderflow.db.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=RULES,
+              help="Rule files, for each event's stage.")  # fmt: skip
+def export_command(url: str, fmt: str, out: Path, rules_dir: Path) -> None:
+    """Write the store's event log for process-mining tools (XES, CSV or Parquet).
+
+    Columns use the XES names: case:concept:name (the order), concept:name (the status
+    entered), time:timestamp, org:resource (who caused it), lifecycle:transition.
+    """
+    try:
+        with open_store(url) as store:
+            log = read_log(store, load_rulebook(rules_dir).rule_sets())
+    except OrderflowError as error:
+        raise click.ClickException(str(error)) from error
+    out.parent.mkdir(parents=True, exist_ok=True)
+    count = write(log, fmt, out, progress=fmt == "xes")  # type: ignore[arg-type]
+    click.echo(f"Wrote {count:,} events of {len(case_first(log)):,} orders to {out} ({fmt}).")
+
+
+COMMANDS: list[click.Command] = [run_command, export_command]

@@ -1,0 +1,79 @@
+"""`orderflow run` and `orderflow export`, through click's test runner."""
+
+from __future__ import annotations
+
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from cli import app_commands
+from engine.store import open_store
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xes"])
+def test_export_writes_every_event(store_url: str, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / "out" / f"log.{fmt}"
+    result = CliRunner().invoke(
+        app_commands.export_command, ["--db", store_url, "--format", fmt, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"Wrote 21 events of 8 orders to {out} ({fmt})."]
+    if fmt == "csv":
+        assert pd.read_csv(out)["case:concept:name"].nunique() == 8
+    elif fmt == "parquet":
+        assert len(pd.read_parquet(out)) == 21
+    else:
+        root = ET.parse(out).getroot()
+        assert len(root.findall("{http://www.xes-standard.org/}trace")) == 8
+
+
+def test_export_refuses_an_unknown_format(store_url: str, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app_commands.export_command,
+        ["--db", store_url, "--format", "json", "--out", str(tmp_path / "x")],
+    )
+    assert result.exit_code == 2
+    assert "'json' is not one of 'xes', 'csv', 'parquet'" in result.output
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.calls: list[tuple[list[str], dict[str, str]]] = []
+
+    def __call__(self, command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        self.calls.append((command, kwargs["env"]))
+        return subprocess.CompletedProcess(command, 0)
+
+
+def test_run_fills_a_new_store_then_starts_streamlit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder = Recorder()
+    monkeypatch.setattr(app_commands.subprocess, "run", recorder)
+    args = ["--data-dir", str(tmp_path), "--days", "1", "--port", "8599"]
+    result = CliRunner().invoke(app_commands.run_command, args)
+    assert result.exit_code == 0, result.output
+    assert (
+        "New store: filling it from a 1-day simulated run of 'baseline' (seed 7)" in result.output
+    )
+    assert "Open http://localhost:8599 in your browser" in result.output
+    url = f"sqlite:///{(tmp_path / 'orderflow.db').resolve()}"
+    with open_store(url) as store:
+        orders = store.count_orders()
+    assert orders > 0
+    [(command, env)] = recorder.calls
+    assert command[1:4] == ["-m", "streamlit", "run"]
+    assert command[4].endswith("app.py")
+    assert command[command.index("--server.port") + 1] == "8599"
+    assert env["ORDERFLOW_DB"] == url
+    # A second start finds the store filled and does not simulate again.
+    again = CliRunner().invoke(app_commands.run_command, args)
+    assert again.exit_code == 0
+    assert "New store" not in again.output
+    with open_store(url) as store:
+        assert store.count_orders() == orders
