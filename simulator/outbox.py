@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from simulator.observer import Seen
 from simulator.seller import NEVER
-from simulator.truth import Columns, Truth
+from simulator.truth import Truth
 
 I64 = NDArray[np.int64]
 
@@ -38,11 +39,12 @@ class Outbox:
         self.action = commands.action[allowed]
         self.expected = expected[commands.decision[allowed]]
         self.confirmed = np.full(self.order.size, NEVER, dtype=np.int64)
+        self._reached = np.zeros(truth.orders, dtype=np.int64)  # this poll's, per order
         self._next = 0
         self._pending = np.empty(0, dtype=np.intp)
 
-    def advance(self, poll: int, events: Columns, engine_status: NDArray[np.int16]) -> None:
-        """Send the commands of the seller up to `poll`, confirm those this poll shows done."""
+    def advance(self, poll: int, seen: Seen, engine_status: NDArray[np.int16]) -> None:
+        """Send the seller's commands up to `poll`; confirm those this poll shows done."""
         upto = int(np.searchsorted(self.sent, poll, side="right"))
         if upto > self._next:
             fresh = np.arange(self._next, upto, dtype=np.intp)
@@ -51,14 +53,13 @@ class Outbox:
         if self._pending.size == 0:
             return
         pending = self._pending
-        size = len(self.statuses)
-        reached = events.array("order").astype(np.int64) * size + events.array("dest")
-        wanted = self.order[pending].astype(np.int64) * size + self.expected[pending]
-        done = np.isin(wanted, reached) | (
-            engine_status[self.order[pending]] == self.expected[pending]
-        )
+        self._reached[seen.order] = seen.reached
+        order, expected = self.order[pending], self.expected[pending]
+        passed = (self._reached[order] >> np.maximum(expected, 0)) & 1
+        done = (passed == 1) | (engine_status[order] == expected)
         self.confirmed[pending[done]] = poll
         self._pending = pending[~done]
+        self._reached[seen.order] = 0
 
     @property
     def unconfirmed(self) -> int:

@@ -15,19 +15,21 @@ same bytes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.csv as csv
 import pyarrow.parquet as pq
+from numpy.typing import NDArray
 
 from engine.events import Source
 from simulator.columns import TIMESTAMP, Encoder, dictionary
-from simulator.observer import Batch
 from simulator.run import Run
 from simulator.scenario import Scenario
-from simulator.truth import Columns, Truth
+from simulator.truth import Truth
 
 FORMATS = ("parquet", "csv")
 CHUNK_ROWS = 1 << 18
@@ -74,9 +76,7 @@ class RunFiles:
             raise ValueError(f"unknown format '{fmt}'; expected one of: {', '.join(FORMATS)}")
         out.mkdir(parents=True, exist_ok=True)
         self.out, self.fmt = out, fmt
-        self.events = TableFile(out / "events", fmt)
-        self._pending: list[Columns] = []
-        self._rows = 0
+        self.events_file = TableFile(out / "events", fmt)
         self._encoder: Encoder | None = None
         policy = scenario.rules.import_policy
         flag = [policy.flag_field] if policy is not None and policy.flag_field else []
@@ -86,23 +86,11 @@ class RunFiles:
     def start(self, truth: Truth) -> None:
         self._encoder = Encoder(truth, self.field_names)
 
-    def batch(self, batch: Batch) -> None:
-        size = batch.events.array("order").size
-        if size:
-            self._pending.append(batch.events)
-            self._rows += size
-        if self._rows >= CHUNK_ROWS:
-            self._flush()
+    def events(self, chunk: Mapping[str, NDArray[Any]]) -> None:
+        if chunk["order"].size:
+            self.events_file.write(self._event_table(chunk, Source.FETCH.value, seen=True))
 
-    def _flush(self) -> None:
-        if not self._pending or self._encoder is None:
-            return
-        names = ("order", "seq", "source", "dest", "trigger", "actor", "inferred", "at", "seen_at")
-        data = {n: np.concatenate([c.array(n) for c in self._pending]) for n in names}
-        self.events.write(self._event_table(data, Source.FETCH.value, seen=True))
-        self._pending, self._rows = [], 0
-
-    def _event_table(self, data: dict[str, np.ndarray], source: str, seen: bool) -> pa.Table:
+    def _event_table(self, data: Mapping[str, NDArray[Any]], source: str, seen: bool) -> pa.Table:
         enc = self._encoder
         assert enc is not None
         order, size = data["order"], data["order"].size
@@ -126,8 +114,7 @@ class RunFiles:
 
     def finish(self, run: Run) -> None:
         """Write everything but the streamed events (flushed and closed here too)."""
-        self._flush()
-        self.events.close()
+        self.events_file.close()
         self._write("truth", self._truth_table(run.truth))
         self._write("commands", self._commands_table(run))
         self._write("anomalies", self._anomalies_table(run))
@@ -182,8 +169,8 @@ class RunFiles:
                 "order_id": enc.order_ids(found.array("order")),
                 "from_status": enc.status(found.array("source")),
                 "reported": enc.status(found.array("reported")),
-                "kind": dictionary(found.array("message"), run.engine.anomaly_kinds),
-                "message": dictionary(found.array("message"), run.engine.messages),
+                "kind": dictionary(found.array("message"), run.engine.cases.kinds),
+                "message": dictionary(found.array("message"), run.engine.cases.messages),
                 "at": enc.times(found.array("at")),
             }
         )

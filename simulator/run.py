@@ -10,9 +10,9 @@ CSV writer) instead of piling up in memory.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,22 +22,24 @@ from simulator.arrivals import arrival_times
 from simulator.channel import SimulatedChannel
 from simulator.clock import VirtualClock
 from simulator.marketplace import Marketplace
-from simulator.observer import ANOMALY_COLUMNS, Batch, EngineView
+from simulator.observer import EngineView
 from simulator.outbox import Outbox
 from simulator.pollplan import PollPlan, plan_polls
 from simulator.scenario import Scenario
 from simulator.truth import Columns, Truth
 
 DAY = 86400
+# Engine events produced in bulk and handed to the sink at a time.
+CHUNK = 1 << 18
 I64 = NDArray[np.int64]
 
 
 class Sink(Protocol):
-    """Where a run's engine events go as they are produced."""
+    """Where a run's engine events go, chunk by chunk, as they are produced."""
 
     def start(self, truth: Truth) -> None: ...
 
-    def batch(self, batch: Batch) -> None: ...
+    def events(self, chunk: Mapping[str, NDArray[Any]]) -> None: ...
 
 
 @dataclass
@@ -53,16 +55,17 @@ class Run:
     polls: PollPlan
     engine_events: int
     inferred_events: int
-    anomalies: Columns  # every anomaly of the run (they are few on a sane scenario)
+
+    @property
+    def anomalies(self) -> Columns:
+        """Every anomaly of the run (they are few on a sane scenario)."""
+        return self.engine.anomalies
 
     def anomaly_counts(self) -> list[tuple[str, str, int]]:
         """(kind, message, count) of each distinct anomaly, most frequent first."""
-        found = np.bincount(self.anomalies.array("message"), minlength=len(self.engine.messages))
-        rows = [
-            (self.engine.anomaly_kinds[i], self.engine.messages[i], int(c))
-            for i, c in enumerate(found)
-            if c
-        ]
+        cases = self.engine.cases
+        found = np.bincount(self.anomalies.array("message"), minlength=len(cases.messages))
+        rows = [(cases.kinds[i], cases.messages[i], int(c)) for i, c in enumerate(found) if c]
         return sorted(rows, key=lambda row: -row[2])
 
 
@@ -95,19 +98,23 @@ def simulate(
     engine = EngineView(runtime, truth.fields)
     outbox = Outbox(truth)
     channel = SimulatedChannel(truth)
-    events = inferred = 0
-    anomalies = Columns(ANOMALY_COLUMNS)
+    counts = [0, 0]
     if sink is not None:
         sink.start(truth)
     for k in range(len(polls)):
         now = int(polls.at[k])
-        batch = engine.observe(channel.window(int(polls.start[k]), int(polls.end[k]), now), now)
-        outbox.advance(now, batch.events, engine.status)
-        events += int(batch.events.array("order").size)
-        inferred += int(batch.events.array("inferred").sum())
-        anomalies.extend(batch.anomalies)
-        if sink is not None:
-            sink.batch(batch)
+        seen = engine.observe(channel.window(int(polls.start[k]), int(polls.end[k]), now), now)
+        outbox.advance(now, seen, engine.status)
+        if engine.pending >= CHUNK or k == len(polls) - 1:
+            _drain(engine, sink, counts)
         if progress is not None:
             progress(k + 1, len(polls))
-    return Run(scenario, days, seed, truth, engine, outbox, polls, events, inferred, anomalies)
+    return Run(scenario, days, seed, truth, engine, outbox, polls, counts[0], counts[1])
+
+
+def _drain(engine: EngineView, sink: Sink | None, counts: list[int]) -> None:
+    chunk = engine.drain()
+    counts[0] += int(chunk["order"].size)
+    counts[1] += int(np.count_nonzero(chunk["inferred"]))
+    if sink is not None:
+        sink.events(chunk)

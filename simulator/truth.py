@@ -38,7 +38,11 @@ class Columns:
         sizes = [np.size(v) for v in columns.values() if np.ndim(v) > 0]
         size = max(sizes) if sizes else 1
         for name, dtype in self.dtypes.items():
-            self.parts[name].append(np.broadcast_to(np.asarray(columns[name], dtype), size))
+            value = columns[name]
+            if np.ndim(value) == 0:
+                self.parts[name].append(np.full(size, value, dtype))
+            else:
+                self.parts[name].append(np.asarray(value, dtype))
 
     def extend(self, other: Columns) -> None:
         for name in self.dtypes:
