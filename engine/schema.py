@@ -40,6 +40,12 @@ def _texts(description: str) -> Schema:
     return {"type": "array", "items": {"type": ["string", "number"]}, "description": description}
 
 
+def _values(description: str) -> Schema:
+    # Values of a field: texts (enum codes) or, for a bool field, true and false.
+    item = {"type": ["string", "number", "boolean"]}
+    return {"type": "array", "items": item, "minItems": 1, "description": description}
+
+
 def _names(description: str) -> Schema:
     one = {"type": "string", "minLength": 1}
     return {
@@ -86,7 +92,7 @@ def _condition() -> Schema:
                 "True when the field holds one of the values.",
                 {
                     "field": field,
-                    "in": _texts("The values (enum codes, or true/false for a bool field)."),
+                    "in": _values("The values (enum codes, or true/false for a bool field)."),
                 },
                 ("field", "in"),
             ),
@@ -227,7 +233,7 @@ def _actions() -> Schema:
         {
             "field": _name("The field that must be filled in."),
             "when": _when("The field is needed only when this condition holds."),
-            "values": _texts("The values the field may take for this action."),
+            "values": _values("The values the field may take for this action."),
         },
         ("field",),
     )

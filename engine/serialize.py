@@ -13,11 +13,12 @@ from typing import Any
 
 import yaml
 
-from engine.conditions import Condition
+from engine.conditions import AllOf, AnyOf, Condition, FieldIn, Not
 from engine.definition import (
     Action,
     ChannelArg,
     FetchSchedule,
+    FieldType,
     FieldValue,
     ImportPolicy,
     OrderField,
@@ -82,11 +83,24 @@ def _status(status: Status) -> Data:
     return data
 
 
-def _condition(condition: Condition | None) -> dict[str, object] | None:
-    return None if condition is None else condition.to_data()
+def _values(values: tuple[str, ...], field: str, bools: frozenset[str]) -> list[str | bool]:
+    """Values as a file writes them: a bool field's are `true`/`false`, not texts."""
+    return [v == "true" for v in values] if field in bools else list(values)
 
 
-def _transition(transition: Transition) -> Data:
+def _condition(condition: Condition, bools: frozenset[str]) -> Data:
+    if isinstance(condition, FieldIn):
+        return {"field": condition.field, "in": _values(condition.values, condition.field, bools)}
+    if isinstance(condition, Not):
+        return {"not": _condition(condition.condition, bools)}
+    if isinstance(condition, AllOf):
+        return {"all": [_condition(c, bools) for c in condition.conditions]}
+    if isinstance(condition, AnyOf):
+        return {"any": [_condition(c, bools) for c in condition.conditions]}
+    return condition.to_data()
+
+
+def _transition(transition: Transition, bools: frozenset[str]) -> Data:
     data: Data = {
         "trigger": transition.trigger,
         "from": _names(transition.sources),
@@ -94,7 +108,7 @@ def _transition(transition: Transition) -> Data:
         "actor": str(transition.actor),
     }
     if transition.when is not None:
-        data["when"] = _condition(transition.when)
+        data["when"] = _condition(transition.when, bools)
     if transition.description:
         data["description"] = transition.description
     return data
@@ -104,16 +118,16 @@ def _arg(arg: ChannelArg) -> str | Data:
     return {"field": arg.field, "optional": True} if arg.optional else arg.field
 
 
-def _requirement(requirement: Requirement) -> Data:
+def _requirement(requirement: Requirement, bools: frozenset[str]) -> Data:
     data: Data = {"field": requirement.field}
     if requirement.when is not None:
-        data["when"] = _condition(requirement.when)
+        data["when"] = _condition(requirement.when, bools)
     if requirement.values:
-        data["values"] = list(requirement.values)
+        data["values"] = _values(requirement.values, requirement.field, bools)
     return data
 
 
-def _action(action: Action) -> Data:
+def _action(action: Action, bools: frozenset[str]) -> Data:
     data: Data = {}
     if action.description:
         data["description"] = action.description
@@ -124,7 +138,7 @@ def _action(action: Action) -> Data:
     if action.args:
         data["args"] = {arg.name: _arg(arg) for arg in action.args}
     if action.requires:
-        data["requires"] = [_requirement(r) for r in action.requires]
+        data["requires"] = [_requirement(r, bools) for r in action.requires]
     return data
 
 
@@ -162,6 +176,7 @@ def _schedule(schedule: FetchSchedule) -> Data:
 def to_data(rules: RuleSet) -> Data:
     """The rule set as the plain dicts and lists a rule file holds, keys in the file's order."""
     market = rules.marketplace
+    bools = frozenset(f.name for f in rules.fields if f.type is FieldType.BOOL)
     data: Data = {
         "format": rules.format,
         "marketplace": {
@@ -173,9 +188,9 @@ def to_data(rules: RuleSet) -> Data:
     if rules.fields:
         data["fields"] = {f.name: _field(f) for f in rules.fields}
     data["statuses"] = {s.name: _status(s) for s in rules.statuses}
-    data["transitions"] = [_transition(t) for t in rules.transitions]
+    data["transitions"] = [_transition(t, bools) for t in rules.transitions]
     if rules.actions:
-        data["actions"] = {a.name: _action(a) for a in rules.actions}
+        data["actions"] = {a.name: _action(a, bools) for a in rules.actions}
     if rules.timers:
         data["timers"] = {t.name: _timer(t) for t in rules.timers}
     if rules.import_policy is not None:
