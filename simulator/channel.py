@@ -86,7 +86,7 @@ class SimulatedChannel:
 def _next_change(truth: Truth) -> NDArray[np.int64]:
     """For each change (in time order), the position of the same order's next change."""
     size = truth.order.size
-    by_order = np.argsort(truth.order, kind="stable")  # per order, still in time order
+    by_order = truth.by_order
     later = np.full(size, size, dtype=np.int64)
     same = truth.order[by_order[1:]] == truth.order[by_order[:-1]]
     later[by_order[:-1][same]] = by_order[1:][same]

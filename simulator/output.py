@@ -47,7 +47,12 @@ class TableFile:
     def write(self, table: pa.Table) -> None:
         if self.fmt == "parquet":
             if self._parquet is None:
-                self._parquet = pq.ParquetWriter(self.path, table.schema, compression="zstd")
+                # Dictionary pages for the columns that are dictionaries already (statuses,
+                # triggers...), plain for the nearly unique ones (order ids, times).
+                coded = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+                self._parquet = pq.ParquetWriter(
+                    self.path, table.schema, compression="zstd", use_dictionary=coded
+                )
             self._parquet.write_table(table, row_group_size=CHUNK_ROWS)
             return
         plain = table.cast(
@@ -127,8 +132,8 @@ class RunFiles:
         target.close()
 
     def _truth_table(self, truth: Truth) -> pa.Table:
-        seq = _sequence(truth.order, truth.orders)
-        data = {
+        seq = truth.seq
+        data: dict[str, NDArray[Any]] = {
             "order": truth.order,
             "seq": seq,
             "source": truth.source,
@@ -190,13 +195,3 @@ class RunFiles:
                 **enc.fields(order, truth.fields.names),
             }
         )
-
-
-def _sequence(order: np.ndarray, orders: int) -> np.ndarray:
-    """The rank of each event among its order's events (events are in time order)."""
-    by_order = np.argsort(order, kind="stable")
-    counts = np.bincount(order, minlength=orders)
-    starts = np.cumsum(counts) - counts
-    seq = np.empty(order.size, dtype=np.int32)
-    seq[by_order] = np.arange(order.size) - np.repeat(starts, counts)
-    return seq

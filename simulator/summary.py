@@ -33,6 +33,7 @@ def _hours(seconds: NDArray[np.int64]) -> dict[str, float]:
 def summarise(run: Run) -> dict[str, Any]:
     truth = run.truth
     rules = truth.rules
+    final = truth.final_status()
     return {
         "scenario": run.scenario.name,
         "rules": f"{rules.marketplace.code} {rules.marketplace.rules_version}",
@@ -41,9 +42,9 @@ def summarise(run: Run) -> dict[str, Any]:
         "seed": run.seed,
         "orders": truth.orders,
         "fulfilled_by_marketplace": _fulfilled(truth),
-        "final_stage": _counts([rules.stage_of(truth.statuses[s]) for s in _final(truth)]),
-        "final_status": _counts([truth.statuses[s] for s in _final(truth)]),
-        "open_at_end": int(np.sum(~_finals(truth)[_final(truth)])),
+        "final_stage": _by_name(final, [rules.stage_of(s) for s in truth.statuses]),
+        "final_status": _by_name(final, list(truth.statuses)),
+        "open_at_end": int(np.sum(~_finals(truth)[final])),
         "timers": _timers(truth),
         "seller": _seller(run),
         "refused": _refused(truth),
@@ -55,16 +56,17 @@ def summarise(run: Run) -> dict[str, Any]:
     }
 
 
-def _final(truth: Truth) -> NDArray[np.int16]:
-    return truth.final_status()
-
-
 def _finals(truth: Truth) -> NDArray[np.bool_]:
     return np.asarray([s.final for s in truth.rules.statuses], dtype=np.bool_)
 
 
-def _counts(names: list[str]) -> dict[str, int]:
-    return dict(sorted(Counter(names).items(), key=lambda kv: (-kv[1], kv[0])))
+def _by_name(codes: NDArray[np.int16], names: list[str]) -> dict[str, int]:
+    """How many codes there are of each name, most frequent first (NONE codes left out)."""
+    counts: Counter[str] = Counter()
+    for code, count in enumerate(np.bincount(codes[codes >= 0], minlength=len(names))):
+        if count:
+            counts[names[code]] += int(count)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def _fulfilled(truth: Truth) -> int:
@@ -91,7 +93,7 @@ def _entered(truth: Truth, order: NDArray[np.int32], time: NDArray[np.int64]) ->
 
     (A seller's command and the change it causes share an instant, hence "earlier".)
     """
-    by_order = np.lexsort((truth.time, truth.order))
+    by_order = truth.by_order
     keys = truth.order[by_order].astype(np.int64) * (1 << 32) + truth.time[by_order]
     at = np.searchsorted(keys, order.astype(np.int64) * (1 << 32) + time, side="left") - 1
     entered: NDArray[np.int64] = truth.time[by_order][at]

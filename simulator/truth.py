@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -109,7 +110,7 @@ class Truth:
     actor: NDArray[np.int8]
     commands: Commands
 
-    @property
+    @cached_property
     def statuses(self) -> tuple[str, ...]:
         return tuple(s.name for s in self.rules.statuses)
 
@@ -123,6 +124,26 @@ class Truth:
 
     def final_status(self) -> I16:
         """Each order's status at the end of the run (its last change)."""
-        final = np.full(self.orders, NONE, dtype=np.int16)
-        final[self.order] = self.dest  # events are in time order: the last write wins
+        return self._final.copy()
+
+    @cached_property
+    def _final(self) -> I16:
+        last = np.empty(self.orders, dtype=np.int64)
+        last[self.order[self.by_order]] = self.by_order  # per order in time order: last wins
+        final: I16 = self.dest[last] if self.orders else np.empty(0, np.int16)
         return final
+
+    @cached_property
+    def by_order(self) -> NDArray[np.intp]:
+        """Positions of the events grouped by order, each order's in time order."""
+        result: NDArray[np.intp] = np.argsort(self.order, kind="stable")
+        return result
+
+    @cached_property
+    def seq(self) -> I32:
+        """The rank of each event among its order's events (0 for the creation)."""
+        counts = np.bincount(self.order, minlength=self.orders)
+        starts = np.cumsum(counts) - counts
+        seq = np.empty(self.order.size, dtype=np.int32)
+        seq[self.by_order] = np.arange(self.order.size) - np.repeat(starts, counts)
+        return seq
