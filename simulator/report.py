@@ -49,15 +49,9 @@ def _seller_rows(seller: Mapping[str, Any]) -> list[tuple[str, str]]:
     return rows
 
 
-def render(summary: Mapping[str, Any]) -> str:
-    """The summary as text, one section per question."""
+def _orders(summary: Mapping[str, Any]) -> list[str]:
     total = summary["orders"]
-    head = (
-        f"Scenario '{summary['scenario']}' on {summary['rules']}: {summary['days']} days "
-        f"from {summary['start']}, seed {summary['seed']}"
-    )
-    lines = [head, "=" * min(len(head), WIDTH)]
-    lines += _section(
+    lines = _section(
         "Orders",
         [
             ("orders", f"{total:,}"),
@@ -71,6 +65,45 @@ def render(summary: Mapping[str, Any]) -> str:
     lines += _section(
         "By final status", [(k, _share(v, total)) for k, v in summary["final_status"].items()]
     )
+    return lines
+
+
+def _polls(summary: Mapping[str, Any]) -> list[str]:
+    visibility, polls, agree = summary["visibility"], summary["polls"], summary["engine_vs_truth"]
+    return _section(
+        "What the polls saw",
+        [
+            (f"fetches ({polls['sweep_windows']} sweep windows)", f"{polls['fetches']:,}"),
+            ("true status changes", f"{visibility['true_changes']:,}"),
+            ("seen by a poll", f"{visibility['seen_by_polls']:,}"),
+            ("missed by the polls", f"{visibility['missed_by_polls']:,}"),
+            ("inferred by the engine", f"{visibility['inferred_by_engine']:,}"),
+            ("orders where the engine ends on the truth", f"{agree['same_status']:,}"),
+            ("orders where it does not", f"{agree['different_status']:,}"),
+        ],
+    )
+
+
+def _outbox(summary: Mapping[str, Any]) -> list[str]:
+    outbox = summary["outbox"]
+    return _section(
+        "Outbox",
+        [
+            ("commands sent", f"{outbox['sent']:,}"),
+            ("confirmed by a later fetch", f"{outbox['confirmed']:,}"),
+            ("unconfirmed at the end", f"{outbox['unconfirmed']:,}"),
+            ("minutes to confirm (median)", str(outbox["median_minutes_to_confirm"])),
+        ],
+    )
+
+
+def render(summary: Mapping[str, Any]) -> str:
+    """The summary as text, one section per question."""
+    head = (
+        f"Scenario '{summary['scenario']}' on {summary['rules']}: {summary['days']} days "
+        f"from {summary['start']}, seed {summary['seed']}"
+    )
+    lines = [head, "=" * min(len(head), WIDTH), *_orders(summary)]
     lines += _section("Timers fired", [(k, f"{v:,}") for k, v in summary["timers"].items()])
     lines += _section("Seller", _seller_rows(summary["seller"]))
     lines += _listing(
@@ -80,33 +113,4 @@ def render(summary: Mapping[str, Any]) -> str:
     lines += _listing(
         "Anomalies", [(a["count"], f"{a['kind']}: {a['message']}") for a in summary["anomalies"]]
     )
-    visibility = summary["visibility"]
-    lines += _section(
-        "What the polls saw",
-        [
-            (
-                f"fetches ({summary['polls']['sweep_windows']} sweep windows)",
-                f"{summary['polls']['fetches']:,}",
-            ),
-            ("true status changes", f"{visibility['true_changes']:,}"),
-            ("seen by a poll", f"{visibility['seen_by_polls']:,}"),
-            ("missed by the polls", f"{visibility['missed_by_polls']:,}"),
-            ("inferred by the engine", f"{visibility['inferred_by_engine']:,}"),
-            (
-                "orders where the engine ends on the truth",
-                f"{summary['engine_vs_truth']['same_status']:,}",
-            ),
-            ("orders where it does not", f"{summary['engine_vs_truth']['different_status']:,}"),
-        ],
-    )
-    outbox = summary["outbox"]
-    lines += _section(
-        "Outbox",
-        [
-            ("commands sent", f"{outbox['sent']:,}"),
-            ("confirmed by a later fetch", f"{outbox['confirmed']:,}"),
-            ("unconfirmed at the end", f"{outbox['unconfirmed']:,}"),
-            ("minutes to confirm (median)", str(outbox["median_minutes_to_confirm"])),
-        ],
-    )
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, *_polls(summary), *_outbox(summary)]) + "\n"

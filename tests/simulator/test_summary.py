@@ -1,0 +1,49 @@
+"""The summary of a run: figures that add up, and a table that says them in words."""
+
+from __future__ import annotations
+
+import re
+
+from simulator.report import render
+from simulator.summary import summarise
+
+from .small_world import small_run
+
+
+def test_the_summary_counts_every_order_once_and_names_the_timers() -> None:
+    summary = summarise(small_run())
+    assert summary["orders"] == 400
+    assert sum(summary["final_status"].values()) == 400
+    assert set(summary["timers"]) == {
+        "seller_acceptance (auto_cancel)",
+        "shipment (no_shipment)",
+        "store_pick_up (not_picked_up)",
+    }
+    ship = summary["seller"]["ship"]
+    assert ship["sent"] > 0 and ship["median_hours"] < ship["p90_hours"]
+    refused = sum(r["count"] for r in summary["refused"])
+    assert refused == sum(s["refused"] for s in summary["seller"].values())
+
+
+def test_the_table_reads_in_sentences() -> None:
+    summary = summarise(small_run())
+    text = render(summary)
+    assert text.startswith(
+        "Scenario 'baseline' on cdiscount 2026.11.1: 4 days from "
+        "2026-01-05T00:00:00+00:00, seed 7\n"
+    )
+    assert re.search(r"^  orders +400$", text, re.MULTILINE)
+    assert re.search(r"^  orders where the engine ends on the truth +400$", text, re.MULTILINE)
+    for title in (
+        "By final stage",
+        "Timers fired",
+        "Seller",
+        "Commands refused, and why",
+        "Anomalies",
+        "What the polls saw",
+        "Outbox",
+    ):
+        assert f"\n{title}\n{'-' * len(title)}\n" in text
+    if summary["refused"]:
+        first = summary["refused"][0]
+        assert f"{first['count']:>9,}  {first['action']}: {first['reason']}" in text
