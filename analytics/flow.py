@@ -81,22 +81,39 @@ def _by_count(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class SankeyLinks:
-    """Nodes and links ready for a Sankey chart (indices into `labels`)."""
+    """Nodes and links ready for a Sankey chart (indices into `labels`); `dropped` counts the
+    orders on edges left out to keep the chart free of cycles (e.g. a withdrawn cancellation)."""
 
     labels: list[str]
     sources: list[int]
     targets: list[int]
     values: list[int]
+    dropped: int = 0
 
 
 def sankey_links(edges: pd.DataFrame, min_count: int = 1) -> SankeyLinks:
-    """The directly-follows edges as Sankey links, without self-loops or rare edges."""
+    """The directly-follows edges as Sankey links, heaviest first, leaving out self-loops, rare
+    edges and any edge that would close a cycle (a Sankey reads left to right)."""
     keep = edges.loc[(edges["source"] != edges["target"]) & (edges["count"] >= min_count)]
-    labels = list(dict.fromkeys([*keep["source"], *keep["target"]]))
+    keep = keep.sort_values("count", ascending=False, kind="stable")
+    after: dict[str, set[str]] = {}  # node -> nodes reachable from it through kept links
+    kept: list[tuple[str, str, int]] = []
+    dropped = 0
+    for source, target, count in keep[["source", "target", "count"]].itertuples(index=False):
+        if source == target or source in after.get(target, set()):
+            dropped += int(count)
+            continue
+        kept.append((source, target, int(count)))
+        reach = {target} | after.get(target, set())
+        for node, reachable in [(source, after.setdefault(source, set())), *after.items()]:
+            if node == source or source in reachable:
+                reachable |= reach
+    labels = list(dict.fromkeys([n for s, t, _ in kept for n in (s, t)]))
     index = {label: i for i, label in enumerate(labels)}
     return SankeyLinks(
         labels=labels,
-        sources=[index[s] for s in keep["source"]],
-        targets=[index[t] for t in keep["target"]],
-        values=[int(v) for v in keep["count"]],
+        sources=[index[s] for s, _, _ in kept],
+        targets=[index[t] for _, t, _ in kept],
+        values=[c for _, _, c in kept],
+        dropped=dropped,
     )

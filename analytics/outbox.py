@@ -64,7 +64,9 @@ def outbox_health(
     since = outbox["sent_at"].fillna(outbox["created_at"])
     waiting = (moment - since).dt.total_seconds()
     sent_long_ago = (outbox["state"] == "sent") & (waiting > stale_after.total_seconds())
-    stuck = outbox.loc[sent_long_ago | (outbox["state"] == "unconfirmed")].assign(waiting_s=waiting)
+    chosen = (sent_long_ago | (outbox["state"] == "unconfirmed")).to_numpy()
+    stuck = outbox.loc[chosen].copy()
+    stuck["waiting_s"] = waiting.to_numpy()[chosen]
     pending = waiting[outbox["state"] == "pending"]
     return OutboxHealth(
         counts={s: int(counts.get(s, 0)) for s in STATES},

@@ -14,7 +14,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from analytics.eventlog import CASE, case_last, first_mask, instants, seconds, since_previous
+from analytics.eventlog import (
+    CASE,
+    case_first,
+    case_last,
+    first_mask,
+    instants,
+    seconds,
+    since_previous,
+)
 
 QUANTILES: dict[str, float] = {"median_s": 0.5, "p90_s": 0.9, "p99_s": 0.99}
 FIGURES: tuple[str, ...] = ("count", *QUANTILES)
@@ -36,12 +44,16 @@ def time_in_status(log: pd.DataFrame) -> pd.DataFrame:
 def time_to(
     log: pd.DataFrame, column: Literal["trigger", "stage"], values: Sequence[str]
 ) -> pd.DataFrame:
-    """Per value of `column`: seconds from an order's creation to the first observed event with
-    it (`count` orders, median, p90, p99). An order that starts there (its first event) is left
-    out: it did not take any time to get there that we saw."""
+    """Per value of `column`: seconds from an order's creation to the first event with it
+    (`count` orders, median, p90, p99); for a stage, the event that entered it. Only orders seen
+    all the way (no inferred status up to there) are timed, and an order that starts there is
+    left out: it took no time to get there that we saw."""
     start = instants(log)[first_mask(log)]
     case = log[CASE].to_numpy()
-    hit = log[column].isin(values).to_numpy() & ~log["inferred"].to_numpy() & ~first_mask(log)
+    hit = log[column].isin(values).to_numpy() & _all_observed(log) & ~first_mask(log)
+    if column == "stage":  # entering the stage, not moving between two of its statuses
+        codes = log["stage"].cat.codes.to_numpy()
+        hit &= np.r_[True, codes[1:] != codes[:-1]] if len(codes) else hit
     rows = pd.DataFrame({"case": case[hit], "value": log[column].astype(str).to_numpy()[hit]})
     firsts = ~rows.duplicated(["case", "value"]).to_numpy()
     rows = rows.loc[firsts]
@@ -52,6 +64,19 @@ def time_to(
     table["count"] = table["count"].astype("int64")
     table.index.name = column
     return table.reset_index()
+
+
+def _all_observed(log: pd.DataFrame) -> np.ndarray:
+    """True where the event and every earlier event of its order were observed: only then is the
+    time since the order's creation known."""
+    inferred = log["inferred"].to_numpy().astype(np.int64)
+    if not len(inferred):
+        return np.zeros(0, dtype=bool)
+    running = np.cumsum(inferred)
+    firsts = case_first(log)
+    sizes = np.diff(np.r_[firsts, len(log)])
+    before = running - np.repeat(running[firsts] - inferred[firsts], sizes)
+    return before == 0
 
 
 def _summary(durations: pd.Series, keys: pd.Series) -> pd.DataFrame:

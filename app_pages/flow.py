@@ -13,6 +13,7 @@ from analytics.anomalies import by_kind, by_reported, inferred_by_status
 from analytics.eventlog import LogFilter
 from analytics.flow import START, directly_follows, sankey_links, transitions
 from analytics.funnel import EXIT_STAGES
+from analytics.overview import DONE_STAGE
 from analytics.timing import time_in_status, time_to
 from analytics.variants import variants
 from app_pages import shared
@@ -44,7 +45,7 @@ def render() -> None:
     with diagram:
         diagram_tab(rules, mine)
     with sankey:
-        sankey_tab(mine)
+        sankey_tab(rules, mine)
     with timing:
         timing_tab(rules, mine)
     with paths:
@@ -68,70 +69,96 @@ def diagram_tab(rules: RuleSet, where: LogFilter) -> None:
     )
     st.graphviz_chart(shared.upright(dot(rules, stats)), width="stretch")
     shown = table.rename(columns={"count": "orders"})
-    st.dataframe(shared.durations(shown, ["median_s"]), hide_index=True)
+    shared.table(shared.durations(shown, ["median_s"]))
 
 
-def sankey_tab(where: LogFilter) -> None:
+def sankey_tab(rules: RuleSet, where: LogFilter) -> None:
     level = st.radio("Level", ["stage", "status"], horizontal=True)
     edges: pd.DataFrame = shared.cached(
         f"dfg:{level}", where, lambda frame: directly_follows(frame, level)
     )
     links = sankey_links(edges)
+    stage_of = {s.name: s.stage for s in rules.statuses}
+    colors = [_color(stage_of.get(label, label)) for label in links.labels]
     chart = go.Figure(
         go.Sankey(
-            node={"label": links.labels, "pad": 18, "thickness": 16},
+            node={"label": links.labels, "pad": 18, "thickness": 16, "color": colors},
             link={"source": links.sources, "target": links.targets, "value": links.values},
         )
     )
     chart.update_layout(height=520, margin={"l": 10, "r": 10, "t": 10, "b": 10})
     st.plotly_chart(chart, width="stretch")
+    if links.dropped:
+        st.caption(
+            f"{links.dropped:,} moves back to an earlier point (a cycle, e.g. a withdrawn "
+            "request) are not drawn; the table below has them."
+        )
     st.markdown("**Directly-follows edges**")
     shown = edges.rename(columns={"count": "orders"})
-    st.dataframe(shared.durations(shown, ["median_s"]), hide_index=True)
+    shared.table(shared.durations(shown, ["median_s"]))
+
+
+def _color(stage: str) -> str:
+    if stage in EXIT_STAGES:
+        return "#d62728"
+    if stage == DONE_STAGE:
+        return "#2ca02c"
+    return "#1f77b4" if stage != START else "#7f7f7f"
 
 
 def timing_tab(rules: RuleSet, where: LogFilter) -> None:
     st.markdown("**Time in each status** (measured stays; `now`: orders there now)")
     stays: pd.DataFrame = shared.cached("time_in_status", where, time_in_status)
-    st.dataframe(shared.durations(stays, TIMES), hide_index=True)
+    shared.table(shared.durations(stays, TIMES), rows=25)
     triggers = [a.transition for a in rules.actions if a.transition is not None]
     st.markdown("**Time from creation to each seller action** (first time, observed)")
     to_actions: pd.DataFrame = shared.cached(
         f"time_to:trigger:{triggers}", where, lambda f: time_to(f, "trigger", triggers)
     )
-    st.dataframe(shared.durations(to_actions, TIMES), hide_index=True)
-    stages = list(dict.fromkeys(s.stage for s in rules.statuses))
+    shared.table(shared.durations(to_actions, TIMES))
+    initial = {s.stage for s in rules.statuses if s.initial}
+    stages = list(dict.fromkeys(s.stage for s in rules.statuses if s.stage not in initial))
     st.markdown("**Time from creation to each stage**")
     to_stages: pd.DataFrame = shared.cached(
         f"time_to:stage:{stages}", where, lambda f: time_to(f, "stage", stages)
     )
     to_stages["exit"] = to_stages["stage"].isin(EXIT_STAGES)
-    st.dataframe(shared.durations(to_stages, TIMES), hide_index=True)
+    shared.table(shared.durations(to_stages, TIMES))
 
 
 def variants_tab(where: LogFilter) -> None:
     table: pd.DataFrame = shared.cached("variants", where, lambda f: variants(f, top=25))
-    st.caption("The 25 most frequent paths (inferred statuses included).")
-    chart = go.Figure(go.Bar(x=table["orders"], y=table.index.astype(str), orientation="h"))
-    chart.update_layout(
-        height=max(200, 22 * len(table)),
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        yaxis={"autorange": "reversed", "title": "variant #"},
+    st.caption("The 25 most frequent paths (inferred statuses included), the most frequent first.")
+    shown = shared.durations(table, ["median_s"]).rename(columns={"median": "median duration"})
+    shared.table(
+        shown,
+        rows=25,
+        column_config={
+            "share": st.column_config.ProgressColumn("share", format="percent", min_value=0.0),
+            "variant": st.column_config.TextColumn("variant", width="large"),
+        },
     )
-    st.plotly_chart(chart, width="stretch")
-    shown = table.assign(share=(table["share"] * 100).round(1))
-    st.dataframe(shared.durations(shown, ["median_s"]), hide_index=False)
+    with st.expander("The paths written out"):
+        for rank, row in enumerate(table.itertuples(), start=1):
+            st.markdown(f"{rank}. **{row.orders:,} orders**: {row.variant}")
 
 
 def anomalies_tab(code: str, where: LogFilter) -> None:
     found = shared.anomalies()
     found = found.loc[found["marketplace"] == code]
     st.markdown(f"**Anomalies by kind** ({len(found):,} kept)")
-    st.dataframe(by_kind(found), hide_index=True)
-    st.dataframe(by_reported(found).head(50), hide_index=True)
+    shared.table(by_kind(found))
+    shared.table(by_reported(found).head(50))
     st.markdown("**Inferred statuses** (passed through but never seen by a fetch)")
     inferred: pd.DataFrame = shared.cached("inferred", where, inferred_by_status)
-    st.dataframe(inferred.assign(share=(inferred["share"] * 100).round(1)), hide_index=True)
+    shared.table(
+        inferred,
+        column_config={
+            "share": st.column_config.ProgressColumn(
+                "share of entries", format="percent", min_value=0.0, max_value=1.0
+            )
+        },
+    )
 
 
 if __name__ == "__main__":

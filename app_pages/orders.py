@@ -66,6 +66,9 @@ def order_section(key: tuple[str, str]) -> None:
 
 def timeline_section(story: pd.DataFrame) -> None:
     st.subheader("Timeline")
+    if len(story) < 2:
+        st.dataframe(story, hide_index=True)
+        return
     chart = px.scatter(
         story, x="at", y="what", color="kind", color_discrete_map=KIND_COLORS, hover_data=["detail"]
     )

@@ -79,7 +79,11 @@ def funnel_section(funnel: Funnel) -> None:
     left, right = st.columns([3, 2])
     steps = funnel.steps
     chart = go.Figure(
-        go.Funnel(y=steps["stage"], x=steps["reached"], textinfo="value+percent initial")
+        go.Funnel(
+            y=steps["stage"],
+            x=steps["reached"],
+            texttemplate="%{value:,} (%{percentInitial:.0%})",
+        )
     )
     chart.update_layout(margin={"l": 10, "r": 10, "t": 10, "b": 10}, height=300)
     left.plotly_chart(chart, width="stretch")

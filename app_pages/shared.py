@@ -189,3 +189,9 @@ def durations(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 def upright(diagram: str) -> str:
     """A DOT diagram drawn top to bottom: the page is narrower than a long left-to-right chain."""
     return diagram.replace("rankdir=LR;", "rankdir=TB;", 1)
+
+
+def table(frame: pd.DataFrame, rows: int = 15, **options: Any) -> None:
+    """A dataframe tall enough for up to `rows` rows without an inner scroll bar."""
+    height = 38 + 35 * min(max(len(frame), 1), rows)
+    st.dataframe(frame, hide_index=options.pop("hide_index", True), height=height, **options)

@@ -11,6 +11,7 @@ from analytics.sync_health import sync_health
 from analytics.workspace import read_quarantine, read_runs
 from app_pages import shared
 from engine.clock import SystemClock
+from engine.sync import WATERMARK
 
 
 def render() -> None:
@@ -36,7 +37,12 @@ def fetches(runs: pd.DataFrame) -> None:
     columns[0].metric("Fetch runs", f"{len(runs):,}")
     columns[1].metric("Failed runs", f"{health.counts.get('failed', 0):,}")
     columns[2].metric("Running now", f"{health.counts.get('running', 0):,}")
-    st.markdown("**Watermarks** (the end of the latest window committed, by kind of fetch)")
+    store = shared.store(shared.settings().store_url)
+    mark = store.watermark(WATERMARK)
+    st.markdown(
+        f"**Watermark** `{WATERMARK}`: {'–' if mark is None else f'{mark:%Y-%m-%d %H:%M:%S} UTC'}"
+        " (orders updated before it are in the store). By kind of fetch:"
+    )
     st.dataframe(health.watermarks, hide_index=True)
     st.markdown("**Errors**")
     if health.problems.empty:

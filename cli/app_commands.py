@@ -81,6 +81,8 @@ def run_command(
     env = {**os.environ, "ORDERFLOW_DB": url, "ORDERFLOW_RULES": str(rules_dir.resolve())}
     command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port)]
     command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    # A user's app: no reruns when a source file changes, no deploy button.
+    command += ["--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
     try:
         code = subprocess.run(command, env=env, cwd=ROOT, check=False).returncode
     except KeyboardInterrupt:

@@ -56,3 +56,26 @@ def test_sankey_links_index_their_labels(log: pd.DataFrame) -> None:
     assert (START, "new", 7) in pairs
     assert ("new", "canceled", 4) in pairs
     assert sum(links.values) == 7 + 1 + 4 + 2 + 1
+
+
+def test_sankey_leaves_out_the_lighter_edge_of_a_cycle() -> None:
+    edges = pd.DataFrame(
+        {
+            "source": [START, "new", "wait", "cancel", "new", "wait"],
+            "target": ["new", "wait", "cancel", "wait", "cancel", "shipped"],
+            "count": [10, 8, 3, 1, 2, 5],
+        }
+    )
+    links = sankey_links(edges)
+    pairs = [
+        (links.labels[s], links.labels[t], v)
+        for s, t, v in zip(links.sources, links.targets, links.values, strict=True)
+    ]
+    assert pairs == [
+        (START, "new", 10),
+        ("new", "wait", 8),
+        ("wait", "shipped", 5),
+        ("wait", "cancel", 3),
+        ("new", "cancel", 2),
+    ]
+    assert links.dropped == 1

@@ -50,3 +50,9 @@ def test_empty_outbox_is_healthy() -> None:
     assert sum(health.counts.values()) == 0
     assert health.stuck.empty
     assert health.oldest_pending_s is None
+
+
+def test_nothing_stuck_when_every_action_is_confirmed() -> None:
+    health = outbox_health(outbox_frame([item(1, "confirmed", 1, 1), item(2, "sent", 9, 9)]), NOW)
+    assert health.stuck.empty
+    assert health.counts["confirmed"] == 1

@@ -32,3 +32,11 @@ def test_time_to_a_stage_ignores_orders_created_there(log: pd.DataFrame) -> None
     assert table.loc["shipped", "count"] == 1  # O5 arrived shipped
     assert table.loc["canceled", "count"] == 4
     assert table.loc["canceled", "median_s"] == 5400.0
+
+
+def test_time_to_a_stage_counts_entering_it_not_moving_inside_it(log: pd.DataFrame) -> None:
+    # Every order starts in stage new: nobody "gets to" it later.
+    table = time_to(log, "stage", ["new", "waiting_shipment"]).set_index("stage")
+    assert table.loc["new", "count"] == 0
+    assert table.loc["waiting_shipment", "count"] == 1  # O1; O4 arrived after inferred statuses
+    assert table.loc["waiting_shipment", "median_s"] == 4 * 3600.0

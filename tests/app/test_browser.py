@@ -28,7 +28,7 @@ PAGES = [
     ("orders", "Orders", "What can be done now"),
     ("rules", "Rules", "Rule file"),
     ("simulate", "Simulate", "Scenario"),
-    ("sync", "Sync", "Watermarks"),
+    ("sync", "Sync", "Watermark"),
 ]
 ERROR_TEXTS = ("Traceback (most recent call last)", "StreamlitAPIException", "Page not found")
 ERROR_BOXES = ('data-testid="stException"', 'data-testid="stAlertContentError"')
