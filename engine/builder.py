@@ -73,6 +73,7 @@ class RuleBuilder(Reader):
             )
         marketplace = self._marketplace(top)
         fields = read_fields(self, top)
+        self.field_by_name = {f.name: f for f in fields}
         self.conditions = ConditionReader(self, fields)
         statuses = self._statuses(top)
         self.status_names = tuple(s.name for s in statuses)
@@ -85,7 +86,7 @@ class RuleBuilder(Reader):
             fields=fields,
             statuses=statuses,
             transitions=transitions,
-            actions=self._actions(top, fields),
+            actions=self._actions(top),
             timers=policies.timers(top),
             import_policy=policies.import_policy(top),
             schedule=policies.schedule(top),
@@ -96,9 +97,8 @@ class RuleBuilder(Reader):
     def _section(self, top: LocatedDict, key: str) -> LocatedDict:
         """An optional mapping section; empty when absent, written empty or not a mapping."""
         value = top.get(key)
-        if value is not None and self.mapping(value, top.key_at(key), f"'{key}'") is not None:
-            return value  # type: ignore[no-any-return]
-        return LocatedDict.empty(top.key_at(key))
+        found = self.mapping(value, top.key_at(key), f"'{key}'") if value is not None else None
+        return found if found is not None else LocatedDict.empty(top.key_at(key))
 
     def _marketplace(self, top: LocatedDict) -> Marketplace:
         if "marketplace" not in top:
@@ -116,7 +116,8 @@ class RuleBuilder(Reader):
 
     def _statuses(self, top: LocatedDict) -> tuple[Status, ...]:
         section = self._section(top, "statuses")
-        if "statuses" in top and not section:
+        written = top.get("statuses", False)
+        if (written is None or isinstance(written, dict)) and not section:
             self.problem(top.key_at("statuses"), "'statuses' declares no status")
         return tuple(self._status(section, name) for name in section)
 
@@ -206,9 +207,8 @@ class RuleBuilder(Reader):
 
     # -- actions -------------------------------------------------------------------------------
 
-    def _actions(self, top: LocatedDict, fields: Any) -> tuple[Action, ...]:
+    def _actions(self, top: LocatedDict) -> tuple[Action, ...]:
         section = self._section(top, "actions")
-        self.field_by_name = {f.name: f for f in fields}
         built = (self._action(section, name) for name in section)
         return tuple(a for a in built if a is not None)
 
