@@ -101,6 +101,8 @@ def _single(scenario: Scenario, days: int, seed: int, out: Path, fmt: str, quiet
     text = render(summary)
     (out / "summary.txt").write_text(text, encoding="utf-8")
     click.echo(text)
+    if quiet:
+        return
     seconds = time.perf_counter() - started
     events = run.truth.order.size + run.engine_events
     click.echo(
