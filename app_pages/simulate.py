@@ -129,8 +129,8 @@ def results(table: pd.DataFrame, exits: pd.DataFrame, header: str) -> None:
     st.dataframe(table.round(2), hide_index=True)
     chart = go.Figure(
         [
-            go.Bar(name="baseline", x=exits["status"], y=exits["baseline"]),
-            go.Bar(name="scenario", x=exits["status"], y=exits["scenario"]),
+            go.Bar(name="baseline", x=exits["status"], y=exits["baseline"], marker_color="#7f7f7f"),
+            go.Bar(name="scenario", x=exits["status"], y=exits["scenario"], marker_color="#d62728"),
         ]
     )
     chart.update_layout(
