@@ -219,13 +219,15 @@ def simulate_command(
       orderflow simulate --scenario simulator/scenarios/baseline.yaml \\
           --compare simulator/scenarios/slow_seller.yaml --replications 8 --days 14
     """
+    if compare_path is None and (replications is not None or dask_address is not None):
+        raise click.UsageError("--replications and --dask apply to a --compare run")
     scenario = _load(scenario_path)
     days = days or scenario.days
     if compare_path is None:
         _single(scenario, days, seed, out, fmt, quiet)
         return
     other = _other_side(scenario_path, compare_path)
-    _compare(scenario, other, days, seed, replications, out, dask_address, quiet)
+    _compare(scenario, other, days, seed, replications or 5, out, dask_address, quiet)
 
 
 simulate_command.name = "simulate"
