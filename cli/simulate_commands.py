@@ -183,9 +183,8 @@ def _compare(
 @click.option(
     "--replications",
     type=click.IntRange(min=1),
-    default=5,
-    show_default=True,
-    help="Replications of a --compare, run in parallel.",
+    default=None,
+    help="Replications of a --compare, run in parallel [default: 5].",
 )
 @click.option(
     "--dask",
@@ -202,7 +201,7 @@ def simulate_command(
     out: Path,
     fmt: str,
     compare_path: Path | None,
-    replications: int,
+    replications: int | None,
     dask_address: str | None,
     quiet: bool,
 ) -> None:
