@@ -212,6 +212,10 @@ def simulate_command(
     are inferred) and the seller acts through the engine's command path. Writes to OUT:
     events, truth, commands, anomalies and orders tables and summary.json / summary.txt.
 
+    A scenario names its rule file and describes arrivals, order fields, what customers, payment
+    and marketplace do at each status, and the seller's policy; the shipped ones in
+    simulator/scenarios/ are commented examples (baseline, slow_seller, peak_season).
+
     \b
     Examples:
       orderflow simulate --scenario simulator/scenarios/baseline.yaml --days 30 --seed 7 --out out/
