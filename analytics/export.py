@@ -38,16 +38,17 @@ EXTRA: tuple[str, ...] = (
     "stage",
     "delivery_mode",
 )
-XES_NAMESPACE = "http://www.xes-standard.org/"
+EXTENSION_BASE = "http://www.xes-standard.org/"
 EXTENSIONS: tuple[tuple[str, str], ...] = (
     ("Concept", "concept"),
     ("Time", "time"),
     ("Organizational", "org"),
     ("Lifecycle", "lifecycle"),
 )
+# Classifier names are xs:NCName in the schema: no spaces, no colons.
 CLASSIFIERS: tuple[tuple[str, str], ...] = (
     ("Activity", "concept:name"),
-    ("Activity and transition", "concept:name lifecycle:transition"),
+    ("ActivityTransition", "concept:name lifecycle:transition"),
     ("Resource", "org:resource"),
 )
 
@@ -107,7 +108,8 @@ def write_xes(log: pd.DataFrame, path: str | Path, progress: bool = False) -> in
     table[TIMESTAMP] = iso_times(table[TIMESTAMP])
     with open(path, "w", encoding="utf-8") as out:
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        out.write(f'<log xes.version="1849-2016" xmlns="{XES_NAMESPACE}">\n')
+        # The IEEE 1849-2016 schema declares no target namespace: the elements carry none.
+        out.write('<log xes.version="1849-2016">\n')
         for element in _header():
             out.write(_text(element))
         columns = {c: table[c].tolist() for c in table.columns}
@@ -127,7 +129,7 @@ def _text(element: ET.Element) -> str:
 def _header() -> Iterator[ET.Element]:
     for name, prefix in EXTENSIONS:
         yield ET.Element(
-            "extension", name=name, prefix=prefix, uri=f"{XES_NAMESPACE}{prefix}.xesext"
+            "extension", name=name, prefix=prefix, uri=f"{EXTENSION_BASE}{prefix}.xesext"
         )
     trace_globals = ET.Element("global", scope="trace")
     _attribute(trace_globals, "string", "concept:name", "UNKNOWN")

@@ -1,5 +1,6 @@
 """The exports are read back with the standard library and pandas and checked against IEEE 1849."""
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 
 from analytics.export import write
 
-NS = "{http://www.xes-standard.org/}"
+NS = ""  # IEEE 1849-2016 declares no target namespace
 
 
 def parse(path: Path) -> ET.Element:
@@ -23,8 +24,8 @@ def test_xes_root_extensions_globals_classifiers(log: pd.DataFrame, tmp_path: Pa
     path = tmp_path / "log.xes"
     assert write(log, "xes", path) == 21
     root = parse(path)
-    assert root.tag == f"{NS}log"
-    assert root.get("xes.version") == "1849-2016"
+    assert root.tag == "log"
+    assert root.attrib == {"xes.version": "1849-2016"}
     extensions = {
         e.get("prefix"): (e.get("name"), e.get("uri")) for e in root.iter(f"{NS}extension")
     }
@@ -43,7 +44,11 @@ def test_xes_root_extensions_globals_classifiers(log: pd.DataFrame, tmp_path: Pa
         "lifecycle:transition",
     }
     classifiers = {c.get("name"): c.get("keys") for c in root.findall(f"{NS}classifier")}
-    assert classifiers["Activity"] == "concept:name"
+    assert classifiers == {
+        "Activity": "concept:name",
+        "ActivityTransition": "concept:name lifecycle:transition",
+        "Resource": "org:resource",
+    }
     # IEEE 1849 order: extensions, globals, classifiers, log attributes, then traces.
     tags = [c.tag.removeprefix(NS) for c in root]
     assert tags[:9] == ["extension"] * 4 + ["global"] * 2 + ["classifier"] * 3
@@ -114,3 +119,26 @@ def test_parquet_round_trip_keeps_times_with_their_zone(log: pd.DataFrame, tmp_p
 def test_unknown_format_is_refused(log: pd.DataFrame, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown export format 'json'; choose one of xes"):
         write(log, "json", tmp_path / "x")  # type: ignore[arg-type]
+
+
+def test_xes_attributes_follow_the_schema_types(log: pd.DataFrame, tmp_path: Path) -> None:
+    path = tmp_path / "log.xes"
+    write(log, "xes", path)
+    root = parse(path)
+    kinds = {"string", "date", "int", "float", "boolean", "id", "list"}
+    ncname = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+    for element in root.iter():
+        if element.tag in kinds:
+            assert set(element.attrib) == {"key", "value"}, element.attrib
+            if element.tag == "boolean":
+                assert element.get("value") in {"true", "false"}
+            if element.tag == "int":
+                assert re.fullmatch(r"-?\d+", element.get("value", ""))
+            if element.tag == "date":
+                assert re.fullmatch(
+                    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", element.get("value", "")
+                )
+        elif element.tag in {"extension", "classifier"}:
+            assert ncname.match(element.get("name", "")), element.attrib
+        else:
+            assert element.tag in {"log", "global", "trace", "event"}, element.tag
