@@ -16,6 +16,7 @@ same bytes.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -36,15 +37,24 @@ CHUNK_ROWS = 1 << 18
 
 
 class TableFile:
-    """One output table written chunk by chunk, as Parquet row groups or CSV lines."""
+    """One output table written chunk by chunk, as Parquet row groups or CSV lines.
+
+    Chunks are encoded and compressed on a thread of the file's own (Arrow releases the GIL
+    there), one chunk after another, so writing overlaps the simulation and the other files.
+    """
 
     def __init__(self, path: Path, fmt: str) -> None:
         self.path = path.with_suffix(f".{fmt}")
         self.fmt = fmt
         self._parquet: pq.ParquetWriter | None = None
         self._csv: csv.CSVWriter | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self.path.stem)
+        self._written: list[Future[None]] = []
 
     def write(self, table: pa.Table) -> None:
+        self._written.append(self._thread.submit(self._write, table))
+
+    def _write(self, table: pa.Table) -> None:
         if self.fmt == "parquet":
             if self._parquet is None:
                 # Dictionary pages for the columns that are dictionaries already (statuses,
@@ -68,6 +78,10 @@ class TableFile:
         self._csv.write_table(plain)
 
     def close(self) -> None:
+        """Wait for every chunk (raising the first failure), then close the file."""
+        self._thread.shutdown(wait=True)
+        for written in self._written:
+            written.result()
         for writer in (self._parquet, self._csv):
             if writer is not None:
                 writer.close()
@@ -118,18 +132,21 @@ class RunFiles:
         return pa.table(columns)
 
     def finish(self, run: Run) -> None:
-        """Write everything but the streamed events (flushed and closed here too)."""
-        self.events_file.close()
-        self._write("truth", self._truth_table(run.truth))
-        self._write("commands", self._commands_table(run))
-        self._write("anomalies", self._anomalies_table(run))
-        self._write("orders", self._orders_table(run))
-
-    def _write(self, name: str, table: pa.Table) -> None:
-        target = TableFile(self.out / name, self.fmt)
-        for start in range(0, max(table.num_rows, 1), CHUNK_ROWS):
-            target.write(table.slice(start, CHUNK_ROWS))
-        target.close()
+        """Write everything but the streamed events (closed here too), the files side by side."""
+        tables = {
+            "truth": self._truth_table(run.truth),
+            "commands": self._commands_table(run),
+            "anomalies": self._anomalies_table(run),
+            "orders": self._orders_table(run),
+        }
+        files = []
+        for name, table in tables.items():
+            target = TableFile(self.out / name, self.fmt)
+            for start in range(0, max(table.num_rows, 1), CHUNK_ROWS):
+                target.write(table.slice(start, CHUNK_ROWS))
+            files.append(target)
+        for target in [self.events_file, *files]:
+            target.close()
 
     def _truth_table(self, truth: Truth) -> pa.Table:
         seq = truth.seq
