@@ -104,7 +104,7 @@ def _case_numbers(log: pd.DataFrame) -> np.ndarray:
     order = log["order_id"].cat.codes.to_numpy(dtype=np.int64)
     width = max(len(log["order_id"].cat.categories), 1)
     codes, _ = pd.factorize(market * width + order, sort=True)
-    return codes.astype(np.int64)
+    return np.asarray(codes, dtype=np.int64)
 
 
 def case_first(log: pd.DataFrame) -> np.ndarray:
@@ -121,7 +121,7 @@ def case_last(log: pd.DataFrame) -> np.ndarray:
 
 def instants(log: pd.DataFrame) -> np.ndarray:
     """The events' times as a plain numpy datetime64[us] array (UTC), for vectorised arithmetic."""
-    return log["at"].dt.tz_convert(None).to_numpy(dtype="datetime64[us]")
+    return np.asarray(log["at"].dt.tz_convert(None).to_numpy(), dtype="datetime64[us]")
 
 
 def seconds(delta: np.ndarray) -> np.ndarray:
@@ -148,7 +148,7 @@ def since_previous(log: pd.DataFrame) -> np.ndarray:
     inferred = log["inferred"].to_numpy()
     unknown = first_mask(log) | inferred | np.r_[False, inferred[:-1]]
     gap[unknown] = np.nan
-    return gap
+    return np.asarray(gap, dtype=np.float64)
 
 
 def current(log: pd.DataFrame) -> pd.DataFrame:
@@ -206,4 +206,4 @@ def _created_between(log: pd.DataFrame, start: datetime | None, end: datetime | 
 def as_instant(moment: datetime) -> np.datetime64:
     stamp = pd.Timestamp(moment)
     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return stamp.tz_localize(None).to_datetime64().astype("datetime64[us]")
+    return np.datetime64(stamp.tz_localize(None).to_datetime64(), "us")

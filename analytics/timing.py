@@ -76,7 +76,7 @@ def _all_observed(log: pd.DataFrame) -> np.ndarray:
     firsts = case_first(log)
     sizes = np.diff(np.r_[firsts, len(log)])
     before = running - np.repeat(running[firsts] - inferred[firsts], sizes)
-    return before == 0
+    return np.asarray(before == 0, dtype=bool)
 
 
 def _summary(durations: pd.Series, keys: pd.Series) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import streamlit as st
 
 from analytics.anomalies import by_kind, by_reported, inferred_by_status
 from analytics.eventlog import LogFilter
-from analytics.flow import START, directly_follows, sankey_links, transitions
+from analytics.flow import START, Level, directly_follows, sankey_links, transitions
 from analytics.funnel import EXIT_STAGES
 from analytics.overview import DONE_STAGE
 from analytics.timing import time_in_status, time_to
@@ -73,7 +73,9 @@ def diagram_tab(rules: RuleSet, where: LogFilter) -> None:
 
 
 def sankey_tab(rules: RuleSet, where: LogFilter) -> None:
-    level = st.radio("Level", ["stage", "status"], horizontal=True)
+    level: Level = (
+        "status" if st.radio("Level", ["stage", "status"], horizontal=True) == "status" else "stage"
+    )
     edges: pd.DataFrame = shared.cached(
         f"dfg:{level}", where, lambda frame: directly_follows(frame, level)
     )

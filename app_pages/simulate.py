@@ -4,6 +4,7 @@ baseline on the same arrivals, and compare what the change does."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -110,10 +111,9 @@ def execute(
     ):
         bar = st.progress(0.0, text=f"Simulating the {name} ({world.name})…")
 
-        def tick(step: int, total: int, bar: object = bar, name: str = name) -> None:
-            bar.progress(
-                step / max(total, 1), text=f"Simulating the {name}: poll {step:,} of {total:,}"
-            )  # type: ignore[attr-defined]
+        def tick(step: int, total: int, bar: Any = bar, name: str = name) -> None:
+            text = f"Simulating the {name}: poll {step:,} of {total:,}"
+            bar.progress(step / max(total, 1), text=text)
 
         done.append(run(world, settings, arrivals, tick))
         bar.progress(1.0, text=f"The {name} ({world.name}) is done.")
