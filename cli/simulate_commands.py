@@ -17,7 +17,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from engine.errors import RuleFileInvalid
+from engine.errors import OrderflowError, RuleFileInvalid
 from engine.loader import load_rules
 from engine.yamlsource import load_located
 from simulator import compare as comparing
@@ -226,11 +226,14 @@ def simulate_command(
         raise click.UsageError("--replications and --dask apply to a --compare run")
     scenario = _load(scenario_path)
     days = days or scenario.days
-    if compare_path is None:
-        _single(scenario, days, seed, out, fmt, quiet)
-        return
-    other = _other_side(scenario_path, compare_path)
-    _compare(scenario, other, days, seed, replications or 5, out, dask_address, quiet)
+    try:
+        if compare_path is None:
+            _single(scenario, days, seed, out, fmt, quiet)
+            return
+        other = _other_side(scenario_path, compare_path)
+        _compare(scenario, other, days, seed, replications or 5, out, dask_address, quiet)
+    except OrderflowError as error:
+        raise click.ClickException(str(error)) from error
 
 
 simulate_command.name = "simulate"

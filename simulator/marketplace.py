@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from engine.definition import Actor
+from engine.errors import OrderflowError
 from engine.runtime import Runtime
 from simulator.distributions import choose, whole_seconds
 from simulator.fields import FieldTable, Rows
@@ -28,7 +29,7 @@ I16 = NDArray[np.int16]
 MAX_STEPS = 1000
 
 
-class MarketplaceStuck(RuntimeError):
+class MarketplaceStuck(OrderflowError):
     """Orders still changing after MAX_STEPS steps: a scenario loop that never ends."""
 
 
@@ -86,9 +87,11 @@ class Marketplace:
                 rows, status, entered, fields, seller, events, horizon, rng
             )
         else:
+            statuses = sorted({self.statuses[int(c)] for c in np.unique(status)})
             raise MarketplaceStuck(
-                f"{rows.size} orders still change after {MAX_STEPS} steps; "
-                "does a scenario loop have probability 1?"
+                f"{rows.size} orders still change status after {MAX_STEPS} steps, at "
+                f"{', '.join(statuses)}: a loop of the scenario's happenings comes back too "
+                "often (probabilities near 1 and short delays); lower them or lengthen the delays"
             )
         return self._truth(arrivals, horizon, fields, events, seller)
 

@@ -158,3 +158,39 @@ def test_two_processes_write_the_same_bytes(tmp_path: Path) -> None:
         )
     assert len(digests[0]) == 7
     assert digests[0] == digests[1]
+
+
+LOOP = """
+marketplace:
+  AcceptedBySeller: [{trigger: start_payment, probability: 1, after: 1s}]
+  PaymentInProgress: [{trigger: confirm_payment, probability: 1, after: 1s}]
+  WaitingForShipmentAcceptation: [{trigger: request_cancellation, probability: 1, after: 1s}]
+  CancellationRequestPending: [{trigger: withdraw_cancellation, probability: 1, after: 1s}]
+seller:
+  at:
+    WaitingForSellerAcceptation: [{action: accept, probability: 1, after: 1s}]
+"""
+
+
+def test_a_loop_that_never_ends_is_explained_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "loop.yaml"
+    path.write_text(HEAD.replace("per_day: 10", "count: 3") + LOOP, encoding="utf-8")
+    result = CliRunner().invoke(
+        main,
+        [
+            "simulate",
+            "--scenario",
+            str(path),
+            "--days",
+            "1",
+            "--out",
+            str(tmp_path / "o"),
+            "--quiet",
+        ],
+    )
+    assert result.exit_code == 1
+    assert (
+        "Error: 3 orders still change status after 1000 steps, at "
+        "CancellationRequestPending: a loop of the scenario's happenings" in result.output
+    )
+    assert "Traceback" not in result.output
