@@ -1,4 +1,4 @@
-"""Order fields as code columns: drawing from a mix, cohorts of equal rows, records for the rules."""
+"""Order fields as code columns: drawn from a mix, grouped in cohorts, read back as records."""
 
 from __future__ import annotations
 
