@@ -4,8 +4,8 @@ engine, with the seller's commands confirmed through the outbox.
 The order of things is the integrator's: the fetch scheduler decides the windows
 (`simulator.pollplan`), the marketplace's truth is generated for those fetch times (sellers only
 see what a fetch showed), then every fetch is replayed through the simulated channel into the
-engine's bulk observations, poll by poll, and each poll's events go to the sink (the Parquet or
-CSV writer) instead of piling up in memory.
+engine's bulk observations, poll by poll; the engine's events go to the sink (the Parquet or CSV
+writer) in chunks instead of piling up in memory.
 """
 
 from __future__ import annotations
