@@ -66,9 +66,10 @@ class SimulatedChannel:
             strict=True,
         ):
             oid = order_id(index)
+            shown = truth.fields.record(truth.fields_at(index, updated))
             fields = {
                 name: f"{oid}-{name}" if value == GENERATED else value
-                for name, value in truth.fields.record(truth.fields.codes[index]).items()
+                for name, value in shown.items()
             }
             result.append(
                 OrderSnapshot(

@@ -79,22 +79,21 @@ class LiveSimulation:
                 continue
             cached = self._served.get(index)
             if cached is None or cached[0] != updated:
-                facts = self._facts(index, self.truth.statuses[status], self.on_clock(updated))
+                facts = self._facts(index, self.truth.statuses[status], updated)
                 cached = self._served[index] = (updated, self._render(facts))
             served.append(cached[1])
         return served
 
-    def _facts(self, index: int, status: str, updated: datetime) -> OrderFacts:
+    def _facts(self, index: int, status: str, updated: int) -> OrderFacts:
         oid = order_id(index)
-        table = self.truth.fields
+        shown = self.truth.fields.record(self.truth.fields_at(index, updated))
         fields = {
-            name: f"{oid}-{name}" if value == GENERATED else value
-            for name, value in table.record(table.codes[index]).items()
+            name: f"{oid}-{name}" if value == GENERATED else value for name, value in shown.items()
         }
         amount = 10.0 + (index * 7919 % 9000) / 100.0
         ordered = self.on_clock(int(self.truth.arrival[index]))
-        return OrderFacts(oid, status, fields, ordered, updated, (CartLine("Article", 1, amount),),
-                          4.99)  # fmt: skip
+        lines = (CartLine("Article", 1, amount),)
+        return OrderFacts(oid, status, fields, ordered, self.on_clock(updated), lines, 4.99)
 
     def _render(self, facts: OrderFacts) -> ServedOrder:
         return ServedOrder(self.rules.marketplace.code, facts.order_id, facts.updated_at,
@@ -110,7 +109,7 @@ class LiveSimulation:
         if at.size == 0:
             return None
         status, updated = found.status[at[0]], found.updated_at[at[0]]
-        return self._facts(index, self.truth.statuses[status], self.on_clock(int(updated)))
+        return self._facts(index, self.truth.statuses[status], int(updated))
 
     def apply(self, action: ActionRequest, at: datetime) -> str:
         """Judge a posted action like any seller command; an empty text when it was applied."""

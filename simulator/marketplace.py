@@ -285,7 +285,19 @@ class Marketplace:
                 decision=commands.array("decision")[cmd_sort],
                 decisions=seller.decisions,
             ),
+            typed=self._typed(fields),
         )
+
+    def _typed(self, fields: FieldTable) -> dict[tuple[int, int], tuple[int, ...]]:
+        """Which field columns the seller types with each (status, action) command."""
+        actions = [a.name for a in self.rules.actions]
+        return {
+            (self.statuses.index(m.status), actions.index(m.action)): tuple(
+                fields.index[mix.field] for mix in m.fills
+            )
+            for m in self.scenario.seller
+            if m.fills
+        }
 
 
 def _time_order(time: I64, order: NDArray[np.int32]) -> NDArray[np.intp]:

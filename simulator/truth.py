@@ -8,6 +8,7 @@ the summary read them without building one Python object per event.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -86,11 +87,30 @@ class Commands:
     decision: I32
     decisions: list[Decision] = field(default_factory=list)
 
-    @property
+    @cached_property
     def allowed(self) -> NDArray[np.bool_]:
         table = np.asarray([d.allowed for d in self.decisions], dtype=np.bool_)
         result: NDArray[np.bool_] = table[self.decision] if table.size else self.decision > 0
         return result
+
+    def of_order(self, index: int) -> NDArray[np.intp]:
+        """Positions of one order's commands, in time order."""
+        if index + 1 >= self._spans.size:
+            return np.empty(0, dtype=np.intp)  # no command for this order or any after it
+        start, stop = self._spans[index], self._spans[index + 1]
+        result: NDArray[np.intp] = self._by_order[start:stop]
+        return result
+
+    @cached_property
+    def _by_order(self) -> NDArray[np.intp]:
+        result: NDArray[np.intp] = np.argsort(self.order, kind="stable")
+        return result
+
+    @cached_property
+    def _spans(self) -> NDArray[np.int64]:
+        orders = int(self.order.max()) + 2 if self.order.size else 1
+        counts = np.bincount(self.order, minlength=orders)
+        return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
 
 
 @dataclass
@@ -109,6 +129,8 @@ class Truth:
     trigger: I16
     actor: NDArray[np.int8]
     commands: Commands
+    # (status, action) -> the field columns the seller types with that command.
+    typed: Mapping[tuple[int, int], tuple[int, ...]] = field(default_factory=dict)
 
     @cached_property
     def statuses(self) -> tuple[str, ...]:
@@ -121,6 +143,24 @@ class Truth:
     @property
     def orders(self) -> int:
         return int(self.arrival.size)
+
+    def fields_at(self, index: int, time: int) -> I16:
+        """An order's field codes as the marketplace shows them at `time`.
+
+        What the seller types with a command (a carrier, a tracking number) shows only once an
+        allowed command carrying it has been sent; the other fields are the order's from the
+        start.
+        """
+        codes = self.fields.codes[index].copy()
+        hidden = {c for columns in self.typed.values() for c in columns}
+        commands = self.commands
+        for k in commands.of_order(index).tolist():
+            if commands.time[k] <= time and commands.allowed[k]:
+                key = (int(commands.status[k]), int(commands.action[k]))
+                hidden -= set(self.typed.get(key, ()))
+        codes[sorted(hidden)] = 0
+        result: I16 = codes
+        return result
 
     def final_status(self) -> I16:
         """Each order's status at the end of the run (its last change)."""

@@ -94,3 +94,16 @@ def test_snapshots_carry_the_status_code_the_clock_and_the_fields() -> None:
     assert snapshot.updated_at == datetime(2026, 1, 5, 0, 10, tzinfo=UTC)
     assert snapshot.ordered_at == datetime(2026, 1, 5, 0, 1, 40, tzinfo=UTC)
     assert snapshot.fields == {"delivery_mode": "TRK"}
+
+
+def test_what_the_seller_types_shows_once_the_command_was_sent() -> None:
+    from .test_marketplace import generate, plain
+
+    truth = generate(plain(), days=4)
+    ship = truth.triggers.index("ship")
+    first = int(np.flatnonzero(truth.trigger == ship)[0])
+    index, shipped_at = int(truth.order[first]), int(truth.time[first])
+    before = truth.fields.record(truth.fields_at(index, shipped_at - 1))
+    after = truth.fields.record(truth.fields_at(index, shipped_at))
+    assert before == {"delivery_mode": "TRK", "fulfilled_by_marketplace": False}
+    assert after["carrier"] == "14" and "tracking_number" in after
