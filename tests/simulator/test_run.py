@@ -106,3 +106,12 @@ def test_the_event_log_reads_like_the_store_s(tmp_path: Path) -> None:
     assert (first["trigger"] == "create").all() and first["from_status"].isna().all()
     assert set(events["source"]) == {"fetch"}
     assert events["inferred"].any()
+
+
+def test_a_scenario_for_another_rule_file_runs_clean() -> None:
+    run = small_run("galeries_lafayette", orders=300, days=6)
+    assert run.truth.rules.marketplace.code == "galeries_lafayette"
+    assert run.anomaly_counts() == []
+    assert np.array_equal(run.engine.status, run.truth.final_status())
+    assert run.inferred_events > 0
+    assert "ship" in summarise(run)["seller"]
