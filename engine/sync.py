@@ -33,6 +33,7 @@ from engine.store import (
     QuarantineEntry,
     RunStatus,
     Store,
+    is_news,
 )
 from engine.sync_outbox import ActionChannel, OutboxReport, confirm_sent, send_pending
 
@@ -193,7 +194,7 @@ class Syncer:
         newest = _newest_per_order(snapshots)
         for _ in range(MAX_CONFLICT_RETRIES):
             with self.store.transaction() as tx:
-                changes = self._changes(newest, tx.get_orders(newest), report)
+                changes = self._changes(newest, tx.get_orders(newest))
                 result = tx.apply(changes)
                 if not result.conflicts:
                     tx.quarantine(quarantine)
@@ -215,33 +216,19 @@ class Syncer:
         self,
         snapshots: Mapping[OrderKey, OrderSnapshot],
         states: Mapping[OrderKey, OrderState],
-        report: SyncReport,
     ) -> list[OrderChange]:
         changes = []
         for key, snap in snapshots.items():
             state = states.get(key)
-            if state is not None and snap.updated_at <= state.updated_at:
+            if not is_news(snap, state):
                 continue
-            changes.append(self._change(snap, state))
+            outcome = self.runtimes[snap.marketplace].observe(
+                snap.order_id,
+                state.status if state else None,
+                snap.status_code,
+                snap.fields,
+                snap.updated_at,
+            )
+            version = self.rules[snap.marketplace].marketplace.rules_version
+            changes.append(OrderChange.observed(snap, state, outcome, version))
         return changes
-
-    def _change(self, snap: OrderSnapshot, state: OrderState | None) -> OrderChange:
-        rules = self.rules[snap.marketplace]
-        current = state.status if state else None
-        outcome = self.runtimes[snap.marketplace].observe(
-            snap.order_id, current, snap.status_code, snap.fields, snap.updated_at
-        )
-        entered = outcome.events[-1].at if outcome.events else (state.entered_at if state else None)
-        return OrderChange(
-            marketplace=snap.marketplace,
-            order_id=snap.order_id,
-            status=outcome.status if outcome.status is not None else current,
-            entered_at=entered,
-            updated_at=snap.updated_at,
-            rules_version=rules.marketplace.rules_version,
-            base_seq=state.seq if state else 0,
-            events=outcome.events,
-            anomalies=outcome.anomalies,
-            fields=dict(snap.fields),
-            snapshot=dict(snap.raw),
-        )
