@@ -22,6 +22,8 @@ from engine.errors import RuleFileInvalid
 from engine.rulebook import DEFAULT_RULES, load_rule_sets
 from engine.store import DEFAULT_URL, StoreError, open_store
 from engine.sync import Syncer
+from simulator.live import LiveSimulation
+from simulator.scenario import ScenarioInvalid, load_scenario
 from simulator.twin import Twin, build_service
 from simulator.twin_api import Credentials, TwinService
 from simulator.twin_faults import FaultError, Faults, parse_fault_options
@@ -53,6 +55,18 @@ FAULT_HELP = (
 @click.option("--access-token", default="", help="Accept only this access token (default: any).")
 @click.option("--secret", default="", help="Accept only this secret (default: any).")
 @click.option("--account-id", type=click.IntRange(1), default=1, show_default=True)
+@click.option(
+    "--scenario",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Serve a running simulation of this scenario instead of fixed orders.",
+)
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0, min_open=True),
+    default=60.0,
+    show_default=True,
+    help="With --scenario: virtual seconds per real second (60: an hour a minute).",
+)
 @click.option("--verbose", is_flag=True, help="Print each request line.")
 def twin(
     port: int,
@@ -64,30 +78,36 @@ def twin(
     access_token: str,
     secret: str,
     account_id: int,
+    scenario: Path | None,
+    speed: float,
     verbose: bool,
 ) -> None:
     """Serve a Lengow-compatible API on loopback, backed by simulated orders.
 
     Serves POST /access/get_token, GET /v3.0/orders and GET/POST /v3.0/orders/actions/ in
-    Lengow's JSON shapes. The orders are random legal walks through the rule files' transitions;
-    an action you POST is applied to its order before the next fetch. Faults can be changed
+    Lengow's JSON shapes. The orders are random legal walks through the rule files' transitions,
+    or, with --scenario, a simulation running live (orders arrive and move as time passes); an
+    action you POST is applied to its order before the next fetch. Faults can be changed
     while it runs: POST /_twin/faults with a JSON object (GET shows them, DELETE clears them);
     DELETE /_twin/tokens revokes every token. Runs until Ctrl-C.
 
     \b
     Example:
       orderflow twin --port 8765 --fault rate_limit_every=10 --fault malformed=1
+      orderflow twin --port 8765 --scenario simulator/scenarios/baseline.yaml --speed 600
       LENGOW_API_URL=http://127.0.0.1:8765 LENGOW_ACCESS_TOKEN=x LENGOW_SECRET=y \\
         LENGOW_ACCOUNT_ID=1 orderflow sync --once
     """
     credentials = Credentials(access_token, secret, account_id)
     plan = Generation(count=orders, seed=seed, account_id=account_id)
-    service, codes = _service(rule_paths, fault_options, credentials, plan)
+    live = _live(scenario, seed, speed, account_id) if scenario else None
+    service, codes = _service(rule_paths, fault_options, credentials, plan, live)
     try:
         server = Twin(service, host, port, verbose)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    click.echo(f"Lengow twin: {orders} orders ({codes}) on {server.url}")
+    what = f"a live simulation of {scenario} at {speed:g}x" if live else f"{orders} orders"
+    click.echo(f"Lengow twin: {what} ({codes}) on {server.url}")
     click.echo(
         f"  export LENGOW_API_URL={server.url} "
         f"LENGOW_ACCESS_TOKEN={'<yours>' if access_token else 'any'} "
@@ -105,15 +125,26 @@ def _service(
     fault_options: tuple[str, ...],
     credentials: Credentials,
     plan: Generation,
+    live: LiveSimulation | None = None,
 ) -> tuple[TwinService, str]:
     """The twin's service and the marketplace codes it serves; bad input is a ClickException."""
     try:
         faults = Faults().changed(parse_fault_options(fault_options))
     except FaultError as exc:
         raise click.ClickException(str(exc)) from None
-    rule_sets = _rule_sets(rule_paths)
-    service = build_service(rule_sets, plan=plan, faults=faults, credentials=credentials)
+    rule_sets = [live.rules] if live else _rule_sets(rule_paths)
+    service = build_service(
+        rule_sets, plan=plan, faults=faults, credentials=credentials, source=live
+    )
     return service, ", ".join(r.marketplace.code for r in rule_sets)
+
+
+def _live(scenario: Path, seed: int, speed: float, account_id: int) -> LiveSimulation:
+    try:
+        loaded = load_scenario(scenario)
+    except (ScenarioInvalid, RuleFileInvalid) as exc:
+        raise click.ClickException(str(exc)) from None
+    return LiveSimulation(loaded, seed, SystemClock(), speed, account_id=account_id)
 
 
 def _rule_sets(rule_paths: tuple[Path, ...]) -> list[RuleSet]:
