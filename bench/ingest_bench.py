@@ -1,9 +1,11 @@
 """Ingesting order pages into SQLite: the whole sync path against a plain `executemany`.
 
-Both sides get the same generated Lengow order JSON, 100 orders a page. The baseline inserts one
-row per order (ids, status, the JSON) with `sqlite3.executemany` in one transaction: the floor of
-any ingestion. Ours maps every order through the rule file's fields, runs it through the runtime
-(events, inferred statuses, anomalies) and commits each page with the store's idempotent upsert.
+Both sides get the same generated Lengow order pages as JSON text, 100 orders a page, as the API
+sends them, and both commit once a page (what crash safety asks: a killed sync loses at most the
+page in flight). The baseline parses each page and inserts one row per order (ids, status, the
+JSON) with `sqlite3.executemany`: the floor of any ingestion. Ours maps every order through the
+rule file's fields, runs it through the runtime (events, inferred statuses, anomalies) and
+commits each page with the store's idempotent upsert.
 """
 
 from __future__ import annotations
@@ -35,14 +37,17 @@ class _FixedClock:
         return None
 
 
-def _pages(count: int) -> list[list[dict[str, object]]]:
+def _pages(count: int) -> list[str]:
     rules = load_rules(RULES)
     served = GeneratedOrders([rules], NOW, Generation(count=count, seed=11)).orders()
     documents = [dict(order.document) for order in served]
-    return [documents[i : i + PAGE] for i in range(0, len(documents), PAGE)]
+    return [
+        json.dumps({"count": count, "next": None, "results": documents[i : i + PAGE]})
+        for i in range(0, len(documents), PAGE)
+    ]
 
 
-def _executemany(pages: list[list[dict[str, object]]], path: Path) -> float:
+def _executemany(pages: list[str], path: Path) -> float:
     connection = sqlite3.connect(path)
     connection.execute("PRAGMA journal_mode=WAL")
     connection.execute(
@@ -50,33 +55,26 @@ def _executemany(pages: list[list[dict[str, object]]], path: Path) -> float:
         " PRIMARY KEY (marketplace, order_id))"
     )
     start = time.perf_counter()
-    with connection:
-        for page in pages:
-            connection.executemany(
-                "INSERT INTO orders VALUES (?, ?, ?, ?)",
-                [
-                    (
-                        o["marketplace"],
-                        o["marketplace_order_id"],
-                        o["marketplace_status"],
-                        json.dumps(o),
-                    )
-                    for o in page
-                ],
-            )
+    for page in pages:
+        rows = [
+            (o["marketplace"], o["marketplace_order_id"], o["marketplace_status"], json.dumps(o))
+            for o in json.loads(page)["results"]
+        ]
+        with connection:
+            connection.executemany("INSERT INTO orders VALUES (?, ?, ?, ?)", rows)
     elapsed = time.perf_counter() - start
     connection.close()
     return elapsed
 
 
-def _ours(pages: list[list[dict[str, object]]], path: Path) -> tuple[float, SyncReport]:
+def _ours(pages: list[str], path: Path) -> tuple[float, SyncReport]:
     store = open_store(f"sqlite:///{path}")
     syncer = Syncer([load_rules(RULES)], store, channel=None, clock=_FixedClock())  # type: ignore[arg-type]
     run = store.start_run(FetchKind.SWEEP, NOW, NOW, NOW)
     report = SyncReport()
     start = time.perf_counter()
     for page in pages:
-        syncer.ingest_page(run, page, report)
+        syncer.ingest_page(run, json.loads(page)["results"], report)
     elapsed = time.perf_counter() - start
     store.close()
     return elapsed, report
