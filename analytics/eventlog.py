@@ -19,19 +19,9 @@ import numpy as np
 import pandas as pd
 
 from engine.definition import RuleSet
+from engine.events import EVENT_LOG_COLUMNS
 
-REQUIRED: tuple[str, ...] = (
-    "marketplace",
-    "order_id",
-    "seq",
-    "from_status",
-    "to_status",
-    "trigger",
-    "actor",
-    "source",
-    "inferred",
-    "at",
-)
+REQUIRED: tuple[str, ...] = EVENT_LOG_COLUMNS
 OPTIONAL: tuple[str, ...] = ("stage", "delivery_mode")
 CATEGORIES: tuple[str, ...] = (
     "marketplace",

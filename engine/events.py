@@ -11,6 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+# The event log as a table (store, simulator output, analytics input), in this column order.
+EVENT_LOG_COLUMNS: tuple[str, ...] = (
+    "marketplace",
+    "order_id",
+    "seq",
+    "from_status",
+    "to_status",
+    "trigger",
+    "actor",
+    "source",
+    "inferred",
+    "at",
+)
+
 
 class Source(StrEnum):
     """Where a change came from."""

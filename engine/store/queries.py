@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Connection, Select, func, select
 
+from engine.events import EVENT_LOG_COLUMNS
 from engine.store.records import OpenOrder, OrderKey, OrderState, StoredAnomaly, StoredEvent
 from engine.store.schema import anomalies, events, orders
 
@@ -19,21 +20,9 @@ if TYPE_CHECKING:
     # pandas is imported where a DataFrame is made: a sync or a writer never pays for it.
     import pandas as pd
 
+
 # Order ids per `IN` list: well under SQLite's bound-parameter limit.
 KEY_CHUNK = 500
-
-EVENT_COLUMNS = (
-    "marketplace",
-    "order_id",
-    "seq",
-    "from_status",
-    "to_status",
-    "trigger",
-    "actor",
-    "source",
-    "inferred",
-    "at",
-)
 
 
 def _order_state(row: Any) -> OrderState:
@@ -84,7 +73,7 @@ def count_orders(connection: Connection, marketplace: str | None = None) -> int:
 
 def order_events(connection: Connection, marketplace: str, order_id: str) -> list[StoredEvent]:
     query = (
-        select(*(events.c[name] for name in EVENT_COLUMNS))
+        select(*(events.c[name] for name in EVENT_LOG_COLUMNS))
         .where(events.c.marketplace == marketplace, events.c.order_id == order_id)
         .order_by(events.c.seq)
     )
@@ -92,7 +81,7 @@ def order_events(connection: Connection, marketplace: str, order_id: str) -> lis
 
 
 def _events_query(marketplace: str | None, since: datetime | None) -> Select[Any]:
-    query = select(*(events.c[name] for name in EVENT_COLUMNS), orders.c.fields).join(
+    query = select(*(events.c[name] for name in EVENT_LOG_COLUMNS), orders.c.fields).join(
         orders,
         (orders.c.marketplace == events.c.marketplace) & (orders.c.order_id == events.c.order_id),
     )
@@ -118,7 +107,9 @@ def events_frame(
     import pandas as pd
 
     rows = connection.execute(_events_query(marketplace, since)).all()
-    frame = pd.DataFrame([row[: len(EVENT_COLUMNS)] for row in rows], columns=list(EVENT_COLUMNS))
+    frame = pd.DataFrame(
+        [row[: len(EVENT_LOG_COLUMNS)] for row in rows], columns=list(EVENT_LOG_COLUMNS)
+    )
     frame = frame.astype({"seq": "int64", "inferred": "bool"})
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
     if stage_of is not None:
