@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from engine.clock import Clock
-from engine.errors import CommandRefused
 from engine.runtime import Runtime
 from simulator.channel import SimulatedChannel, order_id
 from simulator.clock import VirtualClock
@@ -26,7 +25,7 @@ from simulator.marketplace import Marketplace
 from simulator.pollplan import plan_polls
 from simulator.run import DAY, draw_arrivals
 from simulator.scenario import Scenario
-from simulator.twin_orders import ActionRequest, ServedOrder
+from simulator.twin_orders import ActionRequest, ServedOrder, judge_action
 
 EVER = -(1 << 40)  # a window start before any order
 
@@ -117,30 +116,8 @@ class LiveSimulation:
         facts = self._current(index) if 0 <= index < self.truth.orders else None
         if facts is None or action.marketplace != self.rules.marketplace.code:
             return f"order '{action.order_id}' of '{action.marketplace}' does not exist"
-        names = [
-            a.name
-            for a in self.rules.actions
-            if a.action_type == action.action_type and facts.status in a.at
-        ]
-        if not names:
-            return f"action '{action.action_type}' is not possible at status '{facts.status}'"
-        fields = dict(facts.fields)
-        for arg in self.rules.action_by_name[names[0]].args:
-            if arg.name in action.args:
-                known = self.rules.field_by_name.get(arg.field)
-                raw = action.args[arg.name]
-                fields[arg.field] = (known.canonical(raw) if known else None) or raw
-        try:
-            outcome = self.runtime.apply_command(facts.order_id, facts.status, names[0], fields, at)
-        except CommandRefused as refused:
-            return str(refused)
-        self._taken[index] = OrderFacts(
-            facts.order_id,
-            outcome.status or facts.status,
-            fields,
-            facts.ordered_at,
-            at,
-            facts.lines,
-            facts.shipping,
-        )
+        judged = judge_action(self.runtime, facts, action, at)
+        if isinstance(judged, str):
+            return judged
+        self._taken[index] = judged
         return ""

@@ -234,30 +234,46 @@ class GeneratedOrders:
         order = self._orders.get((action.marketplace, action.order_id))
         if order is None:
             return f"order '{action.order_id}' of '{action.marketplace}' does not exist"
-        facts = order.facts
-        names = [
-            a.name
-            for a in order.rules.actions
-            if a.action_type == action.action_type and facts.status in a.at
-        ]
-        if not names:
-            return f"action '{action.action_type}' is not possible at status '{facts.status}'"
-        fields = dict(facts.fields)
-        rule_action = order.rules.action_by_name[names[0]]
-        for arg in rule_action.args:
-            if arg.name in action.args:
-                known = order.rules.field_by_name.get(arg.field)
-                raw = action.args[arg.name]
-                fields[arg.field] = (known.canonical(raw) if known else None) or raw
-        try:
-            outcome = self._walkers[order.rules.marketplace.code].runtime.apply_command(
-                facts.order_id, facts.status, names[0], fields, at
-            )
-        except CommandRefused as refused:
-            return str(refused)
-        status = outcome.status or facts.status
-        order.facts = OrderFacts(
-            facts.order_id, status, fields, facts.ordered_at, at, facts.lines, facts.shipping
-        )
-        order.served = None
+        runtime = self._walkers[order.rules.marketplace.code].runtime
+        judged = judge_action(runtime, order.facts, action, at)
+        if isinstance(judged, str):
+            return judged
+        order.facts, order.served = judged, None
         return ""
+
+
+def judge_action(
+    runtime: Runtime, facts: OrderFacts, action: ActionRequest, at: datetime
+) -> OrderFacts | str:
+    """A posted action judged like any seller command: the order after it, or why it is refused.
+
+    The channel names an action by its type (`ship`) and arguments (`carrier`); the rule file's
+    action of that type allowed at the order's status says which fields those arguments fill.
+    """
+    rules = runtime.rules
+    names = [
+        a.name
+        for a in rules.actions
+        if a.action_type == action.action_type and facts.status in a.at
+    ]
+    if not names:
+        return f"action '{action.action_type}' is not possible at status '{facts.status}'"
+    fields = dict(facts.fields)
+    for arg in rules.action_by_name[names[0]].args:
+        if arg.name in action.args:
+            known = rules.field_by_name.get(arg.field)
+            raw = action.args[arg.name]
+            fields[arg.field] = (known.canonical(raw) if known else None) or raw
+    try:
+        outcome = runtime.apply_command(facts.order_id, facts.status, names[0], fields, at)
+    except CommandRefused as refused:
+        return str(refused)
+    return OrderFacts(
+        facts.order_id,
+        outcome.status or facts.status,
+        fields,
+        facts.ordered_at,
+        at,
+        facts.lines,
+        facts.shipping,
+    )
