@@ -11,7 +11,7 @@ from engine.sync import Syncer
 from simulator.live import LiveSimulation
 from simulator.scenario import load_scenario
 from simulator.twin import Twin, build_service
-from tests.sync.test_sync import ManualClock
+from tests.sync.support import ManualClock
 
 SCENARIO = Path(__file__).resolve().parents[2] / "simulator" / "scenarios" / "baseline.yaml"
 

@@ -2,62 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
-from engine.channels.config import LengowSettings, Secret
-from engine.channels.lengow import LengowClient
-from engine.channels.retry import RetryPolicy
-from engine.loader import load_rules
-from engine.store import RunStatus, Store, open_store
-from engine.sync import Syncer
-from simulator.twin import Twin, build_service
+from engine.store import RunStatus, open_store
+from simulator.twin import Twin
 from simulator.twin_faults import Faults
-from simulator.twin_orders import Generation
-
-RULES = Path(__file__).resolve().parents[2] / "rules" / "cdiscount.yaml"
-
-
-class ManualClock:
-    """A clock that moves only when told; `sleep` moves it instead of waiting."""
-
-    def __init__(self, start: datetime) -> None:
-        self.moment = start
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def sleep(self, seconds: float) -> None:
-        self.moment += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def twin(clock: ManualClock) -> Iterator[Twin]:
-    rules = load_rules(RULES)
-    service = build_service([rules], plan=Generation(count=250, seed=3), clock=clock)
-    with Twin(service) as server:
-        yield server
-
-
-def syncer(twin: Twin, store: Store, clock: ManualClock, **options: object) -> Syncer:
-    settings = LengowSettings(twin.url, Secret("token"), Secret("secret"), 1)
-    policy = RetryPolicy(retries=2, base_delay=0.01, max_delay=0.02)
-    client = LengowClient(settings, clock=clock, policy=policy, timeout=5.0)
-    return Syncer([load_rules(RULES)], store, client, clock, **options)  # type: ignore[arg-type]
-
-
-def event_rows(store: Store) -> list[tuple[object, ...]]:
-    frame = store.events_frame()
-    columns = ["marketplace", "order_id", "seq", "from_status", "to_status", "trigger", "inferred"]
-    return sorted(map(tuple, frame[columns].astype(str).itertuples(index=False)))
+from tests.sync.support import ManualClock, event_rows, syncer
 
 
 def test_a_first_sync_fills_the_store_and_a_second_changes_nothing(
