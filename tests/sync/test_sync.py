@@ -90,3 +90,21 @@ def test_an_outage_fails_the_run_and_the_next_run_starts_from_the_same_watermark
     retried = syncer(twin, store, clock).run_once()
     assert retried.failed is None
     assert retried.windows[0].start == mark - timedelta(hours=2)
+
+
+def test_rate_limits_server_errors_and_slow_answers_lose_nothing(
+    twin: Twin, clock: ManualClock, tmp_path: Path
+) -> None:
+    clean = open_store(f"sqlite:///{tmp_path / 'clean.db'}")
+    syncer(twin, clean, clock).run_once()
+    twin.service.faults.set(
+        Faults(rate_limit_every=3, retry_after=2, server_error_every=4, slow_every=5, delay=0.05)
+    )
+    faulty = open_store(f"sqlite:///{tmp_path / 'faulty.db'}")
+    requests, start = twin.service.faults.requests, clock.now()
+    report = syncer(twin, faulty, clock).run_once()
+    assert report.failed is None
+    assert event_rows(faulty) == event_rows(clean)
+    # One request in three was refused or failed, and the client waited as told.
+    assert twin.service.faults.requests - requests >= 9
+    assert clock.now() - start >= timedelta(seconds=2)
