@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from engine import rulebook
 from engine.definition import RuleSet
 from engine.errors import RuleFileInvalid
 from engine.loader import check_text
@@ -40,7 +41,7 @@ class Saved:
 
 def rule_files(directory: Path) -> list[Path]:
     """The rule files of `directory`, by name (the history is not listed)."""
-    return sorted(p for p in directory.glob(f"*{SUFFIX}") if p.is_file())
+    return rulebook.rule_files([directory])
 
 
 def target(directory: Path, name: str) -> Path:
