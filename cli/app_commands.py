@@ -103,8 +103,7 @@ def _fill(store: Store, scenario_path: Path, days: int, seed: int) -> None:
 
         def progress(done: int, total: int) -> None:
             bar.total = total
-            bar.n = done
-            bar.refresh()
+            bar.update(done - bar.n)  # update() redraws at most every mininterval
 
         filled = fill(store, scenario, days, seed, progress)
     click.echo(
