@@ -10,6 +10,8 @@ Ratio `overview_vs_groupby` = our time / the baseline's; the goal is at most 5.
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 import pandas as pd
 
@@ -68,7 +70,7 @@ def generate(events: int, seed: int = 1) -> pd.DataFrame:
     elapsed -= np.repeat(elapsed[np.cumsum(lengths) - lengths], lengths)
     at = np.repeat(start, lengths) + elapsed
     column = {
-        name: np.array([PATHS[k][j][i] for k, i in flat])
+        name: np.array([cast(tuple[str, ...], PATHS[k][j])[i] for k, i in flat])
         for j, name in ((0, "to_status"), (1, "stage"), (2, "trigger"))
     }
     to_status = column["to_status"][code]

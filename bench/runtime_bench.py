@@ -31,13 +31,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from transitions import MachineError
 
 from bench.result import BenchResult, best_of
 from engine.bulk import BulkTable, OrderColumns
 from engine.definition import FieldType, OrderField, RuleSet
 from engine.errors import CommandRefused
 from engine.loader import load_rules
-from engine.machine import MachineError, Record, RuleMachine, build_machine
+from engine.machine import Record, RuleMachine, build_machine
 from engine.runtime import Runtime
 
 RULES = Path(__file__).resolve().parents[1] / "rules" / "cdiscount.yaml"
@@ -236,7 +237,7 @@ def run(size: str) -> BenchResult:
     return result
 
 
-Columns = tuple[np.ndarray, np.ndarray, np.ndarray]  # type: ignore[type-arg]
+Columns = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def encode(bulk: BulkTable, work: Workload) -> Columns:

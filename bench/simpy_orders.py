@@ -107,7 +107,7 @@ class SimpyModel:
             status = step.dest
 
     def waits(self, status: str) -> list[simpy.Event]:
-        waits = []
+        waits: list[simpy.Event] = []
         for timer in self.rules.timers_by_status.get(status, ()):
             waits.append(self.env.timeout(timer.after_seconds, value=timer.fire))
         happenings = self.scenario.happenings_at.get(status, ())

@@ -9,9 +9,11 @@ Each element keeps the place it was declared (`where`), so later checks can poin
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cached_property
+from types import MappingProxyType
 
 from engine.conditions import Condition
 
@@ -224,25 +226,26 @@ class RuleSet:
     mapping: tuple[tuple[str, str], ...] = ()
     source: str = dataclasses.field(default="", compare=False)
 
-    # Lookups are derived once; the tuples above stay the single source of truth.
+    # Lookups are derived once, read-only (the value stays immutable); the tuples above stay the
+    # single source of truth.
     @cached_property
-    def status_by_name(self) -> dict[str, Status]:
-        return {s.name: s for s in self.statuses}
+    def status_by_name(self) -> Mapping[str, Status]:
+        return MappingProxyType({s.name: s for s in self.statuses})
 
     @cached_property
-    def field_by_name(self) -> dict[str, OrderField]:
-        return {f.name: f for f in self.fields}
+    def field_by_name(self) -> Mapping[str, OrderField]:
+        return MappingProxyType({f.name: f for f in self.fields})
 
     @cached_property
-    def action_by_name(self) -> dict[str, Action]:
-        return {a.name: a for a in self.actions}
+    def action_by_name(self) -> Mapping[str, Action]:
+        return MappingProxyType({a.name: a for a in self.actions})
 
     @cached_property
-    def timers_by_status(self) -> dict[str, tuple[Timer, ...]]:
+    def timers_by_status(self) -> Mapping[str, tuple[Timer, ...]]:
         table: dict[str, list[Timer]] = {}
         for timer in self.timers:
             table.setdefault(timer.status, []).append(timer)
-        return {k: tuple(v) for k, v in table.items()}
+        return MappingProxyType({k: tuple(v) for k, v in table.items()})
 
     @cached_property
     def triggers(self) -> tuple[str, ...]:
@@ -257,12 +260,12 @@ class RuleSet:
         return frozenset(s.name for s in self.statuses if s.final)
 
     @cached_property
-    def code_table(self) -> dict[str, str]:
+    def code_table(self) -> Mapping[str, str]:
         """Marketplace status code (case-folded) -> status name; every status name is a code."""
         table = {s.name.casefold(): s.name for s in self.statuses}
         for code, status in self.mapping:
             table[code.casefold()] = status
-        return table
+        return MappingProxyType(table)
 
     def status_for_code(self, code: str) -> str | None:
         return self.code_table.get(code.strip().casefold())
