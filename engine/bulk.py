@@ -28,7 +28,7 @@ Codes = npt.NDArray[np.int16]
 Rows = npt.NDArray[np.intp]
 REFUSED, FINAL, UNKNOWN = -1, -2, -3
 KINDS = {
-    REFUSED: AnomalyKind.NO_LEGAL_PATH,
+    REFUSED: AnomalyKind.REFUSED_TRIGGER,
     FINAL: AnomalyKind.FINAL_CHANGED,
     UNKNOWN: AnomalyKind.UNKNOWN_STATUS,
 }

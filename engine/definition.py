@@ -226,6 +226,10 @@ class RuleSet:
     mapping: tuple[tuple[str, str], ...] = ()
     source: str = dataclasses.field(default="", compare=False)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the fields only: the cached lookups are derived, and proxies do not pickle."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
     # Lookups are derived once, read-only (the value stays immutable); the tuples above stay the
     # single source of truth.
     @cached_property

@@ -39,6 +39,8 @@ class AnomalyKind(StrEnum):
     UNKNOWN_STATUS = "unknown_status"
     FINAL_CHANGED = "final_changed"
     NO_LEGAL_PATH = "no_legal_path"
+    # An event (trigger) the rules do not allow at the order's status; `reported` is the trigger.
+    REFUSED_TRIGGER = "refused_trigger"
 
 
 @dataclass(frozen=True, slots=True)

@@ -195,7 +195,7 @@ class Runtime:
             if step is not None:
                 event = Event(order_id, current, step.dest, trigger, step.actor, source, False, at)
                 return Outcome(step.dest, (event,))
-        kind = kind or AnomalyKind.NO_LEGAL_PATH
+        kind = kind or AnomalyKind.REFUSED_TRIGGER
         return Outcome(current, (), (refused_trigger(order_id, current, trigger, kind, at),))
 
     def _trigger_refusal(

@@ -50,3 +50,21 @@ def test_paths_and_timers_never_leave_a_final_status() -> None:
     outcome = runtime.observe("F3", "WaitingForSellerAcceptation", "AcceptedBySeller", {}, AT)
     assert [a.kind for a in outcome.anomalies] == [AnomalyKind.FINAL_CHANGED]
     assert runtime.deadline("WaitingForSellerAcceptation", AT) is None
+
+
+def test_a_trigger_the_status_does_not_allow_is_a_refused_trigger_on_both_paths() -> None:
+    runtime = Runtime(rules_of(CDISCOUNT))
+    outcome = runtime.trigger("R1", "WaitingForSellerAcceptation", "pick_up", {}, AT)
+    assert outcome.status == "WaitingForSellerAcceptation" and outcome.events == ()
+    (anomaly,) = outcome.anomalies
+    assert (anomaly.kind, anomaly.reported) == (AnomalyKind.REFUSED_TRIGGER, "pick_up")
+    assert anomaly.message == (
+        "the rules refuse trigger 'pick_up' at status 'WaitingForSellerAcceptation'"
+    )
+    bulk = BulkTable(runtime)
+    result = bulk.run(
+        bulk.encode_statuses(["WaitingForSellerAcceptation"]),
+        bulk.signatures([{}]),
+        np.array([[bulk.trigger_code["pick_up"]]], dtype=np.int16),
+    )
+    assert bulk.outcomes(result, ["R1"], ["WaitingForSellerAcceptation"], AT) == [outcome]
