@@ -198,6 +198,12 @@ def _duration(text: str) -> timedelta:
     help="Import orders fulfilled by the marketplace (where the connector allows it).",
 )
 @click.option(
+    "--fire-timers",
+    is_flag=True,
+    help="Apply the rule files' timers (say, automatic cancellation) to overdue stored orders "
+    "without waiting for the marketplace to report them.",
+)
+@click.option(
     "--unconfirmed-after",
     default="3d",
     show_default=True,
@@ -211,6 +217,7 @@ def sync(
     mode: str,
     connector: str | None,
     import_fulfilled: bool,
+    fire_timers: bool,
     unconfirmed_after: timedelta,
 ) -> None:
     """Fetch orders from the Lengow API into the store, and send the outbox's actions.
@@ -243,6 +250,7 @@ def sync(
             connector=connector,
             import_fulfilled=import_fulfilled,
             unconfirmed_after=unconfirmed_after,
+            fire_timers=fire_timers,
         )
         for note in (decision.message for decision in syncer.imports.values()):
             click.echo(note)

@@ -36,6 +36,7 @@ from engine.store import (
     is_news,
 )
 from engine.sync_outbox import ActionChannel, OutboxReport, confirm_sent, send_pending
+from engine.timer_sweep import fire_due_timers
 
 WATERMARK = "orders"
 MAX_CONFLICT_RETRIES = 3
@@ -65,6 +66,7 @@ class SyncReport:
     anomalies: int = 0
     events: int = 0
     skipped_fulfilled: int = 0
+    timer_events: int = 0
     failed: str | None = None
     outbox: OutboxReport = field(default_factory=OutboxReport)
     notes: list[str] = field(default_factory=list)
@@ -75,7 +77,8 @@ class SyncReport:
             f"{len(self.windows)} window(s){': ' + spans if spans else ''}; {self.pages} page(s), "
             f"{self.orders} order(s): {self.applied} changed, {self.unchanged} unchanged, "
             f"{self.events} event(s), {self.anomalies} anomaly(ies), "
-            f"{self.quarantined} quarantined, {self.skipped_fulfilled} fulfilled skipped; "
+            f"{self.quarantined} quarantined, {self.skipped_fulfilled} fulfilled skipped, "
+            f"{self.timer_events} timer event(s); "
             f"{self.outbox.summary()}"
         )
         return text + (f"; FAILED: {self.failed}" if self.failed else "")
@@ -123,6 +126,7 @@ class Syncer:
         connector: str | None = None,
         import_fulfilled: bool = False,
         unconfirmed_after: timedelta = timedelta(days=3),
+        fire_timers: bool = False,
     ) -> None:
         if not rule_sets:
             raise ValueError("a sync needs at least one rule set")
@@ -133,6 +137,7 @@ class Syncer:
         self.schedule = merged_schedule(rule_sets)
         self.store, self.channel, self.clock = store, channel, clock
         self.unconfirmed_after = unconfirmed_after
+        self.fire_timers = fire_timers
         self.imports: dict[str, FulfilmentImport] = {
             code: fulfilment_import(r, connector, import_fulfilled)
             for code, r in self.rules.items()
@@ -152,6 +157,8 @@ class Syncer:
             report.windows.append(window)
             if not self._fetch_window(window, report):
                 break
+        if self.fire_timers:
+            report.timer_events = fire_due_timers(self.store, self.runtimes, self.clock.now())
         report.outbox = send_pending(self.store, self.channel, self.clock)
         report.outbox.merge(confirm_sent(self.store, self.clock.now(), self.unconfirmed_after))
         return report
