@@ -12,9 +12,10 @@ from tests.sync.support import ManualClock, event_rows, syncer
 
 
 def test_a_first_sync_fills_the_store_and_a_second_changes_nothing(
-    twin: Twin, clock: ManualClock, tmp_path: Path
+    twin: Twin, clock: ManualClock, store_url: str
 ) -> None:
-    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    # On SQLite and on PostgreSQL: the same code behind a URL.
+    store = open_store(store_url)
     first = syncer(twin, store, clock).run_once()
     assert first.failed is None
     assert [w.kind for w in first.windows] == ["sweep"] * 5
