@@ -153,9 +153,9 @@ class _Builder:
             self.open.discard(id(node))
 
     def _scalar(self, node: yaml.Node) -> Any:
-        try:
+        try:  # each constructor fails its own way: `!!int x` a ValueError, `!!bool x` a KeyError
             return self.loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError):
+        except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError, KeyError):
             text = node.value if len(node.value) <= 40 else node.value[:40] + "..."
             self.problem(node, f"'{text}' is not a valid {_short(node.tag)} value")
             return str(node.value)  # the text as written, so no other check trips over it

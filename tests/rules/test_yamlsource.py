@@ -111,6 +111,14 @@ def test_tags_other_than_plain_data_are_refused_and_read_as_text() -> None:
     ]
 
 
+def test_an_explicit_bool_tag_on_a_word_is_reported_not_raised() -> None:
+    # PyYAML's constructor looks the word up in a table and raises KeyError for any other word.
+    assert load("a: !!bool maybe\nb: !!bool yes\n") == (
+        {"a": "maybe", "b": True},
+        ["f.yaml:1:4: 'maybe' is not a valid !!bool value"],
+    )
+
+
 def test_control_characters_are_located() -> None:
     assert load("a: 1\nb: x\x00y\n") == (
         None,
