@@ -175,6 +175,13 @@ class Reader:
         if seconds > MAX_DURATION_SECONDS:
             self.problem(data.at(key), f"{_of(key, what)} is longer than ten years: {value}")
             return None
+        if seconds != int(seconds):  # rounding down would make 0.5s a zero, that is no delay
+            self.problem(
+                data.at(key),
+                f"{_of(key, what)} must be a whole number of seconds, found {describe(value)}",
+                "durations count whole seconds: round it, or write it in a smaller unit",
+            )
+            return None
         return int(seconds)
 
     def reference(

@@ -331,6 +331,21 @@ def test_timer_problems() -> None:
     ]
 
 
+def test_a_duration_is_whole_seconds_not_silently_rounded_down() -> None:
+    # 0.5s used to read as 0 seconds: the timer vanished and the schedule fell back to its
+    # default, both without a word.
+    text = edited(("  every: 15m", "  every: 1.5s")) + (
+        "timers:\n  quick:\n    status: New\n    after: 0.5s\n    fire: cancel\n"
+    )
+    hint = "(durations count whole seconds: round it, or write it in a smaller unit)"
+    assert problems(text) == [
+        f"t.yaml:47:10: 'every' of the schedule must be a whole number of seconds, found the "
+        f"text '1.5s' {hint}",
+        f"t.yaml:53:12: 'after' of timer 'quick' must be a whole number of seconds, found the "
+        f"text '0.5s' {hint}",
+    ]
+
+
 def test_an_element_with_a_problem_is_left_out_not_guessed() -> None:
     text = edited(
         (
