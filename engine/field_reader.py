@@ -7,12 +7,17 @@ that would mean two values is reported here, where the file says which line to f
 
 from __future__ import annotations
 
+from engine.channels.paths import PathSyntaxError, compile_path
 from engine.definition import FieldType, FieldValue, OrderField
 from engine.reader import Reader, describe, suggestion
-from engine.yamlsource import LocatedDict
+from engine.yamlsource import LocatedDict, LocatedList
 
 FIELD_KEYS = ("type", "description", "values", "sources")
 VALUE_HINT = "write each value as a key: 'CODE: {label: ..., aliases: [...]}' or 'CODE:' alone"
+PATH_HINT = (
+    "keys joined by '.', [0] for an item of a list, [key=value] for the first item whose key "
+    "holds value"
+)
 
 
 def read_fields(reader: Reader, top: LocatedDict) -> tuple[OrderField, ...]:
@@ -53,7 +58,7 @@ def _field(reader: Reader, section: LocatedDict, name: str) -> OrderField:
         kind,
         reader.scalar(data, "description", str, what, ""),
         values,
-        texts(reader, data, "sources", what),
+        _sources(reader, data, what),
         section.key_at(name),
     )
 
@@ -94,6 +99,26 @@ def _values(reader: Reader, data: LocatedDict, what: str) -> tuple[FieldValue, .
                 )
         result.append(value)
     return tuple(result)
+
+
+def _sources(reader: Reader, data: LocatedDict, what: str) -> tuple[str, ...]:
+    """The field's paths, each compiled here: a path the mapper cannot follow would otherwise
+    pass validation and fail on the first order read, far from the line to fix."""
+    sources = texts(reader, data, "sources", what)
+    items = data.get("sources")
+    for i, text in enumerate(items if isinstance(items, LocatedList) else ()):
+        if not isinstance(text, str):
+            continue
+        try:
+            compile_path(text)
+        except PathSyntaxError as exc:
+            reader.problem(
+                items.at(i),
+                f"'sources' of {what} holds an invalid path '{text}': {exc.reason} "
+                f"(column {exc.column} of the path)",
+                PATH_HINT,
+            )
+    return sources
 
 
 def texts(reader: Reader, data: LocatedDict, key: str, what: str) -> tuple[str, ...]:

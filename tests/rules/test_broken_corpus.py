@@ -16,6 +16,10 @@ from engine.loader import check_text, load_rules
 
 HERE = Path(__file__).parent
 B = "tests/rules/broken/"
+PATH_HINT = (
+    "keys joined by '.', [0] for an item of a list, [key=value] for the first item whose key "
+    "holds value"
+)
 
 EXPECTED: dict[str, list[str]] = {
     # -- YAML itself -------------------------------------------------------------------------
@@ -62,6 +66,14 @@ EXPECTED: dict[str, list[str]] = {
     "wrong_type": [
         f"{B}wrong_type.yaml:21:12: 'final' of status 'Shipped' must be true or false, "
         "found the text 'yes'",
+    ],
+    "bad_source_path": [
+        f"{B}bad_source_path.yaml:14:9: 'sources' of field 'carrier' holds an invalid path "
+        "'packages[0].delivery.trackings[0.carrier': '[' is never closed (column 31 of the "
+        f"path) ({PATH_HINT})",
+        f"{B}bad_source_path.yaml:15:9: 'sources' of field 'carrier' holds an invalid path "
+        "'packages[0]..carrier': expected a key after '.', found '.' (column 13 of the path) "
+        f"({PATH_HINT})",
     ],
     "bad_duration": [
         f"{B}bad_duration.yaml:47:10: 'every' of the schedule must be a positive duration such "
