@@ -106,7 +106,9 @@ def _sources(reader: Reader, data: LocatedDict, what: str) -> tuple[str, ...]:
     pass validation and fail on the first order read, far from the line to fix."""
     sources = texts(reader, data, "sources", what)
     items = data.get("sources")
-    for i, text in enumerate(items if isinstance(items, LocatedList) else ()):
+    if not isinstance(items, LocatedList):
+        return sources
+    for i, text in enumerate(items):
         if not isinstance(text, str):
             continue
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from engine.channels.order_mapping import OrderMapper, Quarantined
 from engine.channels.paths import PathSyntaxError
 from engine.definition import RuleSet
+from engine.errors import RuleFileInvalid
 from engine.loader import load_rules, load_rules_text
 from engine.snapshot import OrderSnapshot
 from tests.channels.conftest import GALERIES_RULES, REPO, sample
@@ -267,10 +269,24 @@ def test_the_shipped_galeries_rule_file_reads_the_mirakl_samples() -> None:
     assert (fields["carrier"], fields["tracking_number"]) == ("LAPOSTE", "8V4564654654")
 
 
-def test_a_malformed_source_path_fails_when_the_mapper_is_built() -> None:
+def test_a_malformed_source_path_is_a_problem_of_the_rule_file() -> None:
     text = GALERIES_RULES.replace("sources: [total_order]", "sources: ['packages[0.total']")
-    rules = load_rules_text(text, "bad-path.yaml")
+    with pytest.raises(RuleFileInvalid) as caught:
+        load_rules_text(text, "bad-path.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "bad-path.yaml:25:41: 'sources' of field 'total_order' holds an invalid path "
+        "'packages[0.total': '[' is never closed (column 9 of the path) (keys joined by '.', "
+        "[0] for an item of a list, [key=value] for the first item whose key holds value)"
+    ]
+
+
+def test_a_malformed_source_path_fails_when_the_mapper_is_built() -> None:
+    # A rule set built in code skips the loader's checks: the mapper still refuses the path.
+    rules = load_rules_text(GALERIES_RULES, "galeries.yaml")
+    total = rules.field_by_name["total_order"]
+    broken = replace(total, sources=("packages[0.total",))
+    fields = tuple(broken if f is total else f for f in rules.fields)
     with pytest.raises(PathSyntaxError) as caught:
-        OrderMapper(rules)
+        OrderMapper(replace(rules, fields=fields))
     assert caught.value.path == "packages[0.total"
     assert caught.value.reason == "'[' is never closed"
