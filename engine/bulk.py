@@ -19,7 +19,7 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
-from engine.errors import UnknownName
+from engine.bulk_encoding import ColumnEncoder
 from engine.events import Anomaly, AnomalyKind, Event, Source
 from engine.outcome import Outcome
 from engine.runtime import Runtime, refused_trigger
@@ -80,7 +80,11 @@ class BulkTable:
         self.runtime = runtime
         self.statuses = table.statuses
         self.triggers = table.triggers
-        self.status_code = {name: i for i, name in enumerate(self.statuses)}
+        self.encoder = ColumnEncoder(
+            table.statuses, table.triggers, table.conditions, runtime.paths.signature,
+            runtime.rules.source,
+        )  # fmt: skip
+        self.status_code = self.encoder.status_code
         self.trigger_code = {name: i for i, name in enumerate(self.triggers)}
         self.actors = tuple({s.actor: None for steps in table.steps.values() for s in steps})
         self._actor_code = {name: i for i, name in enumerate(self.actors)}
@@ -93,55 +97,23 @@ class BulkTable:
                 after[self.status_code[status]] = min(t.after_seconds for t in timers)
         self.timer_after = after
 
-    # -- encoding ------------------------------------------------------------------------------
+    # -- encoding (engine.bulk_encoding: C-level look-ups, no Python loop per order) --------
 
     def encode_statuses(self, names: Sequence[str | None]) -> Codes:
         """Status codes; an unknown name (or None) becomes -1 and is refused as unknown."""
-        get = self.status_code.get
-        codes = (-1 if n is None else get(n, -1) for n in names)
-        return np.fromiter(codes, dtype=np.int16, count=len(names))
+        return self.encoder.statuses(names)
 
     def encode_triggers(self, names: Sequence[str | None]) -> Codes:
         """Trigger codes; None is -1 (no event); a name the rules do not declare is an error."""
-        codes = np.empty(len(names), dtype=np.int16)
-        for i, name in enumerate(names):
-            code = -1 if name is None else self.trigger_code.get(name)
-            if code is None:
-                raise UnknownName(
-                    f"trigger '{name}' is not declared in {self.runtime.rules.source}"
-                )
-            codes[i] = code
-        return codes
+        return self.encoder.triggers(names, len(names))
 
     def signatures(self, fields: Sequence[Mapping[str, object] | None]) -> npt.NDArray[np.uint32]:
         """Each order's guard signature; orders alike in the guarded fields share one look-up."""
-        signature = self.runtime.paths.signature
-        names = sorted(frozenset().union(*(c.fields() for c in self.runtime.table.conditions)))
-        seen: dict[tuple[object, ...], int] = {}
-        out = np.empty(len(fields), dtype=np.uint32)
-        for i, record in enumerate(fields):
-            record = record or {}
-            # The value's type is in the key: True and 1 are equal but not the same to a guard.
-            key = tuple((type(v), v) for v in map(record.get, names))
-            try:
-                out[i] = seen[key]
-            except KeyError:
-                out[i] = seen[key] = signature(record)
-            except TypeError:  # an unhashable value: no sharing for this order
-                out[i] = signature(record)
-        return out
+        return self.encoder.signatures(fields)
 
     def trigger_matrix(self, sequences: Sequence[Sequence[str]]) -> Codes:
         """Triggers per order as a matrix for `run`, shorter sequences padded with -1."""
-        lengths = np.fromiter(map(len, sequences), dtype=np.intp, count=len(sequences))
-        width = int(lengths.max()) if lengths.size else 0
-        matrix = np.full((len(sequences), max(width, 1)), -1, dtype=np.int16)
-        flat = [name for sequence in sequences for name in sequence]
-        codes = self.encode_triggers(flat)
-        rows = np.repeat(np.arange(len(sequences)), lengths)
-        cols = np.arange(codes.size) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        matrix[rows, cols] = codes
-        return matrix
+        return self.encoder.trigger_matrix(sequences)
 
     # -- compiled arrays -----------------------------------------------------------------------
 
