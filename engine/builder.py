@@ -290,7 +290,7 @@ class RuleBuilder(Reader):
         items = self.items(entry["values"], entry.at("values"), f"'values' of {what}")
         field = self.field_by_name[name]
         values = (
-            field_value(self, item, items.at(i), field, f"'values' of {what}")
-            for i, item in enumerate(items)
+            field_value(self, items.as_written(i), items.at(i), field, f"'values' of {what}")
+            for i in range(len(items))
         )
         return tuple(v for v in values if v is not None)

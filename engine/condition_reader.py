@@ -112,8 +112,8 @@ class ConditionReader:
             self.reader.problem(data.at("in"), f"'in' of {what} lists no value")
             return None
         values = []
-        for i, item in enumerate(items):
-            value = field_value(self.reader, item, items.at(i), field, what)
+        for i in range(len(items)):
+            value = field_value(self.reader, items.as_written(i), items.at(i), field, what)
             if value is not None:
                 values.append(value)
         return tuple(values) if len(values) == len(items) else None

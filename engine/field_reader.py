@@ -131,7 +131,7 @@ def texts(reader: Reader, data: LocatedDict, key: str, what: str) -> tuple[str, 
     result = []
     for i, item in enumerate(items):
         if isinstance(item, str | int | float) and not isinstance(item, bool):
-            result.append(str(item))
+            result.append(str(items.as_written(i)))
         else:
             reader.problem(
                 items.at(i), f"'{key}' of {what} must list texts, found {describe(item)}"

@@ -116,7 +116,7 @@ class Reader:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)
         if kind is str and isinstance(value, int | float) and not isinstance(value, bool):
-            return str(value)
+            return str(data.as_written(key))
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             self.problem(
                 data.at(key),

@@ -11,7 +11,9 @@ no input, however broken, makes this module raise.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -69,6 +71,8 @@ class LocatedDict(dict[str, Any]):
     where: Location
     key_where: dict[str, Location]
     value_where: dict[str, Location]
+    # The text of each number value: YAML reads `1.10` as 1.1, but a text field wants "1.10".
+    written: Mapping[str, str] = MappingProxyType({})
 
     @classmethod
     def empty(cls, where: Location) -> LocatedDict:
@@ -85,12 +89,17 @@ class LocatedDict(dict[str, Any]):
         """Where `key` was written, or the mapping itself when the key is absent."""
         return self.key_where.get(key, self.where)
 
+    def as_written(self, key: str) -> Any:
+        """The value of `key`; a number as the text written in the file (`1.10`, not 1.1)."""
+        return self.written.get(key, self[key])
+
 
 class LocatedList(list[Any]):
     """A sequence that knows where it and each of its items were written."""
 
     where: Location
     item_where: list[Location]
+    written: Mapping[int, str] = MappingProxyType({})  # as in `LocatedDict`, by position
 
     @classmethod
     def empty(cls, where: Location) -> LocatedList:
@@ -101,6 +110,10 @@ class LocatedList(list[Any]):
     def at(self, index: int) -> Location:
         return self.item_where[index] if 0 <= index < len(self.item_where) else self.where
 
+    def as_written(self, index: int) -> Any:
+        """The item at `index`; a number as the text written in the file (`1.10`, not 1.1)."""
+        return self.written.get(index, self[index])
+
 
 def _loc(file: str, node: yaml.Node) -> Location:
     mark = node.start_mark
@@ -109,6 +122,11 @@ def _loc(file: str, node: yaml.Node) -> Location:
 
 class _TooLarge(Exception):
     """Raised inside the builder to stop expanding aliases past `MAX_VALUES`."""
+
+
+def _number_text(node: yaml.Node, value: Any) -> str | None:
+    plain_number = isinstance(value, int | float) and not isinstance(value, bool)
+    return node.value if plain_number and isinstance(node, yaml.ScalarNode) else None
 
 
 def _short(tag: str) -> str:
@@ -164,6 +182,8 @@ class _Builder:
         items = LocatedList(self.build(child) for child in node.value)
         items.where = _loc(self.file, node)
         items.item_where = [_loc(self.file, child) for child in node.value]
+        texts = (_number_text(child, item) for child, item in zip(node.value, items, strict=True))
+        items.written = {i: text for i, text in enumerate(texts) if text is not None}
         return items
 
     def _key(self, node: yaml.Node) -> str | None:
@@ -174,32 +194,37 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode) -> LocatedDict:
         result = LocatedDict.empty(_loc(self.file, node))
+        written: dict[str, str] = {}
         merged: list[LocatedDict] = []
         for key_node, value_node in node.value:
             if key_node.tag == _TAG + "merge":
                 merged.extend(self._merge_sources(value_node))
                 continue
-            key = self._key(key_node)
+            key = self._new_key(key_node, result)
             if key is None:
-                continue
-            if key in result:
-                first = result.key_where[key]
-                self.problem(
-                    key_node,
-                    f"duplicate key '{key}' (first written at line {first.line})",
-                    "remove one of them: YAML would silently keep only the last",
-                )
                 continue
             result.key_where[key] = _loc(self.file, key_node)
             result.value_where[key] = _loc(self.file, value_node)
             result[key] = self.build(value_node)
-        for source in merged:  # explicit keys win over merged ones, as YAML's merge says
-            for key, value in source.items():
-                if key not in result:
-                    result[key] = value
-                    result.key_where[key] = source.key_where[key]
-                    result.value_where[key] = source.value_where[key]
+            if (text := _number_text(value_node, result[key])) is not None:
+                written[key] = text
+        result.written = written
+        for source in merged:
+            _merge(result, source)
         return result
+
+    def _new_key(self, node: yaml.Node, mapping: LocatedDict) -> str | None:
+        """The key `node` names, or None (with a problem) when it is no name or already used."""
+        key = self._key(node)
+        if key is not None and key in mapping:
+            first = mapping.key_where[key]
+            self.problem(
+                node,
+                f"duplicate key '{key}' (first written at line {first.line})",
+                "remove one of them: YAML would silently keep only the last",
+            )
+            return None
+        return key
 
     def _merge_sources(self, node: yaml.Node) -> list[LocatedDict]:
         nodes = node.value if isinstance(node, yaml.SequenceNode) else [node]
@@ -211,6 +236,20 @@ class _Builder:
             else:
                 self.problem(item, "a merge ('<<') needs a mapping or a list of mappings")
         return sources
+
+
+def _merge(target: LocatedDict, source: LocatedDict) -> None:
+    """Add the keys of a merged mapping ('<<') that `target` lacks: explicit keys win over
+    merged ones, as YAML's merge says."""
+    written = dict(target.written)
+    for key, value in source.items():
+        if key not in target:
+            target[key] = value
+            target.key_where[key] = source.key_where[key]
+            target.value_where[key] = source.value_where[key]
+            if key in source.written:
+                written[key] = source.written[key]
+    target.written = written
 
 
 _HINTS = (

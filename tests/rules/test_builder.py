@@ -331,6 +331,18 @@ def test_timer_problems() -> None:
     ]
 
 
+def test_a_number_written_where_a_text_is_expected_keeps_its_spelling() -> None:
+    # YAML reads 1.10 as the number 1.1: the version recorded with every order was '1.1'.
+    rules = built(
+        edited(
+            ('  rules_version: "1"', "  rules_version: 1.10"),
+            ("aliases: [Suivi]", "aliases: [Suivi, 2.50, +7]"),
+        )
+    )
+    assert rules.marketplace.rules_version == "1.10"
+    assert rules.field_by_name["mode"].values[1].aliases == ("Suivi", "2.50", "+7")
+
+
 def test_a_duration_is_whole_seconds_not_silently_rounded_down() -> None:
     # 0.5s used to read as 0 seconds: the timer vanished and the schedule fell back to its
     # default, both without a word.

@@ -39,6 +39,16 @@ def test_keys_keep_their_text() -> None:
     assert list(data) == ["01", "1.50", "true", "x y"]  # type: ignore[call-overload]
 
 
+def test_numbers_remember_how_they_were_written() -> None:
+    data, _ = load_located("a: 1.10\nb: [2.50, +7, x, 3]\nc: text\n", "f.yaml")
+    assert isinstance(data, LocatedDict)
+    assert data == {"a": 1.1, "b": [2.5, 7, "x", 3], "c": "text"}
+    assert [data.as_written("a"), data.as_written("c")] == ["1.10", "text"]
+    assert [data["b"].as_written(i) for i in range(4)] == ["2.50", "+7", "x", "3"]
+    merged, _ = load_located("base: &b {v: 1.10}\nx: {<<: *b, w: 2.0}\n", "f.yaml")
+    assert [merged["x"].as_written("v"), merged["x"].as_written("w")] == ["1.10", "2.0"]
+
+
 def test_duplicate_key_is_reported_with_both_lines_and_the_first_kept() -> None:
     data, problems = load("a: 1\nb:\n  c: 2\n  c: 3\na: 4\n")
     assert data == {"a": 1, "b": {"c": 2}}
