@@ -187,10 +187,13 @@ class _Builder:
         return items
 
     def _key(self, node: yaml.Node) -> str | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag in _PLAIN_TAGS - {_TAG + "null"}:
-            return str(node.value)
-        self.problem(node, "a key must be a name, not a list, a mapping or nothing")
-        return None
+        if not isinstance(node, yaml.ScalarNode) or node.tag not in _PLAIN_TAGS - {_TAG + "null"}:
+            self.problem(node, "a key must be a name, not a list, a mapping or nothing")
+            return None
+        if not str(node.value).strip():
+            self.problem(node, "a key must be a name, not an empty text")
+            return None
+        return str(node.value)
 
     def _mapping(self, node: yaml.MappingNode) -> LocatedDict:
         result = LocatedDict.empty(_loc(self.file, node))

@@ -111,6 +111,17 @@ def test_keys_must_be_names() -> None:
     ]
 
 
+def test_an_empty_key_is_reported() -> None:
+    # The schema requires names of one character or more; the loader used to accept a status,
+    # a field or a mapping code named '' (the diagram then drew a blank box).
+    data, problems = load('"": 1\n" ": 2\nok: 3\n')
+    assert data == {"ok": 3}
+    assert problems == [
+        "f.yaml:1:1: a key must be a name, not an empty text",
+        "f.yaml:2:1: a key must be a name, not an empty text",
+    ]
+
+
 def test_tags_other_than_plain_data_are_refused_and_read_as_text() -> None:
     data, problems = load("a: !!python/object:os.system ls\nb: !!int abc\nc: !!str 12\n")
     assert data == {"a": "ls", "b": "abc", "c": "12"}
