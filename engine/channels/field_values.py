@@ -36,7 +36,10 @@ def parse_datetime(value: object) -> datetime:
         raise Unreadable(f"{_shown(value)} is not an ISO 8601 date") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 9999 at -05:00 is in year 10000 in UTC
+        raise Unreadable(f"{_shown(value)} is out of the range of dates") from None
 
 
 def to_bool(value: object) -> bool:
@@ -56,17 +59,16 @@ def to_bool(value: object) -> bool:
 
 
 def to_number(value: object) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
-    elif isinstance(value, str):
-        if not value.strip():
-            return None
-        try:
-            number = float(value.strip())
-        except ValueError:
-            raise Unreadable(f"expected a number, found {_shown(value)}") from None
-    else:
+    if isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise Unreadable(f"expected a number, found {_shown(value)}")
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except ValueError:
+        raise Unreadable(f"expected a number, found {_shown(value)}") from None
+    except OverflowError:  # a JSON integer past the largest float
+        number = math.inf
     if not math.isfinite(number):
         raise Unreadable(f"expected a finite number, found {_shown(value)}")
     return number

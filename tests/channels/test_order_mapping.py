@@ -175,12 +175,20 @@ def broken(order: dict[str, object], **changes: object) -> dict[str, object]:
             {"marketplace_order_date": "2015-13-01"},
             "'marketplace_order_date': '2015-13-01' is not an ISO 8601 date",
         ),
+        (
+            {"updated_at": "9999-12-31T23:30:00-05:00"},
+            "'updated_at': '9999-12-31T23:30:00-05:00' is out of the range of dates",
+        ),
         ({"marketplace_status": None}, "'marketplace_status' is missing"),
         (
             {"total_order": "229,00 EUR"},
             "field 'total_order': expected a number, found '229,00 EUR'",
         ),
         ({"total_order": "NaN"}, "field 'total_order': expected a finite number, found 'NaN'"),
+        (
+            {"total_order": 10**400},
+            "field 'total_order': expected a finite number, found 1" + "0" * 56 + "...",
+        ),
         ({"shipping": {"amount": 1}}, "field 'shipping': expected a number, found {'amount': 1}"),
     ],
 )
