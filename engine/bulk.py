@@ -67,7 +67,7 @@ class _Columns:
 
     def done(self) -> dict[str, npt.NDArray[np.int64]]:
         return {
-            name: np.concatenate(parts).astype(np.int64) if parts else np.empty(0, np.int64)
+            name: np.concatenate(parts, dtype=np.int64) if parts else np.empty(0, np.int64)
             for name, parts in self.parts.items()
         }
 
@@ -152,29 +152,36 @@ class BulkTable:
         """Apply `triggers[:, k]` for k = 0, 1, ... to every order; -1 pads shorter sequences."""
         if triggers.ndim == 1:
             triggers = triggers[:, None]
-        unique, which = np.unique(signatures, return_inverse=True)
-        compiled = [self.arrays(int(u)) for u in unique]
-        nxt = np.stack([a for a, _ in compiled])
-        act = np.stack([b for _, b in compiled])
+        nxt, act, base = self._stacked(signatures)
+        width, height = len(self.triggers), len(self.statuses) + 1
         status = statuses.astype(np.int16, copy=True)
         events, refusals = _Columns(EVENT_COLUMNS), _Columns(REFUSAL_COLUMNS)
-        for k in range(triggers.shape[1]):
-            column = triggers[:, k]
+        for k, column in enumerate(np.ascontiguousarray(triggers.T)):
             rows = np.flatnonzero(column >= 0)
-            before, trig, sig = status[rows], column[rows], which[rows]
-            after = nxt[sig, before, trig]
+            before, trig = status[rows], column[rows]
+            # A flat index into the stacked tables; an unknown status (-1) reads the last row.
+            cell = base[rows] + (before % height).astype(np.intp) * width + trig
+            after, actor = nxt[cell], act[cell]
             moved = after >= 0
             if moved.all():
-                events.add(rows, np.full(rows.size, k), before, after, trig, act[sig, before, trig])
+                events.add(rows, np.full(rows.size, k), before, after, trig, actor)
                 status[rows] = after
                 continue
             done, stuck = rows[moved], ~moved
             events.add(done, np.full(done.size, k), before[moved], after[moved], trig[moved],
-                       act[sig[moved], before[moved], trig[moved]])  # fmt: skip
+                       actor[moved])  # fmt: skip
             status[done] = after[moved]
             refusals.add(rows[stuck], np.full(int(stuck.sum()), k), before[stuck], trig[stuck],
                          after[stuck])  # fmt: skip
         return BulkResult(status, events.done(), refusals.done())
+
+    def _stacked(self, signatures: npt.NDArray[np.uint32]) -> tuple[Codes, Codes, Rows]:
+        """The tables of the signatures present, flattened, and each row's offset into them."""
+        unique, which = _groups(signatures)
+        compiled = [self.arrays(int(u)) for u in unique]
+        nxt = np.stack([a for a, _ in compiled]).ravel() if compiled else np.empty(0, np.int16)
+        act = np.stack([b for _, b in compiled]).ravel() if compiled else np.empty(0, np.int16)
+        return nxt, act, which * ((len(self.statuses) + 1) * len(self.triggers))
 
     def due(self, orders: OrderColumns, now: datetime) -> Rows:
         """Rows whose status has a timer that has expired by `now`."""
@@ -241,3 +248,18 @@ class BulkTable:
             )
             per_order[o].append(anomaly)
         return per_order
+
+
+def _groups(signatures: npt.NDArray[np.uint32]) -> tuple[npt.NDArray[np.intp], Rows]:
+    """The distinct signatures and each row's index among them, as `np.unique` gives them.
+
+    Signatures are small (one bit per guard): counting them beats sorting 100,000 of them.
+    """
+    if signatures.size == 0 or int(signatures.max()) > 4 * signatures.size + 1024:
+        distinct, which = np.unique(signatures, return_inverse=True)
+        return distinct.astype(np.intp), which.astype(np.intp)
+    counts = np.bincount(signatures)
+    unique = np.flatnonzero(counts)
+    index = np.zeros(counts.size, dtype=np.intp)
+    index[unique] = np.arange(unique.size)
+    return unique, index[signatures]

@@ -159,3 +159,30 @@ def test_trigger_matrix_pads_shorter_sequences() -> None:
     matrix = bulk.trigger_matrix([[first, second], [], [second]])
     code = bulk.trigger_code
     assert matrix.tolist() == [[code[first], code[second]], [-1, -1], [code[second], -1]]
+
+
+def test_run_on_no_orders_gives_empty_columns() -> None:
+    bulk = BulkTable(runtime_of(RULE_FILES[0]))
+    result = bulk.run(bulk.encode_statuses([]), bulk.signatures([]), bulk.trigger_matrix([]))
+    assert result.statuses.tolist() == []
+    assert {name: column.tolist() for name, column in result.events.items()} == {
+        "order": [], "step": [], "source": [], "dest": [], "trigger": [], "actor": []
+    }  # fmt: skip
+    assert result.refusals["order"].tolist() == []
+
+
+def test_run_groups_large_signatures_as_small_ones() -> None:
+    """A signature far above the order count is grouped by sorting instead of counting."""
+    runtime = runtime_of(RULE_FILES[0])
+    bulk = BulkTable(runtime)
+    fields = [{"delivery_mode": "MAG"}, {"delivery_mode": "TRK"}, {}]
+    small = bulk.signatures(fields)
+    large = small | np.uint32(1 << 30)  # a bit no guard reads
+    statuses = bulk.encode_statuses([runtime.rules.initial_statuses[0], None, "Gone"])
+    matrix = bulk.trigger_matrix([list(runtime.table.triggers)] * 3)
+    first, second = bulk.run(statuses, small, matrix), bulk.run(statuses, large, matrix)
+    assert first.statuses.tolist() == second.statuses.tolist()
+    assert first.statuses.tolist()[1:] == [-1, -1]
+    for name in ("order", "step", "dest", "actor"):
+        assert first.events[name].tolist() == second.events[name].tolist()
+    assert first.refusals["kind"].tolist() == second.refusals["kind"].tolist()
