@@ -3,10 +3,13 @@
 Stages are the normalised vocabulary every rule set maps its statuses onto
 (`engine.definition.STAGES`). The funnel's steps are the stages an order goes through on its way
 to being fulfilled, in that vocabulary's order; the exit stages (cancelled, refused, refunded)
-are where orders leave it. An order counts once at each step it reached; an order whose status
-now is in an exit stage counts as an exit, by the status it is in (the cause: a refusal, an
-automatic cancellation, a refused payment, a customer's cancellation), the trigger and actor
-that put it there, and the last step it had reached before.
+are where orders leave it. An order counts at every step up to the furthest it reached, so the
+funnel never widens: an order fulfilled by the marketplace arrives already shipped, and has gone
+past the earlier steps all the same. `skipped` says how many went past a step without a status
+in it, so nothing is hidden. An order whose status now is in an exit stage counts as an exit, by
+the status it is in (the cause: a refusal, an automatic cancellation, a refused payment, a
+customer's cancellation), the trigger and actor that put it there, and the last step it had
+reached before.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.eventlog import CASE, case_last, first_mask
+from analytics.eventlog import CASE, case_first, case_last, first_mask
 from engine.definition import STAGES, RuleSet
 
 # Lengow's normalised stages that mean the order left the way to fulfilment.
@@ -27,7 +30,8 @@ NO_STEP = "(none)"
 
 @dataclass(frozen=True)
 class Funnel:
-    """`steps`: stage, reached, share of the first step, now (orders there now), left.
+    """`steps`: stage, reached (it or a later step), share of the first step, skipped (reached a
+    later step without a status in this one), now (orders there now), left (exits from it).
     `exits`: from_stage, status, trigger, actor, orders, share of all orders."""
 
     steps: pd.DataFrame
@@ -55,7 +59,8 @@ def funnel(log: pd.DataFrame, steps: Sequence[str] | None = None) -> Funnel:
     table = pd.DataFrame(
         {
             "stage": steps,
-            "reached": [int(reached.get(s, 0)) for s in steps],
+            "reached": reached.to_numpy(),
+            "skipped": (reached - visited_counts(log, steps)).to_numpy(),
             "now": [int(now.get(s, 0)) for s in steps],
             "left": [int(left.get(s, 0)) for s in steps],
         }
@@ -65,7 +70,15 @@ def funnel(log: pd.DataFrame, steps: Sequence[str] | None = None) -> Funnel:
 
 
 def reached_counts(log: pd.DataFrame, stages: Sequence[str]) -> pd.Series:
-    """How many orders reached each of `stages` (each order counted once per stage)."""
+    """How many orders reached each of `stages` (in funnel order) or a later one of them."""
+    furthest = _furthest_step(log, stages)
+    per_step = np.bincount(furthest[furthest >= 0], minlength=len(stages))
+    at_least = np.cumsum(per_step[::-1])[::-1]
+    return pd.Series(at_least, index=list(stages), dtype="int64")
+
+
+def visited_counts(log: pd.DataFrame, stages: Sequence[str]) -> pd.Series:
+    """How many orders had a status in each of `stages` (each order counted once per stage)."""
     codes = log["stage"].cat.codes.to_numpy(dtype=np.int64)
     names = [str(name) for name in log["stage"].cat.categories]
     order = np.cumsum(first_mask(log)) - 1
@@ -73,6 +86,16 @@ def reached_counts(log: pd.DataFrame, stages: Sequence[str]) -> pd.Series:
     seen[order, codes] = True  # unknown stages (code -1) land in the last column
     counts = dict(zip(names, seen[:, : len(names)].sum(axis=0).tolist(), strict=True))
     return pd.Series([counts.get(s, 0) for s in stages], index=list(stages), dtype="int64")
+
+
+def _furthest_step(log: pd.DataFrame, stages: Sequence[str]) -> np.ndarray:
+    """Per order: the position in `stages` of the furthest one it reached, -1 for none."""
+    position = {stage: i for i, stage in enumerate(stages)}
+    categories = [position.get(str(c), -1) for c in log["stage"].cat.categories]
+    # Code -1 (no stage) picks the appended -1.
+    step = np.asarray([*categories, -1], dtype=np.int64)[log["stage"].cat.codes.to_numpy()]
+    firsts = case_first(log)
+    return np.maximum.reduceat(step, firsts) if len(firsts) else step
 
 
 def current_stage(log: pd.DataFrame) -> pd.Series:

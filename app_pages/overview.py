@@ -90,7 +90,19 @@ def funnel_section(funnel: Funnel) -> None:
     right.dataframe(
         steps.assign(share=(steps["share"] * 100).round(1)),
         hide_index=True,
-        column_config={"share": st.column_config.NumberColumn("share %", format="%.1f")},
+        column_config={
+            "reached": st.column_config.NumberColumn(help="Orders at this stage or a later one."),
+            "share": st.column_config.NumberColumn("share %", format="%.1f"),
+            "skipped": st.column_config.NumberColumn(
+                help="Orders that went past this stage without a status in it."
+            ),
+            "now": st.column_config.NumberColumn(help="Orders in this stage now."),
+            "left": st.column_config.NumberColumn(help="Orders that left the funnel from here."),
+        },
+    )
+    right.caption(
+        "An order counts at every stage up to the furthest it reached: orders fulfilled by the "
+        "marketplace arrive already shipped and show under `skipped` at the earlier stages."
     )
     st.markdown("**Where orders leave the funnel** (by the status they are in now)")
     exits = funnel.exits.assign(share=(funnel.exits["share"] * 100).round(1))

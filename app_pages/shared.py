@@ -142,7 +142,11 @@ def sidebar() -> LogFilter:
     if log.empty:
         return LogFilter()
     markets = bar.multiselect("Marketplace", names(log["marketplace"]))
-    stages = bar.multiselect("Reached stage", names(log["stage"]))
+    stages = bar.multiselect(
+        "Reached stage",
+        names(log["stage"]),
+        help="Orders that had a status in one of these stages.",
+    )
     modes = bar.multiselect("Delivery mode", names(log["delivery_mode"]))
     first, last = log["at"].min().date(), log["at"].max().date()
     period = bar.date_input("Created between", (first, last), first, last)
