@@ -113,8 +113,9 @@ def write_xes(log: pd.DataFrame, path: str | Path, progress: bool = False) -> in
         for element in _header():
             out.write(_text(element))
         columns = {c: table[c].tolist() for c in table.columns}
-        firsts = case_first(log)
-        bounds = zip(firsts.tolist(), [*firsts[1:].tolist(), len(table)], strict=True)
+        firsts = case_first(log).tolist()
+        ends = [*firsts[1:], len(table)] if firsts else []
+        bounds = zip(firsts, ends, strict=True)
         for start, stop in tqdm(bounds, total=len(firsts), disable=not progress, unit="trace"):
             out.write(_text(_trace(columns, start, stop)))
         out.write("</log>\n")

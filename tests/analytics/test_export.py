@@ -142,3 +142,18 @@ def test_xes_attributes_follow_the_schema_types(log: pd.DataFrame, tmp_path: Pat
             assert ncname.match(element.get("name", "")), element.attrib
         else:
             assert element.tag in {"log", "global", "trace", "event"}, element.tag
+
+
+@pytest.mark.parametrize("fmt", ["xes", "csv", "parquet"])
+def test_an_empty_log_exports_as_a_log_without_traces(tmp_path: Path, fmt: str) -> None:
+    from analytics.eventlog import empty
+
+    path = tmp_path / f"log.{fmt}"
+    assert write(empty(), fmt, path) == 0  # type: ignore[arg-type]
+    if fmt == "xes":
+        root = parse(path)
+        assert root.findall("trace") == [] and len(root.findall("extension")) == 4
+    elif fmt == "csv":
+        assert pd.read_csv(path).columns[0] == "case:concept:name"
+    else:
+        assert len(pd.read_parquet(path)) == 0
