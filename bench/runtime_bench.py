@@ -9,15 +9,18 @@ the rules mostly refuse). The same events run four ways, in the same process:
 - baseline B, `pytransitions`: one shared `transitions` machine and one reused model, each
   event a `model.trigger(name)` (what a user of the library writes);
 - ours, `bulk`: `engine.bulk.BulkTable.run` on integer columns (statuses, signatures, a
-  trigger matrix), events and refusals returned as columns; encoding the names into codes is
-  timed apart (`bulk_encode_s`) and folded into `bulk_with_encoding_vs_dict`;
+  trigger matrix), events and refusals returned as columns; encoding the names and field dicts
+  into those columns is timed alone (`bulk_encode_s`) and, what a user starting from strings
+  runs, together with the run (`bulk_with_encoding`, the ratio `bulk_with_encoding_vs_dict`);
 - ours, `command`: `Runtime.apply_command` for each seller event (blockers checked: status,
   guard, required and valid fields) and `Runtime.trigger` for the others, each returning
   `Event` values.
 
-Ratios are our time over the baseline's (lower is better). Goals: bulk_vs_dict <= 2,
-bulk_vs_pytransitions <= 1/30, command_vs_pytransitions <= 1.5, under 300 bytes per in-flight
-order (tracemalloc, 1,000,000 orders, full size only), machine build under 50 ms.
+Ratios are our time over the baseline's (lower is better). Goals: bulk_vs_dict <= 2 and
+bulk_with_encoding_vs_dict <= 2 (the baseline is handed its signatures; ours computes them from
+the field dicts), bulk_vs_pytransitions <= 1/30, command_vs_pytransitions <= 1.5, under 300
+bytes per in-flight order (tracemalloc, 1,000,000 orders, full size only), machine build under
+50 ms.
 """
 
 from __future__ import annotations
@@ -211,15 +214,16 @@ def run(size: str) -> BenchResult:
     work = workload(runtime, SIZES[size])
     signatures = [runtime.paths.signature(f) for f in work.fields]
     tables = dict_tables(runtime)
-    start = time.process_time()
     columns = encode(bulk, work)
-    encode_s = time.process_time() - start
     seconds = interleaved(5 if size == "full" else 2, {
         "dict": lambda: run_dict(work, signatures, tables),
         "pytransitions": lambda: run_pytransitions(rules, work),
         "bulk": lambda: bulk.run(*columns),
+        "bulk_with_encoding": lambda: bulk.run(*encode(bulk, work)),
         "command": lambda: run_commands(runtime, work),
+        "encode": lambda: encode(bulk, work),
     })  # fmt: skip
+    encode_s = seconds.pop("encode")
     result = BenchResult("runtime")
     result.figures.update({"orders": float(len(work.initial)), "events": float(work.events)})
     result.figures.update({f"{k}_events_per_s": work.events / v for k, v in seconds.items()})
@@ -231,7 +235,7 @@ def run(size: str) -> BenchResult:
         "bulk_vs_dict": seconds["bulk"] / seconds["dict"],
         "bulk_vs_pytransitions": seconds["bulk"] / seconds["pytransitions"],
         "command_vs_pytransitions": seconds["command"] / seconds["pytransitions"],
-        "bulk_with_encoding_vs_dict": (seconds["bulk"] + encode_s) / seconds["dict"],
+        "bulk_with_encoding_vs_dict": seconds["bulk_with_encoding"] / seconds["dict"],
     })  # fmt: skip
     result.notes.append(agreement(runtime, bulk, work, signatures, tables, columns))
     return result
