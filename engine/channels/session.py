@@ -59,10 +59,24 @@ def request_path(url: str) -> str:
     return urlsplit(url).path or url
 
 
+class _NotJson(Exception):
+    """The body cannot be read as JSON."""
+
+
+def _json(response: httpx.Response) -> object:
+    # Besides JSONDecodeError, Python's decoder raises ValueError on a number of more than 4,300
+    # digits and RecursionError on deep nesting: a hostile or broken body, never a traceback.
+    try:
+        body: object = response.json()
+    except (ValueError, RecursionError):
+        raise _NotJson from None
+    return body
+
+
 def error_message(response: httpx.Response) -> str:
     try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = _json(response)
+    except _NotJson:
         return response.text[:200] or response.reason_phrase
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict) and error.get("message"):
@@ -259,9 +273,8 @@ class LengowSession:
         if response.status_code >= 400:
             raise ChannelRejected(request, response.status_code, error_message(response))
         try:
-            body: object = response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            return _json(response)
+        except _NotJson:
             raise ChannelProtocolError(
                 f"{request} answered HTTP {response.status_code} with a body that is not JSON"
             ) from None
-        return body

@@ -306,6 +306,31 @@ def test_a_body_that_is_not_json_is_a_protocol_error() -> None:
         list(client_for(fake, clock).order_pages(FROM, TO))
 
 
+# JSON that Python's decoder refuses with ValueError or RecursionError, not JSONDecodeError.
+UNREADABLE_JSON = [
+    b'{"results": [{"total_order": ' + b"9" * 5000 + b"}]}",
+    b"[" * 100_000,
+]
+
+
+@pytest.mark.parametrize("body", UNREADABLE_JSON)
+def test_a_body_python_cannot_decode_is_a_protocol_error(body: bytes) -> None:
+    fake, clock = FakeLengow(), FakeClock()
+    fake.on("GET", ORDERS, lambda r: httpx.Response(200, content=body))
+    with pytest.raises(ChannelProtocolError) as caught:
+        list(client_for(fake, clock).order_pages(FROM, TO))
+    assert str(caught.value) == "GET /v3.0/orders answered HTTP 200 with a body that is not JSON"
+
+
+@pytest.mark.parametrize("body", UNREADABLE_JSON)
+def test_an_error_body_python_cannot_decode_is_quoted_as_text(body: bytes) -> None:
+    fake, clock = FakeLengow(), FakeClock()
+    fake.on("GET", ORDERS, lambda r: httpx.Response(400, content=body))
+    with pytest.raises(ChannelRejected) as caught:
+        list(client_for(fake, clock).order_pages(FROM, TO))
+    assert caught.value.message == body[:200].decode()
+
+
 def test_secrets_stay_out_of_reprs() -> None:
     client = client_for(FakeLengow(), FakeClock())
     shown = repr(client) + repr(client.session) + repr(client.session.settings)
