@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import click
@@ -21,6 +22,8 @@ from analytics.export import FORMATS, write
 from analytics.workspace import load_rulebook, read_log
 from engine.errors import OrderflowError
 from engine.store import Store, open_store
+from engine.store.database import store_url
+from engine.yamlsource import Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -125,13 +128,38 @@ def export_command(url: str, fmt: str, out: Path, rules_dir: Path) -> None:
     entered), time:timestamp, org:resource (who caused it), lifecycle:transition.
     """
     try:
+        _must_exist(url)
+        book = load_rulebook(rules_dir)
+        if not book.rules:
+            raise click.ClickException(_no_rules(rules_dir, book.problems))
         with open_store(url) as store:
-            log = read_log(store, load_rulebook(rules_dir).rule_sets())
+            log = read_log(store, book.rule_sets())
     except OrderflowError as error:
         raise click.ClickException(str(error)) from error
     out.parent.mkdir(parents=True, exist_ok=True)
     count = write(log, fmt, out, progress=fmt == "xes")  # type: ignore[arg-type]
     click.echo(f"Wrote {count:,} events of {len(case_first(log)):,} orders to {out} ({fmt}).")
+
+
+def _must_exist(url: str) -> None:
+    """An export reads a store: a mistyped SQLite path must not create an empty one."""
+    parsed = store_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    path = Path(str(parsed.database)).expanduser()
+    if not path.exists():
+        raise click.ClickException(
+            f"no store at {path}; `orderflow run` or `orderflow sync` fills one"
+        )
+
+
+def _no_rules(rules: Path, problems: Mapping[str, list[Problem]]) -> str:
+    if not rules.exists():
+        return f"no rule file in {rules}: it does not exist; --rules names the rule files' folder"
+    if problems:
+        names = ", ".join(sorted(problems))
+        return f"no valid rule file in {rules} ({names}: orderflow validate lists the problems)"
+    return f"no rule file in {rules}; --rules names the folder of the rule files"
 
 
 COMMANDS: list[click.Command] = [run_command, export_command]

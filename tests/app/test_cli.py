@@ -41,6 +41,27 @@ def test_export_refuses_an_unknown_format(store_url: str, tmp_path: Path) -> Non
     assert "'json' is not one of 'xes', 'csv', 'parquet'" in result.output
 
 
+def test_export_does_not_create_a_store_that_is_not_there(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    result = CliRunner().invoke(
+        app_commands.export_command,
+        ["--db", f"sqlite:///{missing}", "--format", "csv", "--out", str(tmp_path / "log.csv")],
+    )
+    assert result.exit_code == 1
+    assert f"Error: no store at {missing}" in result.output
+    assert not missing.exists() and not (tmp_path / "log.csv").exists()
+
+
+def test_export_needs_the_rule_files_for_the_stages(store_url: str, tmp_path: Path) -> None:
+    args = ["--db", store_url, "--format", "csv", "--out", str(tmp_path / "log.csv")]
+    result = CliRunner().invoke(
+        app_commands.export_command, [*args, "--rules", str(tmp_path / "nowhere")]
+    )
+    assert result.exit_code == 1
+    assert f"Error: no rule file in {tmp_path / 'nowhere'}" in result.output
+    assert not (tmp_path / "log.csv").exists()
+
+
 class Recorder:
     def __init__(self) -> None:
         self.calls: list[tuple[list[str], dict[str, str]]] = []
