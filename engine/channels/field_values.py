@@ -74,11 +74,21 @@ def to_number(value: object) -> float | None:
     return number
 
 
+def unicode_text(text: str) -> str:
+    """`text`, unless it holds a lone surrogate (JSON's `"\\ud800"`): no database stores it as
+    UTF-8, so such an order would stop its page at the store instead of being quarantined."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Unreadable(f"{_shown(text)} is not valid Unicode text") from None
+    return text
+
+
 def to_text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str | int | float):
-        return str(value).strip()
+        return unicode_text(str(value).strip())
     raise Unreadable(f"expected a text, found {_shown(value)}")
 
 

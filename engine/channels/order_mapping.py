@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from engine.channels.field_values import Unreadable, convert, parse_datetime
+from engine.channels.field_values import Unreadable, convert, parse_datetime, unicode_text
 from engine.channels.paths import FieldPath, compile_paths, read_first
 from engine.definition import OrderField, RuleSet
 from engine.snapshot import OrderSnapshot
@@ -68,7 +68,10 @@ def _text(order: Mapping[str, object], key: str) -> str:
     text = str(value).strip()
     if not text:
         raise Unreadable(f"'{key}' is empty")
-    return text
+    try:
+        return unicode_text(text)
+    except Unreadable as exc:
+        raise Unreadable(f"'{key}': {exc}") from None
 
 
 def _time(order: Mapping[str, object], key: str) -> datetime:

@@ -163,6 +163,14 @@ def broken(order: dict[str, object], **changes: object) -> dict[str, object]:
         ({"marketplace_order_id": ...}, "'marketplace_order_id' is missing"),
         ({"marketplace_order_id": "  "}, "'marketplace_order_id' is empty"),
         ({"marketplace_order_id": ["x"]}, "'marketplace_order_id' is not a text"),
+        (
+            {"marketplace_order_id": "A\ud800"},
+            "'marketplace_order_id': 'A\\ud800' is not valid Unicode text",
+        ),
+        (
+            {"marketplace_status": "\udcffShipped"},
+            "'marketplace_status': '\\udcffShipped' is not valid Unicode text",
+        ),
         ({"marketplace": ...}, "'marketplace' is missing"),
         (
             {"marketplace": "fnac"},
@@ -209,6 +217,17 @@ def test_quarantine_keeps_the_ids_it_could_read(galeries_rules: RuleSet) -> None
     mapped = OrderMapper(galeries_rules).map(broken(order, updated_at=None))
     assert isinstance(mapped, Quarantined)
     assert (mapped.marketplace, mapped.order_id) == ("galeries_lafayette", "1300435653833-A")
+
+
+def test_a_field_text_that_is_not_unicode_is_quarantined(galeries_rules: RuleSet) -> None:
+    # A lone surrogate ("\\ud800" in the JSON) cannot be written to any database as UTF-8.
+    (order,) = results("check_shipped_mp.json")
+    assert isinstance(order, dict)
+    bad = copy.deepcopy(order)
+    bad["packages"][0]["delivery"]["trackings"][0]["number"] = "8V\ud83d"
+    mapped = OrderMapper(galeries_rules).map(bad)
+    assert isinstance(mapped, Quarantined)
+    assert mapped.reason == "field 'tracking_number': '8V\\ud83d' is not valid Unicode text"
 
 
 def test_a_bad_flag_value_is_quarantined(galeries_rules: RuleSet) -> None:
