@@ -26,6 +26,11 @@ def _shown(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def is_blank(value: object) -> bool:
+    """No value: null, or a text of spaces only (how some shapes write a date not known yet)."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def parse_datetime(value: object) -> datetime:
     """An aware UTC datetime from ISO 8601 text (an offset or `Z`; none is read as UTC)."""
     if not isinstance(value, str):
@@ -102,7 +107,8 @@ def convert(field: OrderField, value: object) -> object:
     """The canonical value of `field` read as `value` (None when nothing was found).
 
     A flag nobody set is false: Lengow only writes the flags that hold. Dates become UTC
-    ISO 8601 text, so a snapshot's fields stay plain JSON for the store.
+    ISO 8601 text, so a snapshot's fields stay plain JSON for the store; a blank date or amount
+    is no value, as null is.
     """
     if field.type is FieldType.BOOL:
         return False if value is None else to_bool(value)
@@ -113,5 +119,5 @@ def convert(field: OrderField, value: object) -> object:
     if field.type is FieldType.NUMBER:
         return to_number(value)
     if field.type is FieldType.DATETIME:
-        return parse_datetime(value).isoformat()  # text, so snapshots stay plain JSON
+        return None if is_blank(value) else parse_datetime(value).isoformat()
     return to_text(value)

@@ -15,7 +15,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from engine.channels.field_values import Unreadable, convert, parse_datetime, unicode_text
+from engine.channels.field_values import (
+    Unreadable,
+    convert,
+    is_blank,
+    parse_datetime,
+    unicode_text,
+)
 from engine.channels.paths import FieldPath, compile_paths, read_first
 from engine.definition import OrderField, RuleSet
 from engine.snapshot import OrderSnapshot
@@ -85,7 +91,7 @@ def _time(order: Mapping[str, object], key: str) -> datetime:
 
 
 def _optional_time(order: Mapping[str, object], key: str) -> datetime | None:
-    return None if order.get(key) is None else _time(order, key)
+    return None if is_blank(order.get(key)) else _time(order, key)
 
 
 class OrderMapper:

@@ -93,6 +93,18 @@ def test_amounts_as_strings_and_an_order_date(galeries_rules: RuleSet) -> None:
     assert snapshot.fields["relay_id"] is None
 
 
+def test_blank_dates_read_as_no_date_like_blank_amounts(galeries_rules: RuleSet) -> None:
+    # A blank amount was already no amount; a blank date quarantined the whole order.
+    (order,) = results("order_amount.json")
+    assert isinstance(order, dict)
+    changed = broken(order, marketplace_order_date=" ", total_order="")
+    changed["packages"][0]["cart"][0]["created_at"] = ""
+    snapshot = only_snapshot(OrderMapper(galeries_rules).map(changed))
+    assert snapshot.ordered_at is None
+    assert snapshot.fields["line_created_at"] is None
+    assert snapshot.fields["total_order"] is None
+
+
 def test_amounts_as_numbers_in_the_2024_shape(zalando_rules: RuleSet) -> None:
     (order,) = results("order-sample.json")
     snapshot = only_snapshot(OrderMapper(zalando_rules).map(order))
