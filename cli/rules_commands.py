@@ -118,7 +118,7 @@ def diagram(file: Path, fmt: str, output: Path | None) -> None:
     rules, problems = _check(file)
     if rules is None:
         for problem in problems:
-            click.echo(str(problem))
+            click.echo(str(problem), err=True)  # the diagram's output is often redirected
         raise SystemExit(1)
     text = FORMATS[fmt](rules)
     if output is None:

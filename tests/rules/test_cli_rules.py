@@ -147,9 +147,11 @@ def test_diagram_dot_to_a_file(run: CliRunner, tmp_path: Path) -> None:
 
 
 def test_diagram_of_a_broken_file_prints_its_problems(run: CliRunner, misspelt: Path) -> None:
+    # On the error stream: `orderflow diagram x.yaml > x.mmd` must not hide them in the file.
     result = run.invoke(main, ["diagram", str(misspelt)])
     assert result.exit_code == 1
-    assert result.stdout.startswith(f"{misspelt}:236:9: transition 'confirm_shipment' targets")
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"{misspelt}:236:9: transition 'confirm_shipment' targets")
 
 
 def test_diagram_to_an_unwritable_place(run: CliRunner, tmp_path: Path) -> None:
