@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from simulator.run import draw_arrivals, simulate
 from simulator.scenario import Scenario
@@ -60,18 +61,22 @@ def t95(freedom: int) -> float:
     return T95[freedom - 1] if freedom <= len(T95) else 1.96
 
 
-def metrics(summary: dict[str, Any]) -> dict[str, float]:
-    """The figures worth comparing, flat: shares in percent, counts, hours."""
+def metrics(summary: dict[str, Any], actions: Sequence[str] = ()) -> dict[str, float]:
+    """The figures worth comparing, flat: shares in percent, counts, hours.
+
+    Every action of `actions` (the rule set's) gets its figures, so one that was never used
+    compares as 0 commands; its median time is NaN, unknown rather than zero hours.
+    """
     orders = max(summary["orders"], 1)
     figures: dict[str, float] = {"orders": float(summary["orders"])}
     for stage, count in summary["final_stage"].items():
         figures[f"% of orders ending {stage}"] = 100.0 * count / orders
     for timer, count in summary["timers"].items():
         figures[f"timer {timer}, % of orders"] = 100.0 * count / orders
-    for action, seller in summary["seller"].items():
-        figures[f"{action}: commands sent"] = float(seller["sent"])
-        if "median_hours" in seller:
-            figures[f"{action}: median hours at the status"] = seller["median_hours"]
+    for action in dict.fromkeys([*actions, *summary["seller"]]):
+        seller = summary["seller"].get(action, {})
+        figures[f"{action}: commands sent"] = float(seller.get("sent", 0))
+        figures[f"{action}: median hours at the status"] = seller.get("median_hours", math.nan)
     figures["commands refused"] = float(sum(r["count"] for r in summary["refused"]))
     figures["anomalies"] = float(sum(a["count"] for a in summary["anomalies"]))
     figures["status changes missed by the polls"] = float(summary["visibility"]["missed_by_polls"])
@@ -97,32 +102,45 @@ def replicate(job: Job) -> tuple[dict[str, float], dict[str, float]]:
     seed = job.seed_of()
     arrivals = draw_arrivals(job.first, job.days, np.random.default_rng(seed))
     sides = [simulate(s, job.days, seed, arrivals=arrivals) for s in (job.first, job.second)]
-    first, second = (metrics(summarise(run)) for run in sides)
+    first, second = (
+        metrics(summarise(run), [a.name for a in run.scenario.rules.actions]) for run in sides
+    )
     return first, second
 
 
 @dataclass(frozen=True)
 class Difference:
+    """A figure's mean on each side and the mean paired difference; None where unknown."""
+
     figure: str
-    first: float
-    second: float
-    difference: float
-    half_width: float | None  # of the 95% interval; None with a single replication
+    first: float | None
+    second: float | None
+    difference: float | None
+    half_width: float | None  # of the 95% interval; None with fewer than two pairs
 
 
 def differences(pairs: list[tuple[dict[str, float], dict[str, float]]]) -> list[Difference]:
-    """Per figure (present on either side), the paired difference second - first."""
+    """Per figure (present on either side), the paired difference second - first.
+
+    A figure missing on a side counts 0 (no order ended there, no command was sent); a NaN
+    figure (a median of nothing) is unknown: left out of its side's mean and of the pairs.
+    """
     names = list(dict.fromkeys(n for a, b in pairs for n in (*a, *b)))
     result = []
     for name in names:
-        a = np.asarray([p[0].get(name, 0.0) for p in pairs])
-        b = np.asarray([p[1].get(name, 0.0) for p in pairs])
-        d = b - a
+        a = np.asarray([p[0].get(name, 0.0) for p in pairs], dtype=np.float64)
+        b = np.asarray([p[1].get(name, 0.0) for p in pairs], dtype=np.float64)
+        d = (b - a)[~np.isnan(a) & ~np.isnan(b)]
         half = None
         if d.size > 1:
             half = t95(d.size - 1) * float(np.std(d, ddof=1)) / math.sqrt(d.size)
-        result.append(Difference(name, float(a.mean()), float(b.mean()), float(d.mean()), half))
+        result.append(Difference(name, _mean(a), _mean(b), _mean(d), half))
     return result
+
+
+def _mean(values: NDArray[np.float64]) -> float | None:
+    known = values[~np.isnan(values)]
+    return float(known.mean()) if known.size else None
 
 
 Mapper = Callable[[Callable[[Job], Any], list[Job]], Iterable[Any]]
@@ -171,19 +189,32 @@ def compare(
 def render(found: list[Difference], first: str, second: str, replications: int) -> str:
     """The differences as a table; an interval that excludes zero is marked with '*'."""
     width = max([len(d.figure) for d in found] + [6])
-    head = f"{'figure':<{width}}  {first[:12]:>12}  {second[:12]:>12}  {'difference':>22}"
+    sides = max(12, len(first), len(second))
+    head = f"{'figure':<{width}}  {first:>{sides}}  {second:>{sides}}  {'difference':>22}"
     lines = [
         f"{replications} replication(s), same arrivals on both sides; "
-        "95% confidence intervals, * where zero is outside",
+        "95% confidence intervals, * where zero is outside; – where nothing was measured",
         "",
         head,
         "-" * len(head),
     ]
     for d in found:
-        if d.half_width is None:
-            diff = f"{d.difference:+.2f}"
-        else:
-            mark = "*" if abs(d.difference) > d.half_width else " "
-            diff = f"{d.difference:+.2f} \u00b1 {d.half_width:.2f}{mark}"
-        lines.append(f"{d.figure:<{width}}  {d.first:>12.2f}  {d.second:>12.2f}  {diff:>22}")
+        first_value, second_value = _number(d.first), _number(d.second)
+        lines.append(
+            f"{d.figure:<{width}}  {first_value:>{sides}}  {second_value:>{sides}}  "
+            f"{_difference(d):>22}"
+        )
     return "\n".join(lines) + "\n"
+
+
+def _number(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _difference(d: Difference) -> str:
+    if d.difference is None:
+        return "–"
+    if d.half_width is None:
+        return f"{d.difference:+.2f}"
+    mark = "*" if abs(d.difference) > d.half_width else " "
+    return f"{d.difference:+.2f} \u00b1 {d.half_width:.2f}{mark}"

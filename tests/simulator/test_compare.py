@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
-from simulator.compare import Job, compare, dask_map, differences, local_map, replicate, t95
+from simulator.compare import (
+    Difference,
+    Job,
+    compare,
+    dask_map,
+    differences,
+    local_map,
+    metrics,
+    render,
+    replicate,
+    t95,
+)
+from simulator.summary import summarise
 
-from .small_world import shipped
+from .small_world import shipped, small_run
 
 
 def test_paired_differences_and_their_interval() -> None:
@@ -20,6 +34,44 @@ def test_paired_differences_and_their_interval() -> None:
 def test_one_replication_has_no_interval_and_a_missing_figure_counts_zero() -> None:
     (found,) = differences([({"x": 1.0}, {})])
     assert found.half_width is None and found.difference == -1.0
+
+
+def test_a_median_with_nothing_to_measure_is_unknown_not_zero_hours() -> None:
+    # Replication 1: refunds on both sides; replication 2: none on the second side.
+    hours = "refund: median hours at the status"
+    pairs = [({hours: 10.0}, {hours: 14.0}), ({hours: 20.0}, {hours: math.nan})]
+    (found,) = differences(pairs)
+    assert (found.first, found.second, found.difference) == (15.0, 14.0, 4.0)
+    assert found.half_width is None  # one pair where both sides were measured
+    (never,) = differences([({hours: 3.0}, {hours: math.nan})])
+    assert (never.second, never.difference, never.half_width) == (None, None, None)
+
+
+def test_metrics_name_every_action_of_the_rules_even_without_commands() -> None:
+    summary = summarise(small_run(orders=50, days=1))
+    assert "refund" not in summary["seller"]  # no order lives long enough for a refund
+    figures = metrics(summary, ["accept", "refund"])
+    assert figures["refund: commands sent"] == 0.0
+    assert math.isnan(figures["refund: median hours at the status"])
+    assert (
+        figures["accept: median hours at the status"] == summary["seller"]["accept"]["median_hours"]
+    )
+
+
+def test_the_table_says_unknown_with_a_dash_and_keeps_long_names_whole() -> None:
+    found = [Difference("refund: median hours at the status", 5.0, None, None, None)]
+    text = render(found, "baseline", "baseline on cdiscount_24h.yaml", 2)
+    head, rule, row = text.splitlines()[2:5]
+    assert head.split() == [
+        "figure",
+        "baseline",
+        "baseline",
+        "on",
+        "cdiscount_24h.yaml",
+        "difference",
+    ]
+    assert len(rule) == len(head)
+    assert row.split()[-3:] == ["5.00", "–", "–"]
 
 
 def test_student_quantiles() -> None:
