@@ -8,6 +8,7 @@ anomalies and the orders (Parquet or CSV) with a summary (JSON and a readable ta
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Iterable
@@ -55,10 +56,12 @@ def _other_side(first: Path, other: Path) -> Scenario:
             _fail(exc.problems, str(other))
             raise
         try:
-            return load_scenario(first, rules)
+            scenario = load_scenario(first, rules)
         except ScenarioInvalid as exc:
             _fail(exc.problems, f"{first} on the rules of {other}")
             raise
+        # Both sides are the same scenario: the rule file tells them apart in the table.
+        return dataclasses.replace(scenario, name=f"{scenario.name} on {other.name}")
     return _load(other)
 
 

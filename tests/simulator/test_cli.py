@@ -121,6 +121,20 @@ def test_compare_prints_differences_with_intervals(tmp_path: Path) -> None:
     assert (tmp_path / "o" / "compare.json").exists()
 
 
+def test_compare_on_another_rule_file_names_the_sides_apart(tmp_path: Path) -> None:
+    rules = SCENARIOS.parent.parent / "rules" / "cdiscount.yaml"
+    quicker = tmp_path / "cdiscount_24h.yaml"
+    quicker.write_text(rules.read_text(encoding="utf-8").replace("after: 48h", "after: 24h"))
+    args = ["simulate", "--scenario", str(small_scenario(tmp_path)), "--compare", str(quicker)]
+    args += ["--replications", "1", "--days", "1", "--out", str(tmp_path / "o"), "--quiet"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    head = result.output.splitlines()[2]
+    assert head.split() == ["figure", "baseline", "baseline", "on", "cdiscount_24h.yaml"] + [
+        "difference"
+    ]
+
+
 def test_help_explains_the_command() -> None:
     result = CliRunner().invoke(main, ["simulate", "--help"])
     assert result.exit_code == 0
