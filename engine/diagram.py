@@ -4,8 +4,9 @@ People review rules by looking at them. Each status is a node (its stage underne
 ones entered from a start point, the final ones marked), each transition an edge per source
 labelled with its trigger, its actor, its condition, the fields the seller action behind it needs
 and the delay of the timer that fires it. The analyst app passes counts and median times per
-edge, measured on the event log, to draw the flow as it really runs. Names are arbitrary text in
-a rule file, so nodes get generated ids and every label is escaped for its format.
+edge, measured on the event log, to draw the flow as it really runs (in DOT the busiest edges are
+the thickest, so the main flow shows at a glance). Names are arbitrary text in a rule file, so
+nodes get generated ids and every label is escaped for its format.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ _MERMAID_ESCAPES = {
 }
 _DOT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": ""}
 _SPANS = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+# DOT edge widths with stats: the busiest edge six times as thick as an unused one, so the main
+# flow stands out at a glance while a rare edge stays visible.
+_THINNEST, _THICKEST = 1.0, 6.0
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Edge:
     dest: str
     trigger: str
     parts: tuple[str, ...]
+    count: int | None = None  # orders that took it, when stats were given for it
 
 
 def span(seconds: float) -> str:
@@ -100,7 +105,8 @@ def edges(rules: RuleSet, stats: Mapping[EdgeKey, EdgeStats] | None = None) -> t
             found = (stats or {}).get((source, transition.dest, transition.trigger))
             if found is not None:
                 parts.append(_stats_part(found))
-            result.append(Edge(source, transition.dest, transition.trigger, tuple(parts)))
+            count = found.count if found is not None else None
+            result.append(Edge(source, transition.dest, transition.trigger, tuple(parts), count))
     return tuple(result)
 
 
@@ -135,8 +141,16 @@ def _quoted(text: str) -> str:
     return f'"{_escape(text, _DOT_ESCAPES)}"'
 
 
+def _pen(count: int | None, busiest: int) -> str:
+    """The edge's width attribute, in proportion to the busiest edge; none without counts."""
+    if count is None or busiest <= 0:
+        return ""
+    return f", penwidth={_THINNEST + (_THICKEST - _THINNEST) * count / busiest:.1f}"
+
+
 def dot(rules: RuleSet, stats: Mapping[EdgeKey, EdgeStats] | None = None) -> str:
-    """The rule set as a Graphviz digraph; final statuses have a double border."""
+    """The rule set as a Graphviz digraph; final statuses have a double border, and with
+    `stats` each edge is as thick as its share of the busiest edge's orders."""
     ids = _ids(rules)
     market = rules.marketplace
     lines = [
@@ -152,9 +166,12 @@ def dot(rules: RuleSet, stats: Mapping[EdgeKey, EdgeStats] | None = None) -> str
         label = _quoted(f"{status.name}\n{status.stage}")
         lines.append(f"  {ids[status.name]} [label={label}{final}];")
     lines.extend(f"  start -> {ids[name]};" for name in rules.initial_statuses)
-    for edge in edges(rules, stats):
+    drawn = edges(rules, stats)
+    busiest = max((edge.count or 0 for edge in drawn), default=0)
+    for edge in drawn:
         label = _quoted("\n".join(edge.parts))
-        lines.append(f"  {ids[edge.source]} -> {ids[edge.dest]} [label={label}];")
+        pen = _pen(edge.count, busiest)
+        lines.append(f"  {ids[edge.source]} -> {ids[edge.dest]} [label={label}{pen}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -106,13 +106,41 @@ def test_dot_text() -> None:
         '  s2 [label="Sent\\nshipped", peripheries=2];\n'
         '  s3 [label="Lost\\ncanceled", peripheries=2];\n'
         "  start -> s0;\n"
-        '  s0 -> s1 [label="prepare (marketplace)\\n12 orders, median 1h 15m"];\n'
+        '  s0 -> s1 [label="prepare (marketplace)\\n12 orders, median 1h 15m", penwidth=6.0];\n'
         '  s1 -> s2 [label="send (seller)\\nwhen mode in [T]\\nneeds number if mode in [T]'
-        '\\nneeds mode\\n1 order"];\n'
+        '\\nneeds mode\\n1 order", penwidth=1.4];\n'
         '  s0 -> s3 [label="expire (timer)\\nafter 2d"];\n'
         '  s1 -> s3 [label="expire (timer)\\nafter 12h"];\n'
         "}\n"
     )
+
+
+def test_dot_without_stats_draws_every_edge_alike() -> None:
+    assert dot(RULES).splitlines()[11:] == [
+        '  s0 -> s1 [label="prepare (marketplace)"];',
+        '  s1 -> s2 [label="send (seller)\\nwhen mode in [T]\\nneeds number if mode in [T]'
+        '\\nneeds mode"];',
+        '  s0 -> s3 [label="expire (timer)\\nafter 2d"];',
+        '  s1 -> s3 [label="expire (timer)\\nafter 12h"];',
+        "}",
+    ]
+
+
+def test_dot_edges_thicken_from_1_to_6_with_their_share_of_the_busiest() -> None:
+    stats = {
+        ("New", READY, "prepare"): EdgeStats(40),
+        (READY, "Sent", "send"): EdgeStats(16),
+        ("New", "Lost", "expire"): EdgeStats(4),
+        (READY, "Lost", "expire"): EdgeStats(0),
+    }
+    widths = [line.rsplit("penwidth=", 1)[-1] for line in dot(RULES, stats).splitlines()[11:15]]
+    assert widths == ["6.0];", "3.0];", "1.5];", "1.0];"]  # 1 + 5 * count / 40
+
+
+def test_dot_with_no_order_on_any_edge_keeps_the_default_width() -> None:
+    text = dot(RULES, {("New", READY, "prepare"): EdgeStats(0)})
+    assert "penwidth" not in text
+    assert '  s0 -> s1 [label="prepare (marketplace)\\n0 orders"];' in text.splitlines()
 
 
 def test_a_backslash_in_a_name_is_escaped_for_dot() -> None:
