@@ -185,11 +185,8 @@ class EngineView:
         done = {name: self.events.array(name) for name in ENGINE_EVENT_COLUMNS}
         moved = self._walk()
         events = {name: np.concatenate([done[name], moved[name]]) for name in done}
-        sort = np.argsort(
-            (events["seen_at"].astype(np.int64) << 40)
-            | (events["order"].astype(np.int64) << 8)
-            | events["seq"].astype(np.int64)
-        )
+        # Three keys, not one packed integer: seen_at in its high bits overflowed past ~97 days.
+        sort = np.lexsort((events["seq"], events["order"], events["seen_at"]))
         self.events, self.paths, self.pending = (
             Columns(ENGINE_EVENT_COLUMNS),
             Columns(PATH_COLUMNS),
