@@ -28,6 +28,7 @@ from numpy.typing import NDArray
 
 from engine.events import Source
 from simulator.columns import TIMESTAMP, Encoder, dictionary
+from simulator.observer import ENGINE_EVENT_COLUMNS
 from simulator.run import Run
 from simulator.scenario import Scenario
 from simulator.truth import Truth
@@ -96,6 +97,8 @@ class RunFiles:
         out.mkdir(parents=True, exist_ok=True)
         self.out, self.fmt = out, fmt
         self.events_file = TableFile(out / "events", fmt)
+        # A run without events still writes the file, empty, like the other tables.
+        self._events_written = False
         self._encoder: Encoder | None = None
         policy = scenario.rules.import_policy
         flag = [policy.flag_field] if policy is not None and policy.flag_field else []
@@ -108,6 +111,7 @@ class RunFiles:
     def events(self, chunk: Mapping[str, NDArray[Any]]) -> None:
         if chunk["order"].size:
             self.events_file.write(self._event_table(chunk, Source.FETCH.value, seen=True))
+            self._events_written = True
 
     def _event_table(self, data: Mapping[str, NDArray[Any]], source: str, seen: bool) -> pa.Table:
         enc = self._encoder
@@ -133,6 +137,9 @@ class RunFiles:
 
     def finish(self, run: Run) -> None:
         """Write everything but the streamed events (closed here too), the files side by side."""
+        if not self._events_written:
+            none = {name: np.empty(0, dtype) for name, dtype in ENGINE_EVENT_COLUMNS.items()}
+            self.events_file.write(self._event_table(none, Source.FETCH.value, seen=True))
         tables = {
             "truth": self._truth_table(run.truth),
             "commands": self._commands_table(run),
