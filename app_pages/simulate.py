@@ -54,7 +54,7 @@ def render() -> None:
         return
     left.caption(scenario.description)
     right.caption(baseline.description)
-    knobs = controls(scenario)
+    knobs = controls(scenario, chosen)
     same = st.checkbox(
         "Give the baseline the same orders (orders per day, fulfilment share)",
         value=True,
@@ -71,16 +71,31 @@ def _index(files: list[str], name: str) -> int:
     return files.index(name) if name in files else 0
 
 
-def controls(scenario: Scenario) -> Knobs:
+KNOBS = ("days", "per_day", "share", "delay")
+
+
+def controls(scenario: Scenario, name: str) -> Knobs:
     st.subheader("Main parameters of the scenario")
+    if st.session_state.get("knobs_of") != name:
+        # The knobs keep their values across reruns: a newly picked scenario must start from
+        # its own settings, not from the previous one's (peak season ran at 400 orders a day).
+        for key in KNOBS:
+            st.session_state.pop(key, None)
+        st.session_state["knobs_of"] = name
     own = knobs_of(scenario)
     a, b, c = st.columns(3)
-    days = a.slider("Days", 1, 60, own.days, key="days")
+    days = a.slider("Days", 1, max(60, own.days), own.days, key="days")
     per_day = own.per_day
     if per_day is not None:
-        per_day = float(b.slider("Orders per day", 10, 5000, int(per_day), step=10, key="per_day"))
+        top = max(5000, int(per_day))
+        per_day = float(b.slider("Orders per day", 1, top, int(per_day), key="per_day"))
     share = c.slider(
-        "Fulfilled by the marketplace", 0.0, 0.5, float(own.fulfilled_share), 0.01, key="share"
+        "Fulfilled by the marketplace",
+        0.0,
+        max(0.5, own.fulfilled_share),
+        float(own.fulfilled_share),
+        0.01,
+        key="share",
     )
     d, e = st.columns(2)
     delay = d.select_slider(

@@ -221,3 +221,11 @@ def test_simulate_runs_a_scenario_against_the_baseline(store_url: str) -> None:
     table = app.dataframe[0].value.set_index("figure")
     assert table.loc["orders", "baseline"] == table.loc["orders", "scenario"] > 0
     assert table.loc["median hours to accept", "change"] > 0  # the slow seller answers later
+
+
+def test_simulate_starts_a_newly_picked_scenario_from_its_own_settings(store_url: str) -> None:
+    app = start("simulate")
+    app.slider(key="per_day").set_value(60).run()
+    app.selectbox[0].select("peak_season.yaml").run()
+    assert app.slider(key="per_day").value == 4000  # not the 60 set for slow_seller
+    assert app.slider(key="days").value == 30
