@@ -63,13 +63,16 @@ def adjusted(scenario: Scenario, knobs: Knobs) -> Scenario:
     arrivals = scenario.arrivals
     if knobs.per_day is not None and arrivals.per_day is not None:
         arrivals = replace(arrivals, per_day=knobs.per_day)
-    seller = tuple(replace(m, after=scaled(m.after, knobs.seller_delay)) for m in scenario.seller)
+    factor = knobs.seller_delay
+    seller = tuple(replace(m, after=scaled(m.after, factor)) for m in scenario.seller)
+    retry = scenario.retry_after
     return replace(
         scenario,
         days=knobs.days,
         arrivals=arrivals,
         fulfilled_share=knobs.fulfilled_share,
         seller=seller,
+        retry_after=None if retry is None else scaled(retry, factor),
     )
 
 

@@ -37,6 +37,10 @@ def test_knobs_change_the_scenario() -> None:
     assert isinstance(first, LogNormal)
     assert changed.seller[0].after == LogNormal(first.median * 3, first.sigma)
     assert changed.arrivals.hourly == scenario.arrivals.hourly
+    # Fixing a refused command and sending it again is the seller's delay too.
+    retry = scenario.retry_after
+    assert isinstance(retry, LogNormal)
+    assert changed.retry_after == LogNormal(retry.median * 3, retry.sigma)
 
 
 def result(orders: list[str]) -> SimResult:
