@@ -14,6 +14,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from engine.errors import OrderflowError
 
@@ -75,6 +76,10 @@ def _read_file(file: Path) -> dict[str, object]:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SettingsInvalid(f"cannot read the config file {file}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise SettingsInvalid(
+            f"{file}: the config file is not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsInvalid(f"{file}: invalid TOML: {exc}") from None
     table = data.get(TABLE, {})
@@ -104,6 +109,26 @@ def _missing(names: list[str], file: Path | None) -> SettingsInvalid:
     return SettingsInvalid(f"the Lengow {what} {quoted} {verb} missing: set {variables}{place}")
 
 
+def _wrong(name: str, must: str, found: str) -> SettingsInvalid:
+    return SettingsInvalid(
+        f"the Lengow setting '{name}' ({VARIABLES[name]}) must {must}, found '{found}'"
+    )
+
+
+def _account_id(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):  # "²".isdigit(), but int("²") fails
+        raise _wrong("account_id", "be a whole number", text)
+    return int(text)
+
+
+def _api_url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise _wrong("api_url", "start with http:// or https://", text)
+    if not urlsplit(text).hostname:
+        raise _wrong("api_url", f"name a host, such as {DEFAULT_API_URL}", text)
+    return text.rstrip("/")
+
+
 def load_settings(
     file: str | Path | None = None, env: Mapping[str, str] | None = None
 ) -> LengowSettings:
@@ -115,21 +140,9 @@ def load_settings(
     missing = [n for n in ("access_token", "secret", "account_id") if values[n] is None]
     if missing:
         raise _missing(missing, path)
-    account = values["account_id"] or ""
-    if not account.isdigit():
-        raise SettingsInvalid(
-            f"the Lengow setting 'account_id' ({VARIABLES['account_id']}) must be a whole "
-            f"number, found '{account}'"
-        )
-    api_url = values["api_url"] or DEFAULT_API_URL
-    if not api_url.startswith(("http://", "https://")):
-        raise SettingsInvalid(
-            f"the Lengow setting 'api_url' ({VARIABLES['api_url']}) must start with http:// "
-            f"or https://, found '{api_url}'"
-        )
     return LengowSettings(
-        api_url=api_url.rstrip("/"),
+        api_url=_api_url(values["api_url"] or DEFAULT_API_URL),
         access_token=Secret(values["access_token"] or ""),
         secret=Secret(values["secret"] or ""),
-        account_id=int(account),
+        account_id=_account_id(values["account_id"] or ""),
     )

@@ -88,6 +88,16 @@ def test_every_missing_setting_is_named_with_the_file(tmp_path: Path) -> None:
             "found 'abc'",
         ),
         (
+            {"LENGOW_ACCOUNT_ID": "15\u00b2"},  # a superscript two: isdigit() but not int()
+            "the Lengow setting 'account_id' (LENGOW_ACCOUNT_ID) must be a whole number, "
+            "found '15\u00b2'",
+        ),
+        (
+            {"LENGOW_API_URL": "http://"},
+            "the Lengow setting 'api_url' (LENGOW_API_URL) must name a host, such as "
+            "https://api.lengow.io, found 'http://'",
+        ),
+        (
             {"LENGOW_API_URL": "api.lengow.io"},
             "the Lengow setting 'api_url' (LENGOW_API_URL) must start with http:// or https://, "
             "found 'api.lengow.io'",
@@ -107,3 +117,13 @@ def test_file_problems_are_explained(tmp_path: Path) -> None:
         load_settings(write(tmp_path, '[lengow]\ntoken = "x"\n'), env=FULL_ENV)
     with pytest.raises(SettingsInvalid, match="cannot read the config file"):
         load_settings(tmp_path / "absent.toml", env=FULL_ENV)
+
+
+def test_a_config_file_that_is_not_utf8_is_explained(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.toml"
+    path.write_bytes('[lengow]\nsecret = "d\u00e9j\u00e0"\n'.encode("latin-1"))
+    with pytest.raises(SettingsInvalid) as caught:
+        load_settings(path, env=FULL_ENV)
+    assert str(caught.value) == (
+        f"{path}: the config file is not UTF-8 text (invalid continuation byte at byte 20)"
+    )
