@@ -84,7 +84,7 @@ class BulkTable:
             table.statuses, table.triggers, table.conditions, runtime.paths.signature,
             runtime.rules.source,
         )  # fmt: skip
-        self.status_code = self.encoder.status_code
+        self.status_code = {name: i for i, name in enumerate(self.statuses)}
         self.trigger_code = {name: i for i, name in enumerate(self.triggers)}
         self.actors = tuple({s.actor: None for steps in table.steps.values() for s in steps})
         self._actor_code = {name: i for i, name in enumerate(self.actors)}

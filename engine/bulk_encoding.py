@@ -45,7 +45,6 @@ class ColumnEncoder:
         signature: Callable[[Mapping[str, object]], int],
         source: object,
     ) -> None:
-        self.status_code = {name: i for i, name in enumerate(statuses)}
         self._status_code: dict[str | None, int] = {name: i for i, name in enumerate(statuses)}
         self._trigger_code: dict[str | None, int] = {name: i for i, name in enumerate(triggers)}
         self._trigger_code[None] = -1
@@ -78,7 +77,9 @@ class ColumnEncoder:
 
     def signatures(self, fields: Fields) -> Signatures:
         """Each order's guard signature, computed once per distinct guarded-field combination."""
-        columns = [_typed(_column(fields, name)) for name in self.guarded]
+        # Read in C when every record is a dict; a dict subclass may override `get`, so not it.
+        dicts = set(map(type, fields)) <= {dict}
+        columns = [_typed(_column(fields, name, dicts)) for name in self.guarded]
         keys = _keys(columns, len(fields))
         try:
             found: dict[object, int] = dict.fromkeys(keys, 0)
@@ -94,12 +95,12 @@ class ColumnEncoder:
         values = key if width != 1 else (key,)
         assert isinstance(values, tuple)
         return {
-            name: value.value if isinstance(value, Typed) else value
+            name: value.value if isinstance(value, _Typed) else value
             for name, value in zip(self.guarded, values, strict=True)
         }
 
 
-class Typed(tuple[type, object]):
+class _Typed(tuple[type, object]):
     """A value keyed with its type, so that `True` and `1` stay apart."""
 
     __slots__ = ()
@@ -109,9 +110,9 @@ class Typed(tuple[type, object]):
         return self[1]
 
 
-def _column(fields: Fields, name: str) -> list[object]:
-    """One field of every order (None where missing), read in C when every record is a dict."""
-    if set(map(type, fields)) <= {dict}:  # a dict subclass may override `get`: read it below
+def _column(fields: Fields, name: str, dicts: bool) -> list[object]:
+    """One field of every order, None where missing (`dicts`: every record is a plain dict)."""
+    if dicts:
         return list(map(dict.get, fields, repeat(name)))  # type: ignore[arg-type]
     return [record_of(record).get(name) for record in fields]
 
@@ -128,4 +129,4 @@ def _typed(column: list[object]) -> list[object]:
     types = set(map(type, column))
     if len(types) <= 1 or (types <= PLAIN and len(types & NUMBERS) <= 1):
         return column
-    return list(map(Typed, zip(map(type, column), column, strict=True)))
+    return list(map(_Typed, zip(map(type, column), column, strict=True)))
