@@ -37,6 +37,11 @@ def _share(count: int, total: int) -> str:
     return f"{count:,} ({100.0 * count / total:4.1f}%)" if total else f"{count:,}"
 
 
+def _number(value: float | None, decimals: int = 2) -> str:
+    """A measured figure, or a dash when there was nothing to measure."""
+    return "–" if value is None else f"{value:,.{decimals}f}"
+
+
 def _seller_rows(seller: Mapping[str, Any]) -> list[tuple[str, str]]:
     rows = []
     for action, figures in seller.items():
@@ -44,8 +49,10 @@ def _seller_rows(seller: Mapping[str, Any]) -> list[tuple[str, str]]:
         if figures.get("refused"):
             rows.append((f"{action}: refused by the engine", f"{figures['refused']:,}"))
         if "median_hours" in figures:
-            rows.append((f"{action}: hours at the status (median)", f"{figures['median_hours']}"))
-            rows.append((f"{action}: hours at the status (p90)", f"{figures['p90_hours']}"))
+            rows.append(
+                (f"{action}: hours at the status (median)", _number(figures["median_hours"]))
+            )
+            rows.append((f"{action}: hours at the status (p90)", _number(figures["p90_hours"])))
     return rows
 
 
@@ -73,7 +80,8 @@ def _polls(summary: Mapping[str, Any]) -> list[str]:
     return _section(
         "What the polls saw",
         [
-            (f"fetches ({polls['sweep_windows']} sweep windows)", f"{polls['fetches']:,}"),
+            ("fetches", f"{polls['fetches']:,}"),
+            ("of which sweep windows", f"{polls['sweep_windows']:,}"),
             ("true status changes", f"{visibility['true_changes']:,}"),
             ("seen by a poll", f"{visibility['seen_by_polls']:,}"),
             ("missed by the polls", f"{visibility['missed_by_polls']:,}"),
@@ -92,7 +100,7 @@ def _outbox(summary: Mapping[str, Any]) -> list[str]:
             ("commands sent", f"{outbox['sent']:,}"),
             ("confirmed by a later fetch", f"{outbox['confirmed']:,}"),
             ("unconfirmed at the end", f"{outbox['unconfirmed']:,}"),
-            ("minutes to confirm (median)", str(outbox["median_minutes_to_confirm"])),
+            ("minutes to confirm (median)", _number(outbox["median_minutes_to_confirm"], 1)),
         ],
     )
 

@@ -47,3 +47,17 @@ def test_the_table_reads_in_sentences() -> None:
     if summary["refused"]:
         first = summary["refused"][0]
         assert f"{first['count']:>9,}  {first['action']}: {first['reason']}" in text
+
+
+def test_figures_without_a_value_read_as_a_dash_and_hours_keep_two_decimals() -> None:
+    summary = summarise(small_run())
+    summary["outbox"]["median_minutes_to_confirm"] = None  # nothing was sent
+    summary["seller"] = {"ship": {"sent": 3, "refused": 0, "median_hours": 78.0, "p90_hours": 9.5}}
+    text = render(summary)
+    assert re.search(r"^  minutes to confirm \(median\) +–$", text, re.MULTILINE)
+    assert re.search(r"^  ship: hours at the status \(median\) +78\.00$", text, re.MULTILINE)
+    assert re.search(r"^  ship: hours at the status \(p90\) +9\.50$", text, re.MULTILINE)
+    fetches = summary["polls"]["fetches"]
+    assert re.search(rf"^  fetches +{fetches:,}$", text, re.MULTILINE)
+    sweeps = summary["polls"]["sweep_windows"]
+    assert re.search(rf"^  of which sweep windows +{sweeps:,}$", text, re.MULTILINE)
