@@ -257,7 +257,12 @@ class LengowSession:
             response = self._http.request(method, target, params=params, data=data, headers=headers)
         except httpx.TimeoutException as exc:
             raise Transient(f"{request} timed out ({type(exc).__name__})") from None
-        except (httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+        except (
+            httpx.NetworkError,
+            httpx.RemoteProtocolError,
+            httpx.ProxyError,
+            httpx.DecodingError,  # a body cut or garbled on the way (Content-Encoding)
+        ) as exc:
             raise Transient(f"{request} failed: {type(exc).__name__}: {exc}") from None
         status = response.status_code
         if status == 429:

@@ -280,6 +280,24 @@ def test_timeouts_and_connection_errors_are_retried_then_reported(
     assert len(fake.calls(ORDERS)) == 3
 
 
+def test_a_body_that_fails_to_decompress_is_retried_then_reported() -> None:
+    def corrupt(request: httpx.Request) -> httpx.Response:
+        garbage = httpx.ByteStream(b"garbage")  # decoded as the client reads it
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=garbage)
+
+    fake, clock = FakeLengow(), FakeClock()
+    fake.on("GET", ORDERS, corrupt, page([order("A")], None))
+    (result,) = list(client_for(fake, clock).order_pages(FROM, TO))
+    assert result.results == (order("A"),)
+    fake.on("GET", ORDERS, corrupt)
+    with pytest.raises(ChannelUnavailable) as caught:
+        list(client_for(fake, clock, retries=1).order_pages(FROM, TO))
+    assert caught.value.cause == (
+        "GET /v3.0/orders failed: DecodingError: Error -3 while decompressing data: "
+        "incorrect header check"
+    )
+
+
 def test_a_timeout_then_an_answer_loses_nothing() -> None:
     fake, clock = FakeLengow(), FakeClock()
     fake.on("GET", ORDERS, lambda r: httpx.ReadTimeout("slow"), page([order("A")], None))
