@@ -8,6 +8,7 @@ window's data, and only forward, so it can never claim data the store does not h
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -115,13 +116,29 @@ def advance_watermark(connection: Connection, name: str, value: datetime) -> dat
     return current
 
 
+# A lone UTF-16 surrogate (JSON "\ud800") is valid in a Python str but in no UTF-8 database.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(value: object) -> object:
+    """`value` with every lone surrogate written as its `\\uXXXX` escape, so any input can be
+    kept in quarantine as received, legibly, instead of failing the page that carried it."""
+    if isinstance(value, str):
+        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
+
+
 def add_quarantine(connection: Connection, entries: Sequence[QuarantineEntry]) -> None:
     rows = [
         {
-            "marketplace": entry.marketplace,
-            "order_id": entry.order_id,
-            "reason": entry.reason,
-            "raw": entry.raw,
+            "marketplace": storable(entry.marketplace),
+            "order_id": storable(entry.order_id),
+            "reason": storable(entry.reason),
+            "raw": storable(entry.raw),
             "fetch_run": entry.fetch_run,
             "at": entry.at,
         }
