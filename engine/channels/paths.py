@@ -123,9 +123,7 @@ def _assign(node: object, step: Step, value: object) -> None:
     if not isinstance(node, list):
         raise TypeError(f"cannot index {type(node).__name__} with {step}")
     if isinstance(step, Index):
-        position = step.position if step.position >= 0 else len(node) + step.position
-        node.extend([None] * (position + 1 - len(node)))
-        node[position] = value
+        _set_item(node, step.position, value)
         return
     kept = [item for item in node if not _matches(item, step)]
     node[:] = kept
@@ -133,6 +131,17 @@ def _assign(node: object, step: Step, value: object) -> None:
         node.append(value)
     elif value:
         node.append({step.key: step.value})
+
+
+def _set_item(items: list[object], position: int, value: object) -> None:
+    """Set `items[position]`, padding the list with None so that reading it back finds `value`."""
+    if position < 0:
+        position += len(items)
+        if position < 0:  # [-2] in a list of one: pad in front
+            items[:0] = [None] * -position
+            position = 0
+    items.extend([None] * (position + 1 - len(items)))
+    items[position] = value
 
 
 class _Scanner:

@@ -155,10 +155,21 @@ def test_write_through_a_filter_creates_the_item_once() -> None:
     assert document == {"lines": [{"kind": "main", "amount": 3, "quantity": 2}]}
 
 
+def test_write_at_a_negative_index_counts_from_the_end() -> None:
+    # A rule file may read `trackings[-1]` (the last one); the twin writing it into an empty
+    # list raised IndexError.
+    document: dict[str, object] = {}
+    compile_path("packages[-2].number").write(document, "X1")
+    assert document == {"packages": [{"number": "X1"}, None]}
+    assert compile_path("packages[-2].number").read(document) == "X1"
+    compile_path("packages[-1]").write(document, 7)
+    assert document == {"packages": [{"number": "X1"}, 7]}
+
+
 names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_0123456789", min_size=1, max_size=8)
 steps = st.one_of(
     names.map(Key),
-    st.integers(0, 3).map(Index),
+    st.integers(-3, 3).map(Index),
     st.tuples(names, names).map(lambda kv: Filter(*kv)),
 )
 
