@@ -116,15 +116,16 @@ def advance_watermark(connection: Connection, name: str, value: datetime) -> dat
     return current
 
 
-# A lone UTF-16 surrogate (JSON "\ud800") is valid in a Python str but in no UTF-8 database.
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# A lone UTF-16 surrogate (JSON "\ud800") is valid in a Python str but in no UTF-8 database, and
+# PostgreSQL refuses NUL in text and JSON alike.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def storable(value: object) -> object:
-    """`value` with every lone surrogate written as its `\\uXXXX` escape, so any input can be
-    kept in quarantine as received, legibly, instead of failing the page that carried it."""
+    """`value` with every NUL and lone surrogate written as its `\\uXXXX` escape, so any input
+    can be kept as received, legibly, instead of failing the page that carried it."""
     if isinstance(value, str):
-        return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+        return _UNSTORABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
     if isinstance(value, dict):
         return {storable(k): storable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

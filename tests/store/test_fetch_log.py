@@ -115,9 +115,12 @@ def test_quarantine_keeps_the_raw_input_and_the_reason(store: Store) -> None:
 
 def test_quarantine_keeps_text_no_database_can_store_as_its_escape(store: Store) -> None:
     # JSON may carry a lone surrogate ("\ud800"); it must not fail the page that quarantines it.
-    raw = {"marketplace_order_id": "Q\ud800", "lines": ["ok", "\udfff!"]}
+    raw = {"marketplace_order_id": "Q\ud800", "lines": ["ok", "\udfff!", "nul\x00"]}
     entry = QuarantineEntry("an order id holds a lone surrogate", raw, at(15), MP, "Q\ud800")
     store.quarantine([entry])
     (kept,) = store.quarantined()
     assert kept.order_id == "Q\\ud800"
-    assert kept.raw == {"marketplace_order_id": "Q\\ud800", "lines": ["ok", "\\udfff!"]}
+    assert kept.raw == {
+        "marketplace_order_id": "Q\\ud800",
+        "lines": ["ok", "\\udfff!", "nul\\u0000"],
+    }
