@@ -111,7 +111,7 @@ class BulkTable:
         """Each order's guard signature; orders alike in the guarded fields share one look-up."""
         return self.encoder.signatures(fields)
 
-    def trigger_matrix(self, sequences: Sequence[Sequence[str]]) -> Codes:
+    def trigger_matrix(self, sequences: Sequence[Sequence[str | None]]) -> Codes:
         """Triggers per order as a matrix for `run`, shorter sequences padded with -1."""
         return self.encoder.trigger_matrix(sequences)
 

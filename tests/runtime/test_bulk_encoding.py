@@ -46,7 +46,7 @@ def test_statuses_unknown_and_none_are_minus_one() -> None:
 def test_trigger_matrix_none_is_no_event() -> None:
     bulk = cdiscount_bulk()
     sequences: list[list[str | None]] = [["accept", None, "ship"], [], ["ship"], [None]]
-    matrix = bulk.trigger_matrix(sequences)  # type: ignore[arg-type]
+    matrix = bulk.trigger_matrix(sequences)
     expected = [[ACCEPT, -1, SHIP], [-1, -1, -1], [SHIP, -1, -1], [-1, -1, -1]]
     assert matrix.tolist() == expected
     source = str(bulk.runtime.rules.source)
@@ -60,7 +60,7 @@ def test_undeclared_trigger_names_itself_as_before() -> None:
     with pytest.raises(UnknownName) as old:
         per_element.triggers(bulk.trigger_code, names, str(bulk.runtime.rules.source))
     with pytest.raises(UnknownName) as new:
-        bulk.trigger_matrix([["accept"], [None, "teleport", "ship"]])  # type: ignore[list-item]
+        bulk.trigger_matrix([["accept"], [None, "teleport", "ship"]])
     message = f"trigger 'teleport' is not declared in {CDISCOUNT}"
     assert str(new.value) == str(old.value) == message
     with pytest.raises(UnknownName, match="trigger 'teleport' is not declared"):
@@ -101,7 +101,7 @@ def test_an_unhashable_value_gets_its_own_signature() -> None:
 class Defaulting(dict[str, object]):
     """A dict whose `get` answers for missing fields: a guard reads it through `get`."""
 
-    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+    def get(self, key: str, default: object = None) -> object:
         return super().get(key, "MAG")
 
 
@@ -170,7 +170,7 @@ def test_random_batches_encode_as_before(path: Path) -> None:
         )
         old = per_element.signatures(runtime.paths.signature, bulk.encoder.guarded, fields)
         assert bulk.signatures(fields).tolist() == old.tolist()
-        assert bulk.trigger_matrix(sequences).tolist() == per_element.trigger_matrix(  # type: ignore[arg-type]
+        assert bulk.trigger_matrix(sequences).tolist() == per_element.trigger_matrix(
             bulk.trigger_code, sequences, source
         )
 
