@@ -46,9 +46,11 @@ class DelayReader(Reader):
         return float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
     def delay(self, data: LocatedDict, key: str, what: str) -> Distribution:
-        """The delay at `key`; a located problem (and a one-second stand-in) when it is wrong."""
+        """The delay at `key`; a located problem (and a one-second stand-in) when it is wrong.
+
+        A missing key is a one-second stand-in only: the mapping's required keys report it.
+        """
         if key not in data:
-            self.problem(data.where, f"{what} is missing the key '{key}'")
             return Fixed(1.0)
         value, where = data[key], data.at(key)
         if not isinstance(value, LocatedDict):
@@ -123,10 +125,9 @@ class DelayReader(Reader):
     def probability(
         self, data: LocatedDict, key: str, what: str, default: float | None = None
     ) -> float:
-        """A number from 0 to 1 at `key` (required unless a default is given)."""
+        """A number from 0 to 1 at `key`, else `default` (a required key is the mapping's to
+        report missing)."""
         if key not in data:
-            if default is None:
-                self.problem(data.where, f"{what} is missing the key '{key}'")
             return default or 0.0
         value = self.scalar(data, key, float, what, None)
         if value is None:

@@ -149,9 +149,11 @@ class ScenarioBuilder(WorldReader):
         per_day = self.scalar(data, "per_day", float, what, None)
         count = self.scalar(data, "count", int, what, None)
         if per_day is not None and per_day <= 0:
-            self.problem(data.at("per_day"), f"{what} 'per_day' must be positive")
+            self.problem(
+                data.at("per_day"), f"{what} 'per_day' must be positive, found {per_day:g}"
+            )
         if count is not None and count < 0:
-            self.problem(data.at("count"), f"{what} 'count' must not be negative")
+            self.problem(data.at("count"), f"{what} 'count' must not be negative, found {count}")
         return Arrivals(
             per_day, count, self._weights(data, "hourly", 24), self._weights(data, "weekly", 7)
         )

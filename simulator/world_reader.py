@@ -72,6 +72,8 @@ class WorldReader(DelayReader):
         return self.reference(name, where, self.rules.status_by_name, "status", f"{what} names an")
 
     def _world_trigger(self, entry: LocatedDict, status: str) -> bool:
+        if "trigger" not in entry:  # reported with the happening's missing keys
+            return False
         trigger = self.scalar(entry, "trigger", str, "the happening's", "")
         leaving = [
             t for t in self.rules.transitions if t.trigger == trigger and status in t.sources
@@ -134,6 +136,8 @@ class WorldReader(DelayReader):
         probability = self.probability(entry, "probability", what)
         after = self.delay(entry, "after", what)
         fills = self._mixes(entry, "fills", f"action '{action}'")
+        if "action" not in entry:  # reported with the move's missing keys
+            return None
         if not self.reference(
             action, entry.at("action"), self.rules.action_by_name, "action", f"{what} names an"
         ):

@@ -145,3 +145,35 @@ def test_another_rule_file_is_checked_against_the_scenario() -> None:
     assert any(
         "unknown status 'WaitingForSellerAcceptation'" in p.message for p in caught.value.problems
     )
+
+
+def test_a_missing_key_is_reported_once_and_nothing_follows_from_it() -> None:
+    assert problems(
+        "marketplace:\n"
+        "  AcceptedBySeller:\n"
+        "    - {probability: 0.2}\n"
+        "seller:\n"
+        "  at:\n"
+        "    WaitingForSellerAcceptation:\n"
+        "      - {action: accept, after: 2h}\n"
+        "      - {probability: 0.1, after: 2h}\n"
+    ) == [
+        "s.yaml:7:7: a happening at 'AcceptedBySeller' is missing the key 'after'",
+        "s.yaml:7:7: a happening at 'AcceptedBySeller' is missing the key 'trigger'",
+        "s.yaml:11:9: a seller move at 'WaitingForSellerAcceptation' is missing the key "
+        "'probability'",
+        "s.yaml:12:9: a seller move at 'WaitingForSellerAcceptation' is missing the key 'action'",
+    ]
+
+
+def test_a_negative_rate_or_count_says_what_was_found() -> None:
+    rate = HEAD.replace("per_day: 10", "per_day: -5")
+    _, found = check_scenario_text(rate, "s.yaml")
+    assert [str(p) for p in found] == [
+        "s.yaml:4:21: 'arrivals' 'per_day' must be positive, found -5"
+    ]
+    count = HEAD.replace("per_day: 10", "count: -3")
+    _, found = check_scenario_text(count, "s.yaml")
+    assert [str(p) for p in found] == [
+        "s.yaml:4:19: 'arrivals' 'count' must not be negative, found -3"
+    ]
