@@ -9,6 +9,7 @@ JSON is JSONB on PostgreSQL and text on SQLite.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -80,8 +81,27 @@ def _plain(value: object) -> object:
 
 
 _ENCODER = json.JSONEncoder(default=_plain, ensure_ascii=False, separators=(",", ":"))
+# A lone UTF-16 surrogate (JSON "\ud800") is valid in a Python str but in no UTF-8 database, and
+# PostgreSQL refuses NUL in text and JSON alike.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: object) -> object:
+    """`value` with every NUL and lone surrogate written as its `\\uXXXX` escape, so any input
+    can be kept as received, legibly, instead of failing the page that carried it."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
+    if isinstance(value, Mapping):
+        return {storable(k): storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable(v) for v in value]
+    return value
 
 
 def dump_json(value: object) -> str:
-    """The store's JSON encoder: compact, keeps non-ASCII text readable."""
-    return _ENCODER.encode(value)
+    """The store's JSON encoder: compact, keeps non-ASCII text readable, and stores anything."""
+    text = _ENCODER.encode(value)
+    # Rare: only then walk the value (a NUL is encoded as the escape, a surrogate as itself).
+    if "\\u0000" in text or _UNSTORABLE.search(text):
+        text = _ENCODER.encode(storable(value))
+    return text

@@ -8,7 +8,6 @@ window's data, and only forward, so it can never claim data the store does not h
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -17,6 +16,7 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.store import schema
+from engine.store.columns import storable
 from engine.store.records import FetchKind, FetchRun, QuarantineEntry, RunStatus
 from engine.store.schema import fetch_runs, quarantine, watermarks
 
@@ -114,23 +114,6 @@ def advance_watermark(connection: Connection, name: str, value: datetime) -> dat
     current = get_watermark(connection, name)
     assert current is not None
     return current
-
-
-# A lone UTF-16 surrogate (JSON "\ud800") is valid in a Python str but in no UTF-8 database, and
-# PostgreSQL refuses NUL in text and JSON alike.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def storable(value: object) -> object:
-    """`value` with every NUL and lone surrogate written as its `\\uXXXX` escape, so any input
-    can be kept as received, legibly, instead of failing the page that carried it."""
-    if isinstance(value, str):
-        return _UNSTORABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", value)
-    if isinstance(value, dict):
-        return {storable(k): storable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [storable(v) for v in value]
-    return value
 
 
 def add_quarantine(connection: Connection, entries: Sequence[QuarantineEntry]) -> None:

@@ -220,3 +220,17 @@ def test_the_sql_refuses_a_regression_even_when_the_judgement_misses_it(
         store.apply([new_order("B1"), new_order("A1", minutes=20)])
     assert snapshot_of(store, "A1") == before
     assert store.get_order(MP, "B1") is None
+
+
+def test_a_snapshot_with_nul_or_a_lone_surrogate_is_stored_with_their_escapes(
+    store: Store,
+) -> None:
+    # PostgreSQL refuses NUL in JSON, no UTF-8 database takes a lone surrogate: neither may
+    # fail the page; the snapshot is kept with the escapes as text.
+    change = dataclasses.replace(
+        new_order("N1"), snapshot={"comments": "a\x00b", "title": "c\ud800d", "city": "Évry"}
+    )
+    assert store.apply([change]).applied == (change.key,)
+    state = store.get_order(*change.key)
+    assert state is not None
+    assert state.snapshot == {"comments": "a\\u0000b", "title": "c\\ud800d", "city": "Évry"}
