@@ -69,8 +69,10 @@ def _delta(figure: Figure) -> str | None:
     if figure.value is None or figure.previous is None:
         return None
     change = figure.value - figure.previous
-    if figure.unit in ("%", "h"):
-        return f"{change:+.1f} {figure.unit}"
+    if figure.unit == "%":  # a share moves by points: "-0.4 %" would read as relative
+        return f"{change:+.1f} pt"
+    if figure.unit == "h":
+        return f"{change:+.1f} h"
     return f"{int(change):+,}"
 
 

@@ -60,6 +60,15 @@ def test_overview_shows_the_analytics_figures(store_url: str) -> None:
     assert exits["orders"].tolist() == [2, 1, 1]
 
 
+def test_a_share_moves_by_percentage_points() -> None:
+    from analytics.overview import Figure
+    from app_pages.overview import _delta
+
+    # 17.6 % of orders lost, then 17.2 %: 0.4 points less, not 0.4 % less.
+    assert _delta(Figure("Lost share", 17.2, 17.6, "%")) == "-0.4 pt"
+    assert _delta(Figure("Median to shipped", 23.8, 24.2, "h")) == "-0.4 h"
+
+
 def test_overview_lists_orders_at_risk(store_url: str) -> None:
     app = start()
     urgent = app.dataframe[3].value
