@@ -54,10 +54,10 @@ def _names(description: str) -> Schema:
     }
 
 
-def _duration(description: str) -> Schema:
+def _duration(description: str, minimum: int = 1) -> Schema:
     return {
         "anyOf": [
-            {"type": "integer", "minimum": 1},
+            {"type": "integer", "minimum": minimum},
             {"type": "string", "pattern": _DURATION_PATTERN},
         ],
         "description": description + " A duration: 90s, 15m, 2h, 5d, 1w or whole seconds.",
@@ -293,12 +293,14 @@ def _schedule() -> Schema:
         {
             "every": _duration("The interval of the incremental fetch."),
             "overlap": _duration(
-                "How far each incremental fetch reaches back before the last one."
+                "How far each incremental fetch reaches back before the last one; none when "
+                "absent.",
+                minimum=0,
             ),
             "sweep_every": _duration("The interval of the sweep."),
             "sweep_lookback": _duration("How far back the sweep fetches orders."),
         },
-        ("every", "overlap", "sweep_every", "sweep_lookback"),
+        ("every", "sweep_every", "sweep_lookback"),
     )
 
 

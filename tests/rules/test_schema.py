@@ -79,6 +79,12 @@ def test_a_minimal_file_is_valid() -> None:
     assert _errors(MINIMAL) == []
 
 
+@pytest.mark.parametrize("schedule", ["overlap: 0, ", "overlap: 0s, ", ""])
+def test_the_overlap_is_optional_and_may_be_zero_as_the_loader_reads_it(schedule: str) -> None:
+    # The loader reads a missing overlap as none, and 0 as a valid one; the schema flagged both.
+    assert _errors(MINIMAL.replace("overlap: 2h, ", schedule)) == []
+
+
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
