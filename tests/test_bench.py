@@ -14,7 +14,12 @@ import pytest
 from bench.__main__ import BENCHMARKS
 
 EXPECTED_RATIOS = {
-    "runtime_bench": {"bulk_vs_dict", "bulk_vs_pytransitions", "command_vs_pytransitions"},
+    "runtime_bench": {
+        "bulk_vs_dict",
+        "bulk_with_encoding_vs_dict",
+        "bulk_vs_pytransitions",
+        "command_vs_pytransitions",
+    },
     "ingest_bench": {"ingest_vs_executemany"},
     "simulate_bench": {"simulate_vs_simpy"},
     "overview_bench": {"overview_vs_groupby"},
