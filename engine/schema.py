@@ -82,8 +82,18 @@ def _map_of(key: str, value: Schema, description: str) -> Schema:
     }
 
 
+def _combined(key: str, description: str, items: str) -> Schema:
+    """`all` or `any`: one key holding a non-empty list of conditions."""
+    conditions = {
+        "type": "array",
+        "items": {"$ref": "#/$defs/condition"},
+        "minItems": 1,
+        "description": items,
+    }
+    return _object(description, {key: conditions}, (key,))
+
+
 def _condition() -> Schema:
-    ref = {"$ref": "#/$defs/condition"}
     field = _name("The field the condition reads.")
     return {
         "description": "A condition on the order's fields: data, never code.",
@@ -104,35 +114,15 @@ def _condition() -> Schema:
                 },
                 ("field", "present"),
             ),
-            _object(
-                "True when every condition holds.",
-                {
-                    "all": {
-                        "type": "array",
-                        "items": ref,
-                        "minItems": 1,
-                        "description": "Conditions that must all hold.",
-                    },
-                },
-                ("all",),
-            ),
-            _object(
+            _combined("all", "True when every condition holds.", "Conditions that must all hold."),
+            _combined(
+                "any",
                 "True when at least one condition holds.",
-                {
-                    "any": {
-                        "type": "array",
-                        "items": ref,
-                        "minItems": 1,
-                        "description": "Conditions of which one must hold.",
-                    },
-                },
-                ("any",),
+                "Conditions of which one must hold.",
             ),
             _object(
                 "True when the condition does not hold.",
-                {
-                    "not": {**ref, "description": "The condition to negate."},
-                },
+                {"not": _when("The condition to negate.")},
                 ("not",),
             ),
         ],
@@ -213,8 +203,8 @@ def _transitions() -> Schema:
     return {"type": "array", "items": transition, "description": "The transitions."}
 
 
-def _actions() -> Schema:
-    arg = {
+def _arg() -> Schema:
+    return {
         "anyOf": [
             _name("The field whose value is sent."),
             _object(
@@ -228,7 +218,10 @@ def _actions() -> Schema:
         ],
         "description": "A channel argument, read from a field.",
     }
-    requirement = _object(
+
+
+def _requirement() -> Schema:
+    return _object(
         "A field the action needs.",
         {
             "field": _name("The field that must be filled in."),
@@ -237,6 +230,9 @@ def _actions() -> Schema:
         },
         ("field",),
     )
+
+
+def _actions() -> Schema:
     action = _object(
         "A seller command.",
         {
@@ -244,10 +240,10 @@ def _actions() -> Schema:
             "at": _names("The statuses where the action is allowed."),
             "transition": _name("The trigger of the transition the action causes, if any."),
             "action_type": _name("The channel's action type (Lengow: accept, refuse, ship...)."),
-            "args": _map_of("arg", arg, "The arguments sent to the channel, by argument name."),
+            "args": _map_of("arg", _arg(), "The arguments sent to the channel, by argument name."),
             "requires": {
                 "type": "array",
-                "items": requirement,
+                "items": _requirement(),
                 "description": "The fields the action needs.",
             },
         },
