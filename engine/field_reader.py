@@ -8,7 +8,7 @@ that would mean two values is reported here, where the file says which line to f
 from __future__ import annotations
 
 from engine.channels.paths import PathSyntaxError, compile_path
-from engine.definition import FieldType, FieldValue, OrderField
+from engine.definition import FieldType, FieldValue, Location, OrderField
 from engine.reader import Reader, describe, suggestion
 from engine.yamlsource import LocatedDict, LocatedList
 
@@ -64,18 +64,9 @@ def _field(reader: Reader, section: LocatedDict, name: str) -> OrderField:
 
 
 def _values(reader: Reader, data: LocatedDict, what: str) -> tuple[FieldValue, ...]:
-    if "values" not in data:
+    table = _value_table(reader, data, what)
+    if table is None:
         return ()
-    table = data["values"]
-    if not isinstance(table, LocatedDict):
-        reader.problem(
-            data.at("values"),
-            f"'values' of {what} must be a mapping, found {describe(table)}",
-            VALUE_HINT,
-        )
-        return ()
-    if not table:
-        reader.problem(data.at("values"), f"'values' of {what} lists no value", VALUE_HINT)
     result = []
     meaning: dict[str, tuple[str, str]] = {}  # casefolded spelling -> (spelling, code)
     for code, raw in table.items():
@@ -88,17 +79,45 @@ def _values(reader: Reader, data: LocatedDict, what: str) -> tuple[FieldValue, .
             reader.scalar(entry, "label", str, entry_what, ""),
             texts(reader, entry, "aliases", entry_what),
         )
-        for spelling in (code, value.label, *value.aliases):
-            first = meaning.setdefault(spelling.casefold(), (spelling, code))
-            if spelling and first[1] != code:
-                reader.problem(
-                    table.key_at(code),
-                    f"{entry_what} has the spelling '{spelling}', which already means "
-                    f"'{first[1]}' (as '{first[0]}')",
-                    "spellings are compared ignoring case: give each to one value only",
-                )
+        _claim_spellings(reader, meaning, value, table.key_at(code), entry_what)
         result.append(value)
     return tuple(result)
+
+
+def _value_table(reader: Reader, data: LocatedDict, what: str) -> LocatedDict | None:
+    if "values" not in data:
+        return None
+    table = data["values"]
+    if not isinstance(table, LocatedDict):
+        reader.problem(
+            data.at("values"),
+            f"'values' of {what} must be a mapping, found {describe(table)}",
+            VALUE_HINT,
+        )
+        return None
+    if not table:
+        reader.problem(data.at("values"), f"'values' of {what} lists no value", VALUE_HINT)
+    return table
+
+
+def _claim_spellings(
+    reader: Reader,
+    meaning: dict[str, tuple[str, str]],
+    value: FieldValue,
+    where: Location,
+    what: str,
+) -> None:
+    """Record what each spelling of `value` means; one meaning two values is a problem, since
+    the mapper could not tell which value an order holds."""
+    for spelling in (value.code, value.label, *value.aliases):
+        first = meaning.setdefault(spelling.casefold(), (spelling, value.code))
+        if spelling and first[1] != value.code:
+            reader.problem(
+                where,
+                f"{what} has the spelling '{spelling}', which already means "
+                f"'{first[1]}' (as '{first[0]}')",
+                "spellings are compared ignoring case: give each to one value only",
+            )
 
 
 def _sources(reader: Reader, data: LocatedDict, what: str) -> tuple[str, ...]:
