@@ -245,15 +245,15 @@ class RuleBuilder(Reader):
         return self.reference(name, where, self.field_by_name, "field", context, DECLARE_FIELD)
 
     def _args(self, data: LocatedDict, what: str) -> tuple[ChannelArg, ...]:
-        args = (
-            self.mapping(data["args"], data.key_at("args"), f"'args' of {what}")
-            if ("args" in data)
-            else None
-        )
+        if "args" not in data:
+            return ()
+        args = self.mapping(data["args"], data.key_at("args"), f"'args' of {what}")
+        if args is None:
+            return ()
         result = []
-        for arg, raw in (args or {}).items():
+        for arg, raw in args.items():
             arg_what = f"arg '{arg}' of {what}"
-            name, where, optional = raw, args.at(arg), False  # type: ignore[union-attr]
+            name, where, optional = raw, args.at(arg), False
             if isinstance(raw, LocatedDict):
                 entry = self.mapping(raw, where, arg_what, ("field", "optional"), ("field",))
                 if entry is None or "field" not in entry:
