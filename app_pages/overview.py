@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -78,7 +80,7 @@ def _delta(figure: Figure) -> str | None:
 
 def funnel_section(funnel: Funnel) -> None:
     st.subheader("Funnel by stage")
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)  # the table has six columns: no horizontal scroll
     steps = funnel.steps
     chart = go.Figure(
         go.Funnel(
@@ -93,13 +95,11 @@ def funnel_section(funnel: Funnel) -> None:
         steps.assign(share=(steps["share"] * 100).round(1)),
         hide_index=True,
         column_config={
-            "reached": st.column_config.NumberColumn(help="Orders at this stage or a later one."),
+            "reached": _count("Orders at this stage or a later one."),
             "share": st.column_config.NumberColumn("share %", format="%.1f"),
-            "skipped": st.column_config.NumberColumn(
-                help="Orders that went past this stage without a status in it."
-            ),
-            "now": st.column_config.NumberColumn(help="Orders in this stage now."),
-            "left": st.column_config.NumberColumn(help="Orders that left the funnel from here."),
+            "skipped": _count("Orders that went past this stage without a status in it."),
+            "now": _count("Orders in this stage now."),
+            "left": _count("Orders that left the funnel from here."),
         },
     )
     right.caption(
@@ -113,6 +113,11 @@ def funnel_section(funnel: Funnel) -> None:
         hide_index=True,
         column_config={"share": st.column_config.NumberColumn("share of orders %")},
     )
+
+
+def _count(text: str) -> Any:
+    """A column of order counts, with thousands separators."""
+    return st.column_config.NumberColumn(help=text, format="localized")
 
 
 def risk_section(where: object, view: Overview) -> None:
