@@ -48,8 +48,11 @@ def describe(value: object) -> str:
         return "a list" if value else "an empty list"
     if isinstance(value, int | float):
         return f"the number {value}"
-    text = str(value)
-    return f"the text '{text if len(text) <= 40 else text[:40] + '...'}'"
+    return f"the text '{_clip(str(value))}'"
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "..."
 
 
 def _of(key: str, what: str) -> str:
@@ -114,7 +117,7 @@ class Reader:
             return default
         value = data[key]
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            return float(value)
+            return self._float(data, key, what, default)
         if kind is str and isinstance(value, int | float) and not isinstance(value, bool):
             return str(data.as_written(key))
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
@@ -125,6 +128,14 @@ class Reader:
             )
             return default
         return value
+
+    def _float(self, data: LocatedDict, key: str, what: str, default: Any) -> Any:
+        try:
+            return float(data[key])
+        except OverflowError:  # YAML reads any number of digits; a float holds about 308
+            text = _clip(str(data.as_written(key)))
+            self.problem(data.at(key), f"{_of(key, what)} is too large a number: {text}")
+            return default
 
     def names(self, data: LocatedDict, key: str, what: str) -> tuple[tuple[str, Location], ...]:
         """A name or a list of names at `key`, each with where it was written."""
