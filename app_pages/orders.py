@@ -73,11 +73,19 @@ def timeline_section(story: pd.DataFrame) -> None:
         story, x="at", y="what", color="kind", color_discrete_map=KIND_COLORS, hover_data=["detail"]
     )
     chart.update_traces(marker={"size": 12})
+    # Rows in the order the order met them, read top down: the traces alone would group the
+    # inferred statuses apart from the observed ones.
+    met = list(dict.fromkeys(story["what"].astype(str)))
     chart.update_layout(
         height=280,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "y": 1.12, "x": 0, "title": None},
-        yaxis={"title": None},
+        yaxis={
+            "title": None,
+            "categoryorder": "array",
+            "categoryarray": met,
+            "autorange": "reversed",
+        },
         xaxis={"title": None},
     )
     st.plotly_chart(chart, width="stretch")

@@ -4,6 +4,7 @@ hand from tests/analytics/conftest.py)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -122,6 +123,23 @@ def test_orders_timeline_shows_inferred_statuses_and_anomalies(store_url: str) -
     app.text_input[0].input("O4").run()
     story = app.dataframe[1].value
     assert story["kind"].tolist() == ["observed", "inferred", "inferred", "observed"]
+
+
+def test_orders_timeline_lists_statuses_top_down_in_the_order_they_came(store_url: str) -> None:
+    app = start("orders")
+    app.text_input[0].input("O1").run()
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)
+    axis = spec["layout"]["yaxis"]
+    assert axis["categoryarray"] == [
+        "ship",  # the fixture's outbox entry, dated day 0 at midnight
+        "WaitingForSellerAcceptation",
+        "AcceptedBySeller",
+        "PaymentInProgress",
+        "WaitingForShipmentAcceptation",
+        "ShippedBySeller",
+        "Shipped",
+    ]
+    assert axis["autorange"] == "reversed"
 
 
 def test_orders_asks_exactly_the_required_fields_and_queues(store_url: str) -> None:
