@@ -105,17 +105,8 @@ class EngineView:
         rows, current, reported = order[todo], known[todo], reported[todo]
         at = sighting.updated_at[todo]
         case, signatures = self._cases(rows, current, reported)
-        bad = self.cases.anomaly[case] != NONE
-        if bad.any():
-            self.anomalies.add(
-                order=rows[bad],
-                source=current[bad],
-                reported=reported[bad],
-                message=self.cases.anomaly[case[bad]],
-                at=at[bad],
-            )
-            self.flagged[rows[bad]] = reported[bad]
-            ok = ~bad
+        ok = self._set_aside_anomalies(rows, current, reported, case, at)
+        if not ok.all():
             rows, current, reported, at = rows[ok], current[ok], reported[ok], at[ok]
             case, signatures = case[ok], signatures[ok]
         self._creations(rows, self.cases.creation[case], case, at, seen_at)
@@ -135,6 +126,32 @@ class EngineView:
         self.pending += int(lengths.sum())
         self.status[rows] = reported
         return Seen(rows, self.cases.reached[case])
+
+    def _set_aside_anomalies(
+        self,
+        rows: NDArray[np.int32],
+        current: NDArray[np.int16],
+        reported: NDArray[np.int16],
+        case: NDArray[np.intp],
+        at: I64,
+    ) -> NDArray[np.bool_]:
+        """Keep the rows whose case the engine refuses as anomalies; True for the others.
+
+        A refused order keeps its status and is flagged with what was reported, so the same
+        report in the next polls is not an anomaly again.
+        """
+        bad = self.cases.anomaly[case] != NONE
+        if bad.any():
+            self.anomalies.add(
+                order=rows[bad],
+                source=current[bad],
+                reported=reported[bad],
+                message=self.cases.anomaly[case[bad]],
+                at=at[bad],
+            )
+            self.flagged[rows[bad]] = reported[bad]
+        ok: NDArray[np.bool_] = ~bad
+        return ok
 
     def _cases(
         self, rows: NDArray[np.int32], current: NDArray[np.int16], reported: NDArray[np.int16]
