@@ -1,4 +1,4 @@
-"""The engine's view of the polls: changes read in bulk, a refused report kept once as an anomaly."""
+"""The engine's view of the polls: changes read in bulk, a refused report kept as one anomaly."""
 
 from __future__ import annotations
 
