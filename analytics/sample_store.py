@@ -18,7 +18,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from tqdm import tqdm
 
 from engine.events import Anomaly, AnomalyKind, Event, Source
 from engine.runtime import Runtime
@@ -27,6 +26,7 @@ from simulator.output import RunFiles
 from simulator.run import simulate
 from simulator.scenario import Scenario
 
+# Changes handed to the store at a time: one transaction each, a bounded statement size.
 CHUNK = 2000
 # Outbox entries are written one statement at a time by the store: only the last day's actions
 # are queued, enough to show the outbox at work without minutes of writing.
@@ -62,7 +62,7 @@ def fill(
     code, version = scenario.rules.marketplace.code, scenario.rules.marketplace.rules_version
     fields = _fields(orders)
     changes = list(_changes(code, version, events, anomalies, fields))
-    for start in tqdm(range(0, len(changes), CHUNK), desc="store", unit="batch", disable=True):
+    for start in range(0, len(changes), CHUNK):
         store.apply(changes[start : start + CHUNK])
     actions = _outbox(store, Runtime(scenario.rules), commands, fields)
     return Filled(len(changes), len(events), actions)
