@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.errors import OrderflowError
 from simulator.run import draw_arrivals, simulate
 from simulator.scenario import Scenario
 from simulator.summary import summarise
@@ -160,13 +161,21 @@ def local_map(workers: int | None = None) -> Mapper:
     return run
 
 
+class DaskUnreachable(OrderflowError):
+    """The Dask scheduler given for the replications cannot be reached."""
+
+
 def dask_map(address: str) -> Mapper:
     """Run jobs on the Dask cluster at `address` (its workers need orderflow installed)."""
 
     def run(fn: Callable[[Job], Any], jobs: list[Job]) -> Iterator[Any]:
         from dask.distributed import Client
 
-        with Client(address) as client:  # type: ignore[no-untyped-call]
+        try:
+            client = Client(address)  # type: ignore[no-untyped-call]
+        except (OSError, ValueError) as exc:  # a timeout is an OSError; a bad address, a value
+            raise DaskUnreachable(f"cannot reach the Dask scheduler at {address}: {exc}") from exc
+        with client:
             for future in client.map(fn, jobs, pure=False):
                 yield future.result()
 

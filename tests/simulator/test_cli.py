@@ -130,9 +130,20 @@ def test_compare_on_another_rule_file_names_the_sides_apart(tmp_path: Path) -> N
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     head = result.output.splitlines()[2]
-    assert head.split() == ["figure", "baseline", "baseline", "on", "cdiscount_24h.yaml"] + [
-        "difference"
-    ]
+    sides = ["baseline", "baseline", "on", "cdiscount_24h.yaml"]
+    assert head.split() == ["figure", *sides, "difference"]
+
+
+def test_an_unreachable_dask_scheduler_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    scenario = str(small_scenario(tmp_path))
+    args = ["simulate", "--scenario", scenario, "--compare", scenario, "--days", "1"]
+    args += ["--dask", "nonsense://x", "--out", str(tmp_path / "o"), "--quiet"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        "Error: cannot reach the Dask scheduler at nonsense://x: unknown address scheme"
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 def test_help_explains_the_command() -> None:
