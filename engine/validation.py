@@ -102,6 +102,23 @@ def check_timer_actors(rules: RuleSet) -> Iterator[Problem]:
                 )
 
 
+def check_action_actors(rules: RuleSet) -> Iterator[Problem]:
+    """What a seller action causes is caused by the seller, so the event log names the right
+    actor (as `check_timer_actors` for timers)."""
+    for action in rules.actions:
+        for transition in rules.transitions:
+            if transition.trigger != action.transition or transition.actor is Actor.SELLER:
+                continue
+            for status in (s for s in action.at if s in transition.sources):
+                yield Problem(
+                    _where(rules, transition.where),
+                    f"transition '{transition.trigger}' from status '{status}' is caused by "
+                    f"action '{action.name}' but its actor is '{transition.actor}'",
+                    "set 'actor: seller' on the transition, or make the action cause another "
+                    "trigger",
+                )
+
+
 def check_status_case(rules: RuleSet) -> Iterator[Problem]:
     """Marketplace codes are matched ignoring case, so two statuses must differ by more."""
     seen: dict[str, tuple[str, Location]] = {}
@@ -216,6 +233,7 @@ LOCAL_CHECKS: tuple[Check, ...] = (
     check_determinism,
     check_timer_statuses,
     check_timer_actors,
+    check_action_actors,
     check_status_case,
 )
 WHOLE_CHECKS: tuple[Check, ...] = (

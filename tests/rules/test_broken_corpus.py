@@ -211,6 +211,11 @@ EXPECTED: dict[str, list[str]] = {
         "'late' but its actor is 'customer' "
         "(set 'actor: timer' on the transition, or make the timer fire another trigger)",
     ],
+    "action_actor": [
+        f"{B}action_actor.yaml:30:5: transition 'ship' from status 'Waiting' is caused by action "
+        "'ship' but its actor is 'marketplace' "
+        "(set 'actor: seller' on the transition, or make the action cause another trigger)",
+    ],
     "status_case": [
         f"{B}status_case.yaml:25:3: status 'shipped' differs from status 'Shipped' (line 19) "
         "only by case "
