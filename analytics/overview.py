@@ -15,7 +15,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from analytics.eventlog import as_instant, case_first, first_mask, instants, seconds
+from analytics.eventlog import as_instant, case_first, case_last, first_mask, instants, seconds
 from analytics.funnel import EXIT_STAGES, Funnel, funnel
 
 DONE_STAGE = "shipped"
@@ -56,7 +56,7 @@ def overview(
     now = as_instant(as_of) if as_of is not None else _latest(times)
     starts = times[first_mask(log)]
     shipped = _first_entries(log, times, {DONE_STAGE})
-    exits = _first_entries(log, times, EXIT_STAGES)
+    exits = _first_entries(log, times, EXIT_STAGES, still_there=True)
     span = np.timedelta64(days, "D")
     figures = (
         _count("Orders created", starts, now, span, "New orders in the period."),
@@ -82,13 +82,18 @@ def _latest(times: np.ndarray) -> np.datetime64:
 
 
 def _first_entries(
-    log: pd.DataFrame, times: np.ndarray, stages: Collection[str]
+    log: pd.DataFrame, times: np.ndarray, stages: Collection[str], still_there: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:
     """When each order first entered one of `stages`, and the seconds since its creation then
-    (NaN for an order that was created there)."""
-    hit = np.flatnonzero(log["stage"].isin(list(stages)).to_numpy())
+    (NaN for an order that was created there); with `still_there`, only the orders in one of
+    them now (a customer's withdrawn cancellation request does not lose the order)."""
+    inside = log["stage"].isin(list(stages)).to_numpy()
+    hit = np.flatnonzero(inside)
     cases = log["case"].to_numpy()[hit]
     first = hit[np.r_[True, cases[1:] != cases[:-1]]] if len(hit) else hit
+    if still_there:  # by the order's position in the log: a filtered log skips case numbers
+        position = np.cumsum(first_mask(log)) - 1
+        first = first[inside[case_last(log)][position[first]]]
     starts = case_first(log)
     created = np.repeat(times[starts], np.diff(np.r_[starts, len(log)]))
     took = seconds(times[first] - created[first])

@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 import pandas as pd
 
+from analytics.eventlog import LogFilter, filter_log, prepare
 from analytics.overview import overview
 from engine.loader import load_rules
-from tests.analytics.conftest import AS_OF
+from tests.analytics.conftest import AS_OF, DAY0, raw_log
 
 
 def figures(log: pd.DataFrame, **kwargs: object) -> dict[str, tuple[object, object]]:
@@ -48,3 +51,43 @@ def test_overview_carries_the_funnel(log: pd.DataFrame) -> None:
 
 def test_as_of_defaults_to_the_latest_event(log: pd.DataFrame) -> None:
     assert str(overview(log).as_of) == "2026-03-05 09:00:00+00:00"
+
+
+def test_an_order_back_from_a_withdrawn_cancellation_request_is_not_lost() -> None:
+    # O9 waits for shipment on day 2, its customer asks to cancel (a 'canceled' stage status),
+    # withdraws the request, and the order ships on day 3: shipped, never lost.
+    day2 = DAY0 + timedelta(days=2)
+    rows = [
+        (1, None, "WaitingForShipmentAcceptation", "create", 6, "waiting_shipment"),
+        (2, "WaitingForShipmentAcceptation", "CancellationRequestPending", "request_cancellation",
+         10, "canceled"),
+        (3, "CancellationRequestPending", "WaitingForShipmentAcceptation", "withdraw_cancellation",
+         16, "waiting_shipment"),
+        (4, "WaitingForShipmentAcceptation", "ShippedBySeller", "ship", 26, "shipped"),
+    ]  # fmt: skip
+    o9 = pd.DataFrame(
+        {
+            "marketplace": "cdiscount",
+            "order_id": "O9",
+            "seq": seq,
+            "from_status": source,
+            "to_status": target,
+            "trigger": trigger,
+            "actor": "customer",
+            "source": "fetch",
+            "inferred": False,
+            "at": day2 + timedelta(hours=hour),
+            "stage": stage,
+            "delivery_mode": "STD",
+        }
+        for seq, source, target, trigger, hour, stage in rows
+    )
+    log = prepare(pd.concat([raw_log(), o9], ignore_index=True))
+    got = figures(log)
+    assert got["Orders created"] == (5, 4)
+    assert got["Orders shipped"] == (3, 0)
+    assert got["Orders lost"] == (3, 1)
+    assert got["Lost share"] == (50.0, 100.0)
+    # Standard delivery only (O1, O4, O5 out): lost O3, O6, O8 and before them O2; shipped O9.
+    standard = figures(filter_log(log, LogFilter(delivery_modes=("STD",))))
+    assert (standard["Orders lost"], standard["Orders shipped"]) == ((3, 1), (1, 0))
