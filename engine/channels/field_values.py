@@ -80,12 +80,15 @@ def to_number(value: object) -> float | None:
 
 
 def unicode_text(text: str) -> str:
-    """`text`, unless it holds a lone surrogate (JSON's `"\\ud800"`): no database stores it as
-    UTF-8, so such an order would stop its page at the store instead of being quarantined."""
+    """`text`, unless it holds a lone surrogate (JSON's `"\\ud800"`) or a NUL: no database
+    stores the first as UTF-8, PostgreSQL refuses the second in text, so such an order would
+    stop its page at the store instead of being quarantined."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise Unreadable(f"{_shown(text)} is not valid Unicode text") from None
+    if "\x00" in text:
+        raise Unreadable(f"{_shown(text)} holds a NUL character, which no text column takes")
     return text
 
 

@@ -329,3 +329,16 @@ def test_a_malformed_source_path_fails_when_the_mapper_is_built() -> None:
         OrderMapper(replace(rules, fields=fields))
     assert caught.value.path == "packages[0.total"
     assert caught.value.reason == "'[' is never closed"
+
+
+def test_an_order_id_holding_a_nul_is_quarantined(galeries_rules: RuleSet) -> None:
+    # PostgreSQL refuses NUL in a text column: the order must not stop its page at the store.
+    (order,) = results("check_shipped_mp.json")
+    assert isinstance(order, dict)
+    bad = copy.deepcopy(order)
+    bad["marketplace_order_id"] = "A\x00B"
+    mapped = OrderMapper(galeries_rules).map(bad)
+    assert isinstance(mapped, Quarantined)
+    assert mapped.reason == (
+        "'marketplace_order_id': 'A\\x00B' holds a NUL character, which no text column takes"
+    )
