@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from engine.definition import RuleSet
+from engine.definition import Location, RuleSet
+from engine.errors import RuleFileInvalid
 from engine.loader import load_rules
+from engine.yamlsource import Problem
 
 DEFAULT_RULES = Path("rules")
 
@@ -27,5 +29,21 @@ def rule_files(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def load_rule_sets(paths: Iterable[str | Path] = (DEFAULT_RULES,)) -> list[RuleSet]:
-    """Every rule set named; raises `RuleFileInvalid` for the first file with problems."""
-    return [load_rules(path) for path in rule_files(paths)]
+    """Every rule set named; raises `RuleFileInvalid` for the first file with problems.
+
+    Two files for one marketplace code are refused: each order runs under exactly one rule set,
+    and silently keeping the last one read would depend on file names.
+    """
+    loaded: dict[str, RuleSet] = {}
+    for path in rule_files(paths):
+        rules = load_rules(path)
+        code = rules.marketplace.code.casefold()
+        if code in loaded:
+            first = loaded[code].source
+            message = (
+                f"marketplace '{rules.marketplace.code}' already has a rule file, {first}: "
+                "keep one file per marketplace"
+            )
+            raise RuleFileInvalid(str(path), [Problem(Location(str(path), 1, 1), message)])
+        loaded[code] = rules
+    return list(loaded.values())
