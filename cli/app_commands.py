@@ -117,10 +117,12 @@ def _fill(store: Store, scenario_path: Path, days: int, seed: int) -> None:
 
 @click.command("export")
 @click.option("--db", "url", required=True, help="Store URL, e.g. sqlite:///orderflow.db.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
+              help="XES (IEEE 1849) for process-mining tools, or CSV or Parquet.")  # fmt: skip
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The file to write, e.g. orders.xes.")  # fmt: skip
 @click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=RULES,
-              help="Rule files, for each event's stage.")  # fmt: skip
+              show_default=True, help="Rule files (a folder), for each event's stage.")  # fmt: skip
 def export_command(url: str, fmt: str, out: Path, rules_dir: Path) -> None:
     """Write the store's event log for process-mining tools (XES, CSV or Parquet).
 

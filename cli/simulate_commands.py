@@ -217,13 +217,15 @@ def simulate_command(
 
     A scenario names its rule file and describes arrivals, order fields, what customers, payment
     and marketplace do at each status, and the seller's policy; the shipped ones in
-    simulator/scenarios/ are commented examples (baseline, slow_seller, peak_season).
+    simulator/scenarios/ are commented examples (baseline, slow_seller, peak_season, and
+    galeries_lafayette on another marketplace's rule file).
 
     \b
     Examples:
       orderflow simulate --scenario simulator/scenarios/baseline.yaml --days 30 --seed 7 --out out/
       orderflow simulate --scenario simulator/scenarios/baseline.yaml \\
           --compare simulator/scenarios/slow_seller.yaml --replications 8 --days 14
+      orderflow simulate --scenario simulator/scenarios/baseline.yaml --compare my_rules.yaml
     """
     if compare_path is None and (replications is not None or dask_address is not None):
         raise click.UsageError("--replications and --dask apply to a --compare run")
