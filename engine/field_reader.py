@@ -7,8 +7,8 @@ that would mean two values is reported here, where the file says which line to f
 
 from __future__ import annotations
 
-from engine.channels.paths import PathSyntaxError, compile_path
 from engine.definition import FieldType, FieldValue, Location, OrderField
+from engine.field_paths import PathSyntaxError, compile_path
 from engine.reader import Reader, describe, suggestion
 from engine.yamlsource import LocatedDict, LocatedList
 

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from engine.channels.paths import FieldPath, compile_path
 from engine.definition import RuleSet
+from engine.field_paths import FieldPath, compile_path
 
 _PLACEHOLDER_ADDRESS: dict[str, object] = {
     "company": None,

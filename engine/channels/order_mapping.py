@@ -22,8 +22,8 @@ from engine.channels.field_values import (
     parse_datetime,
     unicode_text,
 )
-from engine.channels.paths import FieldPath, compile_paths, read_first
 from engine.definition import OrderField, RuleSet
+from engine.field_paths import FieldPath, compile_paths, read_first
 from engine.snapshot import OrderSnapshot
 
 

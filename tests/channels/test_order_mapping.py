@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from engine.channels.order_mapping import OrderMapper, Quarantined
-from engine.channels.paths import PathSyntaxError
 from engine.definition import RuleSet
 from engine.errors import RuleFileInvalid
+from engine.field_paths import PathSyntaxError
 from engine.loader import load_rules, load_rules_text
 from engine.snapshot import OrderSnapshot
 from tests.channels.conftest import GALERIES_RULES, REPO, sample

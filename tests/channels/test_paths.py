@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from engine.channels.paths import (
+from engine.field_paths import (
     Filter,
     Index,
     Key,
