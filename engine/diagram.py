@@ -110,6 +110,14 @@ def edges(rules: RuleSet, stats: Mapping[EdgeKey, EdgeStats] | None = None) -> t
     return tuple(result)
 
 
+def fulfilled_entry(rules: RuleSet) -> tuple[str, str] | None:
+    """Where orders fulfilled by the marketplace arrive (when not an initial status) and why."""
+    policy = rules.import_policy
+    if policy is None or not policy.arrives_at or policy.arrives_at in rules.initial_statuses:
+        return None
+    return policy.arrives_at, f"arrives fulfilled by the marketplace ({policy.flag_field})"
+
+
 def _escape(text: str, table: Mapping[str, str]) -> str:
     return "".join(table.get(char, char) for char in text)
 
@@ -130,6 +138,9 @@ def mermaid(rules: RuleSet, stats: Mapping[EdgeKey, EdgeStats] | None = None) ->
         lines.append(f'    state "{_escape(status.name, _MERMAID_ESCAPES)}" as {ids[status.name]}')
         lines.append(f"    {ids[status.name]} : {_escape(status.stage, _MERMAID_ESCAPES)}")
     lines.extend(f"    [*] --> {ids[name]}" for name in rules.initial_statuses)
+    entry = fulfilled_entry(rules)
+    if entry is not None:
+        lines.append(f"    [*] --> {ids[entry[0]]} : {_escape(entry[1], _MERMAID_ESCAPES)}")
     for edge in edges(rules, stats):
         label = _escape(" · ".join(edge.parts), _MERMAID_ESCAPES)
         lines.append(f"    {ids[edge.source]} --> {ids[edge.dest]} : {label}")
@@ -166,6 +177,9 @@ def dot(rules: RuleSet, stats: Mapping[EdgeKey, EdgeStats] | None = None) -> str
         label = _quoted(f"{status.name}\n{status.stage}")
         lines.append(f"  {ids[status.name]} [label={label}{final}];")
     lines.extend(f"  start -> {ids[name]};" for name in rules.initial_statuses)
+    entry = fulfilled_entry(rules)
+    if entry is not None:
+        lines.append(f"  start -> {ids[entry[0]]} [label={_quoted(entry[1])}, style=dashed];")
     drawn = edges(rules, stats)
     busiest = max((edge.count or 0 for edge in drawn), default=0)
     for edge in drawn:

@@ -167,3 +167,15 @@ def test_the_cdiscount_diagram_marks_finals_and_the_click_and_collect_branch() -
         "tracking_number if delivery_mode in [TRK, REG, REL, RCO, SO1]"
     ) in lines
     assert sum(line.endswith("--> [*]") for line in lines) == 11
+
+
+def test_orders_fulfilled_by_the_marketplace_enter_where_the_import_policy_says() -> None:
+    cdiscount = load_rules(Path(__file__).resolve().parents[2] / "rules" / "cdiscount.yaml")
+    # Shipped is the seventh status declared (s6); orders fulfilled by Cdiscount arrive there.
+    assert "    [*] --> s6 : arrives fulfilled by the marketplace (fulfilled_by_marketplace)\n" in (
+        mermaid(cdiscount)
+    )
+    assert (
+        '  start -> s6 [label="arrives fulfilled by the marketplace (fulfilled_by_marketplace)", '
+        "style=dashed];\n"
+    ) in dot(cdiscount)
