@@ -18,8 +18,8 @@ class OrderflowError(Exception):
     """Base of the errors orderflow raises on purpose."""
 
 
-class RuleFileInvalid(OrderflowError):
-    """A rule file has problems; `problems` lists every one of them, located."""
+class FileInvalid(OrderflowError):
+    """A hand-written file has problems; `problems` lists every one of them, located."""
 
     def __init__(self, file: str, problems: Sequence[Problem]) -> None:
         self.file = file
@@ -27,6 +27,10 @@ class RuleFileInvalid(OrderflowError):
         count = len(self.problems)
         lines = "\n".join(str(p) for p in self.problems)
         super().__init__(f"{file} has {count} problem{'s' if count != 1 else ''}:\n{lines}")
+
+
+class RuleFileInvalid(FileInvalid):
+    """A rule file has problems."""
 
 
 class UnknownName(OrderflowError):

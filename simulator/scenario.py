@@ -10,27 +10,19 @@ the values and the entry points; `simulator.scenario_builder` reads the YAML.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
 from engine.definition import Location, RuleSet
-from engine.errors import OrderflowError
+from engine.errors import FileInvalid
 from engine.yamlsource import Problem, load_located
 from simulator.distributions import Distribution
 
 
-class ScenarioInvalid(OrderflowError):
-    """A scenario file has problems; `problems` lists every one of them, located."""
-
-    def __init__(self, file: str, problems: Sequence[Problem]) -> None:
-        self.file = file
-        self.problems = tuple(problems)
-        count = len(self.problems)
-        lines = "\n".join(str(p) for p in self.problems)
-        super().__init__(f"{file} has {count} problem{'s' if count != 1 else ''}:\n{lines}")
+class ScenarioInvalid(FileInvalid):
+    """A scenario file has problems."""
 
 
 @dataclass(frozen=True)
