@@ -67,25 +67,6 @@ class TableRuntime(Runtime):
             for order_id, current, code, record, when in rows
         ]
 
-    def trigger_batch(
-        self,
-        order_ids: Sequence[str],
-        currents: Sequence[str | None],
-        triggers: Sequence[str],
-        fields: Sequence[Mapping[str, object] | None] | None,
-        at: datetime | Sequence[datetime],
-        source: Source = Source.SIMULATION,
-    ) -> list[Outcome]:
-        size = len(order_ids)
-        rows = zip(
-            order_ids, _column(currents, size), _column(triggers, size),
-            _column(fields, size), _column(at, size), strict=True,
-        )  # fmt: skip
-        return [
-            self.trigger(order_id, current, trigger, record_of(record), when, source)  # type: ignore[arg-type]
-            for order_id, current, trigger, record, when in rows
-        ]
-
     def command_batch(
         self,
         currents: Sequence[str],
