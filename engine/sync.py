@@ -22,10 +22,12 @@ from engine.channels.errors import ChannelError
 from engine.channels.order_mapping import OrderMapper, Quarantined
 from engine.clock import Clock
 from engine.definition import FetchSchedule, RuleSet
+from engine.errors import OrderflowError
 from engine.import_policy import FulfilmentImport, fulfilment_import, is_fulfilled
 from engine.scheduler import PastRun, Window, WindowKind, next_due, plan
 from engine.snapshot import OrderSnapshot
 from engine.store import (
+    ApplyResult,
     FetchKind,
     OrderChange,
     OrderKey,
@@ -105,6 +107,20 @@ def _past(store: Store) -> list[PastRun]:
     ]
 
 
+class ConcurrentSync(OrderflowError):
+    """Another writer kept moving the same orders: the window fails and is fetched again."""
+
+
+def _count(changes: Sequence[OrderChange], result: ApplyResult, report: SyncReport) -> None:
+    applied = set(result.applied)
+    report.applied += len(applied)
+    report.unchanged -= len(applied)
+    for change in changes:
+        if change.key in applied:
+            report.events += len(change.events)
+            report.anomalies += len(change.anomalies)
+
+
 def _newest_per_order(snapshots: Iterable[OrderSnapshot]) -> dict[OrderKey, OrderSnapshot]:
     """A page may hold the same order twice: only its newest state counts."""
     newest: dict[OrderKey, OrderSnapshot] = {}
@@ -170,7 +186,7 @@ class Syncer:
         try:
             for page in self.channel.order_pages(window.start, window.end):
                 self.ingest_page(run, page.results, report)
-        except ChannelError as exc:
+        except (ChannelError, ConcurrentSync) as exc:
             report.failed = str(exc)
             self.store.finish_run(run, RunStatus.FAILED, self.clock.now(), str(exc))
             return False
@@ -198,26 +214,28 @@ class Syncer:
                 report.skipped_fulfilled += 1
             else:
                 snapshots.append(mapped)
-        newest = _newest_per_order(snapshots)
-        for _ in range(MAX_CONFLICT_RETRIES):
-            with self.store.transaction() as tx:
-                changes = self._changes(newest, tx.get_orders(newest))
-                result = tx.apply(changes)
-                if not result.conflicts:
-                    tx.quarantine(quarantine)
-                    tx.count_run(run, pages=1, orders=len(results), errors=len(quarantine))
-                    break
-            # Another writer moved some orders since they were read: compute those again.
+        pending = _newest_per_order(snapshots)
         report.pages += 1
         report.orders += len(results)
         report.quarantined += len(quarantine)
-        report.applied += len(result.applied)
-        report.unchanged += len(newest) - len(result.applied)
-        applied = set(result.applied)
-        for change in changes:
-            if change.key in applied:
-                report.events += len(change.events)
-                report.anomalies += len(change.anomalies)
+        report.unchanged += len(pending)
+        for attempt in range(MAX_CONFLICT_RETRIES):
+            with self.store.transaction() as tx:
+                changes = self._changes(pending, tx.get_orders(pending))
+                result = tx.apply(changes)
+                if attempt == 0:
+                    tx.quarantine(quarantine)
+                    tx.count_run(run, pages=1, orders=len(results), errors=len(quarantine))
+            _count(changes, result, report)
+            # Another writer moved some orders since they were read: compute those again.
+            pending = {key: pending[key] for key in result.conflicts}
+            if not pending:
+                return
+        raise ConcurrentSync(
+            f"{len(pending)} order(s) kept changing under another writer "
+            f"({MAX_CONFLICT_RETRIES} tries), e.g. {next(iter(pending))}; the window is fetched "
+            "again on the next run"
+        )
 
     def _changes(
         self,
