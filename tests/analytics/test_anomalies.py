@@ -1,3 +1,5 @@
+"""Anomalies and inferred statuses by cause, on a hand-made log."""
+
 from dataclasses import asdict
 from datetime import timedelta
 

@@ -1,3 +1,7 @@
+"""The event log as analytics read it: required columns, types, filters by period, marketplace,
+stage and delivery mode.
+"""
+
 from datetime import timedelta
 
 import pandas as pd

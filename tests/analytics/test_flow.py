@@ -1,3 +1,7 @@
+"""The directly-follows graph: edge counts and median times, and the Sankey links, on a hand-made
+log.
+"""
+
 import pandas as pd
 
 from analytics.flow import START, directly_follows, sankey_links, transitions

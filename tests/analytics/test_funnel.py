@@ -1,3 +1,5 @@
+"""The funnel by stage and where orders leave it, counted by hand on a small log."""
+
 import pandas as pd
 
 from analytics.eventlog import prepare

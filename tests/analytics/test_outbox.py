@@ -1,3 +1,5 @@
+"""Outbox health: pending, confirmed, failed and stuck actions."""
+
 from datetime import timedelta
 
 from analytics.outbox import outbox_frame, outbox_health

@@ -1,3 +1,5 @@
+"""The Overview's key figures and their trend, on a log whose answers are known by construction."""
+
 from datetime import timedelta
 
 import pandas as pd

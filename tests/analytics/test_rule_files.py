@@ -1,3 +1,7 @@
+"""The rule editor's files: listed without history, saved only valid, the previous version kept,
+nothing written outside the rules directory.
+"""
+
 from datetime import UTC, datetime
 from pathlib import Path
 

@@ -1,3 +1,5 @@
+"""The app's simulation runner: knobs that scale a scenario, a short run, and comparisons."""
+
 from pathlib import Path
 
 import pytest

@@ -1,3 +1,5 @@
+"""SLA risk: orders waiting in a status with a timer, and how close each is to its deadline."""
+
 import pandas as pd
 
 from analytics.sla import risk_summary, sla_risk

@@ -1,3 +1,5 @@
+"""Time in status (median, p90, p99) and time to accept, to ship, to cancel."""
+
 import pandas as pd
 import pytest
 

@@ -1,3 +1,5 @@
+"""Variants: the distinct paths through the statuses, with their counts."""
+
 import pandas as pd
 
 from analytics.variants import SEPARATOR, variants
