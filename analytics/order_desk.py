@@ -5,14 +5,13 @@ inferred statuses), its anomalies and the actions queued for it. Its options com
 runtime: every action of the rule set, allowed or blocked with the runtime's blockers. An action
 blocked only because a field is missing or wrong can be performed by filling in exactly the
 fields its requirements ask for here; the filled-in command is checked again by the runtime and
-queued in the outbox, never sent from the page.
+queued in the outbox by `engine.seller_actions.submit`, never sent from the page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -21,7 +20,7 @@ from analytics.eventlog import case_last
 from engine.blockers import Blocker, BlockerCode, Decision
 from engine.definition import FieldType, RuleSet
 from engine.runtime import Runtime
-from engine.store import Store, StoredAnomaly, StoredEvent
+from engine.store import StoredAnomaly, StoredEvent
 
 FIXABLE: frozenset[BlockerCode] = frozenset(
     {BlockerCode.FIELD_REQUIRED, BlockerCode.VALUE_NOT_ALLOWED}
@@ -161,42 +160,3 @@ def required_fields(
             current=fields.get(definition.name),
         )
     return tuple(asked.values())
-
-
-@dataclass(frozen=True)
-class Queued:
-    """What became of a submitted action: the runtime's decision and, if allowed, its outbox id
-    (`created` False when the same action was already waiting there)."""
-
-    decision: Decision
-    outbox_id: int | None = None
-    created: bool = False
-
-
-def submit(
-    runtime: Runtime,
-    store: Store,
-    order: tuple[str, str],
-    status: str,
-    fields: Mapping[str, object],
-    action: str,
-    inputs: Mapping[str, object],
-    at: datetime,
-) -> Queued:
-    """Check `action` with the order's fields completed by `inputs`, and queue it if allowed."""
-    marketplace, order_id = order
-    given = {k: v for k, v in inputs.items() if v is not None and str(v).strip() != ""}
-    merged = {**fields, **given}
-    decision = runtime.command(order_id, status, action, merged, at)
-    if not decision.allowed or decision.command is None:
-        return Queued(decision)
-    outbox_id, created = store.enqueue(
-        marketplace,
-        order_id,
-        action,
-        decision.command.action_type,
-        decision.command.args,
-        decision.expected_status,
-        at,
-    )
-    return Queued(decision, outbox_id, created)

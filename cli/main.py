@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from cli import app_commands, rules_commands, runtime_commands, simulate_commands, sync_commands
+from cli import (
+    action_commands,
+    app_commands,
+    rules_commands,
+    runtime_commands,
+    simulate_commands,
+    sync_commands,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -13,6 +20,13 @@ def main() -> None:
     """orderflow: marketplace order rules as data, run against real or simulated orders."""
 
 
-for module in (rules_commands, runtime_commands, sync_commands, simulate_commands, app_commands):
+for module in (
+    rules_commands,
+    runtime_commands,
+    action_commands,
+    sync_commands,
+    simulate_commands,
+    app_commands,
+):
     for command in module.COMMANDS:
         main.add_command(command)

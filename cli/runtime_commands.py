@@ -20,7 +20,7 @@ from engine.loader import check_file
 from engine.runtime import Runtime
 
 
-def _suggest(name: str, known: Sequence[str]) -> str:
+def suggest(name: str, known: Sequence[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     return f" (did you mean '{close[0]}'?)" if close else f"; known: {', '.join(known)}"
 
@@ -40,13 +40,13 @@ def _status(rules: RuleSet, given: str) -> str:
     if status is None:
         known = [s.name for s in rules.statuses]
         raise click.BadParameter(
-            f"status '{given}' is not declared in {rules.source}{_suggest(given, known)}",
+            f"status '{given}' is not declared in {rules.source}{suggest(given, known)}",
             param_hint="--status",
         )
     return status
 
 
-def _fields(rules: RuleSet, pairs: Sequence[str]) -> dict[str, object]:
+def parse_fields(rules: RuleSet, pairs: Sequence[str]) -> dict[str, object]:
     """`name=value` pairs as order fields; enum values may be given by code, label or alias."""
     fields: dict[str, object] = {}
     for pair in pairs:
@@ -57,7 +57,7 @@ def _fields(rules: RuleSet, pairs: Sequence[str]) -> dict[str, object]:
         if definition is None:
             known = [f.name for f in rules.fields]
             raise click.BadParameter(
-                f"field '{name}' is not declared in {rules.source}{_suggest(name, known)}",
+                f"field '{name}' is not declared in {rules.source}{suggest(name, known)}",
                 param_hint="--field",
             )
         canonical = definition.canonical(value) if definition.type is FieldType.ENUM else None
@@ -65,7 +65,7 @@ def _fields(rules: RuleSet, pairs: Sequence[str]) -> dict[str, object]:
     return fields
 
 
-def _describe(decision: Decision) -> list[str]:
+def describe_decision(decision: Decision) -> list[str]:
     if decision.allowed:
         command = decision.command
         args = ", ".join(f"{k}={v}" for k, v in (command.args if command else {}).items())
@@ -84,10 +84,10 @@ def explanation(rules: RuleSet, status: str, fields: dict[str, object]) -> str:
         f"{rules.source}: status '{status}' (stage {rules.stage_of(status)}), fields: {shown}",
         "allowed:",
     ]
-    allowed = [line for d in decisions if d.allowed for line in _describe(d)]
+    allowed = [line for d in decisions if d.allowed for line in describe_decision(d)]
     lines.extend(allowed or ["  (none)"])
     lines.append("blocked:")
-    blocked = [line for d in decisions if not d.allowed for line in _describe(d)]
+    blocked = [line for d in decisions if not d.allowed for line in describe_decision(d)]
     lines.extend(blocked or ["  (none)"])
     return "\n".join(lines)
 
@@ -112,7 +112,7 @@ def explain(file: Path, status: str, pairs: tuple[str, ...]) -> None:
           --field delivery_mode=TRK --field tracking_number=8R0001
     """
     rules = _load(file)
-    click.echo(explanation(rules, _status(rules, status), _fields(rules, pairs)))
+    click.echo(explanation(rules, _status(rules, status), parse_fields(rules, pairs)))
 
 
 COMMANDS: list[click.Command] = [explain]

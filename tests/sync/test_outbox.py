@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from analytics.order_desk import submit
 from engine.loader import load_rules
 from engine.runtime import Runtime
+from engine.seller_actions import submit
 from engine.store import OutboxState, Store, open_store
 from simulator.twin import Twin
 from tests.sync.support import RULES, ManualClock, syncer

@@ -1,0 +1,98 @@
+"""`orderflow act`: queue a seller action on a stored order, from the command line.
+
+The same path as the app's order desk (`engine.seller_actions.submit`): the order's stored
+fields, completed by `--field`, are checked by the runtime; an allowed action goes to the outbox
+(the next `orderflow sync` sends it and confirms it from a later fetch), a blocked one prints
+its blockers and exits 1. Nothing is ever sent from here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.runtime_commands import describe_decision, parse_fields, suggest
+from engine.clock import SystemClock
+from engine.definition import RuleSet
+from engine.errors import RuleFileInvalid
+from engine.rulebook import DEFAULT_RULES, load_rule_sets
+from engine.runtime import Runtime
+from engine.seller_actions import submit
+from engine.store import DEFAULT_URL, OrderState, Store, StoreError, open_store
+
+
+def _find(
+    store: Store, rule_sets: list[RuleSet], order_id: str, marketplace: str | None
+) -> tuple[RuleSet, OrderState]:
+    found = [
+        (rules, state)
+        for rules in rule_sets
+        if marketplace in (None, rules.marketplace.code)
+        and (state := store.get_order(rules.marketplace.code, order_id)) is not None
+    ]
+    if not found:
+        where = f" of marketplace '{marketplace}'" if marketplace else ""
+        raise click.ClickException(f"no order '{order_id}'{where} in the store")
+    if len(found) > 1:
+        codes = ", ".join(rules.marketplace.code for rules, _ in found)
+        raise click.ClickException(
+            f"order '{order_id}' exists for several marketplaces ({codes}): pass --marketplace"
+        )
+    return found[0]
+
+
+@click.command()
+@click.argument("order_id")
+@click.argument("action")
+@click.option("--db", default=DEFAULT_URL, show_default=True, help="Store URL.")
+@click.option(
+    "--rules", "rule_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
+    help="Rule file or directory of rule files (repeatable) [default: rules/].",
+)  # fmt: skip
+@click.option("--marketplace", help="The order's marketplace code, when its id is not unique.")
+@click.option(
+    "--field", "pairs", multiple=True, metavar="NAME=VALUE",
+    help="A field the action needs, repeatable (enum values by code, label or alias).",
+)  # fmt: skip
+def act(
+    order_id: str,
+    action: str,
+    db: str,
+    rule_paths: tuple[Path, ...],
+    marketplace: str | None,
+    pairs: tuple[str, ...],
+) -> None:
+    """Queue seller ACTION (accept, ship, refund...) on stored order ORDER_ID.
+
+    \b
+    Example:
+      orderflow act 1300435653830-A ship --field carrier=Colissimo --field tracking_number=8R01
+    """
+    try:
+        rule_sets = load_rule_sets(rule_paths or (DEFAULT_RULES,))
+        store = open_store(db)
+    except (RuleFileInvalid, StoreError) as exc:
+        raise click.ClickException(str(exc)) from None
+    with store:
+        rules, state = _find(store, rule_sets, order_id, marketplace)
+        if action not in rules.action_by_name:
+            hint = suggest(action, list(rules.action_by_name))
+            raise click.ClickException(f"'{action}' is not an action of {rules.source}{hint}")
+        if state.status is None:
+            raise click.ClickException(f"order '{order_id}' has no known status yet")
+        key = (rules.marketplace.code, order_id)
+        inputs = parse_fields(rules, pairs)
+        queued = submit(Runtime(rules), store, key, state.status, state.fields, action, inputs,
+                        SystemClock().now())  # fmt: skip
+    lines = describe_decision(queued.decision)
+    if not queued.decision.allowed:
+        click.echo(f"'{action}' is blocked for order '{order_id}' at '{state.status}':")
+        click.echo("\n".join(lines[1:]))
+        raise SystemExit(1)
+    what = "queued in" if queued.created else "already waiting in"
+    click.echo(f"'{action}' for order '{order_id}' {what} the outbox as #{queued.outbox_id}:")
+    click.echo(lines[0])
+
+
+COMMANDS: list[click.Command] = [act]
