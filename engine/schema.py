@@ -27,6 +27,15 @@ def _name(description: str) -> Schema:
     return {"type": "string", "minLength": 1, "description": description}
 
 
+def _one_name(description: str) -> Schema:
+    # The loader takes a single status name, or a list holding exactly one.
+    one = {"type": "string", "minLength": 1}
+    return {
+        "anyOf": [one, {"type": "array", "items": one, "minItems": 1, "maxItems": 1}],
+        "description": description,
+    }
+
+
 def _text(description: str) -> Schema:
     # The loader accepts numbers where it expects texts (`rules_version: 2026`), so does this.
     return {"type": ["string", "number"], "description": description}
@@ -193,7 +202,7 @@ def _transitions() -> Schema:
         {
             "trigger": _name("The event's name; seller actions and timers refer to it."),
             "from": _names("The status or statuses the transition leaves."),
-            "to": _name("The status the transition enters."),
+            "to": _one_name("The status the transition enters."),
             "actor": {"enum": [str(a) for a in Actor], "description": "Who causes the transition."},
             "when": _when("The transition can fire only when this condition holds."),
             "description": _text("Why or when it happens."),
@@ -256,7 +265,7 @@ def _timers() -> Schema:
     timer = _object(
         "A transition fired when an order stays too long in a status.",
         {
-            "status": _name("The status being timed."),
+            "status": _one_name("The status being timed."),
             "after": _duration("How long an order may stay in the status."),
             "fire": _name("The trigger fired when the time is up."),
             "note": _text("Where the delay comes from."),
@@ -275,7 +284,7 @@ def _import_policy() -> Schema:
         "How orders fulfilled by the marketplace arrive.",
         {
             "flag_field": _name("The bool field that marks a fulfilled order."),
-            "arrives_at": _name("The status at which a fulfilled order first appears."),
+            "arrives_at": _one_name("The status at which a fulfilled order first appears."),
             "import_by_default": _flag("Whether such orders are imported when nobody chose."),
             "connectors": _map_of("connector", support, "Back-office connectors, by name."),
         },

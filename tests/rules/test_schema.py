@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 
 from engine import builder
+from engine.loader import check_text
 from engine.schema import key_paths, rule_file_schema, schema_text
 from engine.yamlsource import load_located
 
@@ -156,3 +157,11 @@ def test_key_paths_of_the_rule_format_include_nested_keys() -> None:
     assert "actions.<action>.requires[].when" in paths
     assert "fields.<field>.values.<code>.aliases" in paths
     assert "<condition>.present" in paths
+
+
+def test_a_list_of_one_status_is_one_name_for_the_schema_as_for_the_loader() -> None:
+    one = MINIMAL.replace("to: B,", "to: [B],")
+    assert one != MINIMAL and _errors(one) == []
+    assert check_text(one, "t.yaml")[1] == []
+    two = MINIMAL.replace("to: B,", "to: [A, B],")
+    assert len(_errors(two)) == 1 and _errors(two)[0].startswith("transitions/0/to: ")
