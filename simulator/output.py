@@ -34,6 +34,7 @@ from simulator.scenario import Scenario
 from simulator.truth import Truth
 
 FORMATS = ("parquet", "csv")
+TABLES = ("events", "truth", "commands", "anomalies", "orders")
 CHUNK_ROWS = 1 << 18
 
 
@@ -95,6 +96,11 @@ class RunFiles:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format '{fmt}'; expected one of: {', '.join(FORMATS)}")
         out.mkdir(parents=True, exist_ok=True)
+        # A table an earlier run wrote in the other format would pass for this run's: remove it.
+        for name in TABLES:
+            for other in FORMATS:
+                if other != fmt:
+                    (out / f"{name}.{other}").unlink(missing_ok=True)
         self.out, self.fmt = out, fmt
         self.events_file = TableFile(out / "events", fmt)
         # A run without events still writes the file, empty, like the other tables.

@@ -219,3 +219,14 @@ def test_a_loop_that_never_ends_is_explained_not_a_traceback(tmp_path: Path) -> 
         "CancellationRequestPending: a loop of the scenario's happenings" in result.output
     )
     assert "Traceback" not in result.output
+
+
+def test_a_csv_run_over_a_parquet_one_leaves_only_its_own_tables(tmp_path: Path) -> None:
+    out, scenario = tmp_path / "out", str(small_scenario(tmp_path))
+    args = ["simulate", "--scenario", scenario, "--days", "1", "--out", str(out), "--quiet"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert CliRunner().invoke(main, [*args, "--format", "csv"]).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "anomalies.csv", "commands.csv", "events.csv", "orders.csv", "summary.json",
+        "summary.txt", "truth.csv",
+    ]  # fmt: skip
