@@ -32,3 +32,20 @@ def runtime_of(path: Path) -> Runtime:
 @pytest.fixture
 def cdiscount() -> Runtime:
     return runtime_of(CDISCOUNT)
+
+
+# A rule set whose one seller transition is guarded by a condition on a field.
+GUARDED = """
+format: 1
+marketplace: {code: demo, rules_version: "1"}
+fields:
+  mode: {type: enum, values: {A: {label: a}, B: {label: b}}}
+statuses:
+  Open: {stage: new, initial: true}
+  Done: {stage: shipped, final: true}
+transitions:
+  - {trigger: finish, from: Open, to: Done, actor: seller, when: {field: mode, in: [A]}}
+actions:
+  finish: {at: [Open], transition: finish, action_type: ship}
+schedule: {every: 15m, overlap: 2h, sweep_every: 1d, sweep_lookback: 5d}
+"""

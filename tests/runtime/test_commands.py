@@ -9,7 +9,7 @@ from engine.errors import CommandRefused, UnknownName
 from engine.events import Source
 from engine.loader import load_rules_text
 from engine.runtime import Runtime
-from tests.runtime.conftest import AT
+from tests.runtime.conftest import AT, GUARDED
 
 READY = "WaitingForShipmentAcceptation"
 TRACKED = {"delivery_mode": "TRK", "tracking_number": "8R000123"}
@@ -118,22 +118,6 @@ def test_options_lists_every_action_allowed_or_blocked(cdiscount: Runtime) -> No
 def test_an_unknown_action_is_a_named_error(cdiscount: Runtime) -> None:
     with pytest.raises(UnknownName, match="action 'teleport' is not declared"):
         cdiscount.command("C10", READY, "teleport", {}, AT)
-
-
-GUARDED = """
-format: 1
-marketplace: {code: demo, rules_version: "1"}
-fields:
-  mode: {type: enum, values: {A: {label: a}, B: {label: b}}}
-statuses:
-  Open: {stage: new, initial: true}
-  Done: {stage: shipped, final: true}
-transitions:
-  - {trigger: finish, from: Open, to: Done, actor: seller, when: {field: mode, in: [A]}}
-actions:
-  finish: {at: [Open], transition: finish, action_type: ship}
-schedule: {every: 15m, overlap: 2h, sweep_every: 1d, sweep_lookback: 5d}
-"""
 
 
 def test_a_guard_that_fails_is_a_condition_blocker() -> None:

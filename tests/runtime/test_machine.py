@@ -6,7 +6,7 @@ from engine.conditions import FieldIn, Not
 from engine.loader import load_rules_text
 from engine.machine import RuleMachine, Step, build_machine, compile_table
 from engine.runtime import Runtime
-from tests.runtime.conftest import AT, CDISCOUNT, rules_of
+from tests.runtime.conftest import AT, CDISCOUNT, GUARDED, rules_of
 
 MAG = FieldIn("delivery_mode", ("MAG",))
 
@@ -51,22 +51,6 @@ def test_a_refused_trigger_is_returned_not_ignored() -> None:
     machine = RuleMachine(rules_of(CDISCOUNT))
     assert machine.fire("Shipped", "accept", {}) is None
     assert machine.fire("WaitingForSellerAcceptation", "no_such_trigger", {}) is None
-
-
-GUARDED = """
-format: 1
-marketplace: {code: demo, rules_version: "1"}
-fields:
-  mode: {type: enum, values: {A: {label: a}, B: {label: b}}}
-statuses:
-  Open: {stage: new, initial: true}
-  Done: {stage: shipped, final: true}
-transitions:
-  - {trigger: finish, from: Open, to: Done, actor: seller, when: {field: mode, in: [A]}}
-actions:
-  finish: {at: [Open], transition: finish, action_type: ship}
-schedule: {every: 15m, overlap: 2h, sweep_every: 1d, sweep_lookback: 5d}
-"""
 
 
 def test_a_failing_guard_refuses_in_the_machine() -> None:
