@@ -1,7 +1,7 @@
 """Simulated orders written as Lengow's order JSON (the 2024 shape of `GET /v3.0/orders`).
 
 The twin must answer what the real API answers, so a sync tested against it meets the shapes of
-`reference/lengow/`: the order keys, `packages[].cart[]` lines with their own status, a
+`tests/channels/samples/`: the order keys, `packages[].cart[]` lines with their own status, a
 delivery address with `trackings[]`, `order_types[]`, amounts as numbers. The rule file's fields
 are written with the same compiled `sources` paths the mapping reads them with (each field at
 its first path), so a field the twin sets is exactly the field the engine reads back. The

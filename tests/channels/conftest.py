@@ -1,4 +1,4 @@
-"""Shared fixtures of the channel tests: the reference JSON samples and small rule sets."""
+"""Shared fixtures of the channel tests: Lengow JSON samples (in `samples/`) and small rule sets."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from engine.definition import RuleSet
 from engine.loader import load_rules, load_rules_text
 
 REPO = Path(__file__).resolve().parents[2]
-LENGOW_SAMPLES = REPO.parent / "shared" / "reference" / "lengow"
+# Kept in the repository (origins and licences in samples/SOURCES.md): a clone needs nothing else.
+LENGOW_SAMPLES = Path(__file__).resolve().parent / "samples"
 
-# A Mirakl marketplace as Lengow serves it (reference/NOTES.md), with the fields the samples hold.
+# A Mirakl marketplace as Lengow serves it (its codes: samples/marketplaces.json), with the
+# fields the samples hold.
 GALERIES_RULES = """
 format: 1
 marketplace: {code: galeries_lafayette, name: Galeries Lafayette, rules_version: "t1"}

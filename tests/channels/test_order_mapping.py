@@ -1,4 +1,4 @@
-"""Order JSON to snapshots on every reference sample; unreadable orders are quarantined."""
+"""Order JSON to snapshots on every Lengow sample of samples/; unreadable orders are quarantined."""
 
 from __future__ import annotations
 
@@ -106,16 +106,18 @@ def test_blank_dates_read_as_no_date_like_blank_amounts(galeries_rules: RuleSet)
 
 
 def test_amounts_as_numbers_in_the_2024_shape(zalando_rules: RuleSet) -> None:
-    (order,) = results("order-sample.json")
+    # samples/zalando_orders_page.json: total_order is a number there, total_tax a text.
+    (order,) = results("zalando_orders_page.json")
     snapshot = only_snapshot(OrderMapper(zalando_rules).map(order))
     assert snapshot.marketplace == "zalando"
-    assert snapshot.order_id == "4UT0-000001"
-    assert snapshot.status_code == "exported"
-    assert snapshot.ordered_at == datetime(2024, 8, 19, tzinfo=UTC)
+    assert snapshot.order_id == "ZF-2410-0385"
+    assert snapshot.status_code == "approved"
+    assert snapshot.ordered_at == datetime(2024, 10, 3, 14, 27, 51, tzinfo=UTC)
+    assert snapshot.updated_at == datetime(2024, 10, 4, 6, 15, 30, tzinfo=UTC)
     assert snapshot.fields == {
-        "fulfilled_by_marketplace": False,
-        "total_order": 40.3,
-        "total_tax": 0.0,
+        "fulfilled_by_marketplace": False,  # its only order type is is_express
+        "total_order": 89.9,
+        "total_tax": 14.98,
         "currency": "EUR",
     }
 
@@ -151,7 +153,7 @@ def test_orders_of_several_marketplaces_each_under_its_rules(
     galeries_rules: RuleSet, zalando_rules: RuleSet
 ) -> None:
     mapper = OrderMapper([galeries_rules, zalando_rules])
-    pages = results("order-sample.json") + results("check_shipped_mp.json")
+    pages = results("zalando_orders_page.json") + results("check_shipped_mp.json")
     snapshots = [only_snapshot(m) for m in mapper.map_page(pages)]
     assert [(s.marketplace, sorted(s.fields)[:2]) for s in snapshots] == [
         ("zalando", ["currency", "fulfilled_by_marketplace"]),

@@ -355,7 +355,7 @@ def test_galeries_statuses_and_mirakl_codes(galeries: RuleSet) -> None:
         ("WAITING_REFUND_PAYMENT", "WaitingRefundPayment"),
         ("REFUNDED", "Refunded"),
     )
-    # The four orders of reference/lengow/import_orders.json, by their marketplace_status.
+    # The four orders of tests/channels/samples/import_orders.json, by their marketplace_status.
     assert [galeries.status_for_code(c) for c in ("STAGING", "WAITING_DEBIT_PAYMENT")] == [
         "Staging", "WaitingDebitPayment",
     ]  # fmt: skip
