@@ -2,6 +2,7 @@
 
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -83,7 +84,9 @@ def test_every_xes_event_has_the_global_event_attributes(log: pd.DataFrame, tmp_
     write(log, "xes", path)
     root = parse(path)
     declared = set(attrs(root.find(f"{NS}global[@scope='event']")))  # type: ignore[arg-type]
-    for event in root.iter(f"{NS}event"):
+    events = list(root.iter(f"{NS}event"))
+    assert len(events) == 21
+    for event in events:
         assert declared <= set(attrs(event))
 
 
@@ -142,6 +145,20 @@ def test_xes_attributes_follow_the_schema_types(log: pd.DataFrame, tmp_path: Pat
             assert ncname.match(element.get("name", "")), element.attrib
         else:
             assert element.tag in {"log", "global", "trace", "event"}, element.tag
+    # Each branch above was taken: the 21 events have a date, an int (seq) and a boolean
+    # (inferred) each; the 22nd date is the event global's default timestamp.
+    assert Counter(element.tag for element in root.iter()) == {
+        "string": 169,
+        "date": 22,
+        "int": 21,
+        "boolean": 21,
+        "event": 21,
+        "trace": 8,
+        "extension": 4,
+        "classifier": 3,
+        "global": 2,
+        "log": 1,
+    }
 
 
 @pytest.mark.parametrize("fmt", ["xes", "csv", "parquet"])

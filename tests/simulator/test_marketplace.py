@@ -135,7 +135,7 @@ def test_the_timer_cancels_orders_the_seller_does_not_answer() -> None:
     created = truth.time[truth.source == NONE]
     by_order = np.full(truth.orders, -1, np.int64)
     by_order[truth.order[truth.source == NONE]] = created
-    assert auto.sum() > 0
+    assert auto.sum() == 54  # 1.8 % of the 3,000 seed-1 orders
     assert np.all(truth.time[auto] - by_order[truth.order[auto]] == 48 * 3600)
     assert set(names(truth, truth.dest[auto])) == {"AutomaticCancellation"}
 
@@ -145,8 +145,8 @@ def test_a_slow_seller_gets_more_automatic_cancellations_than_the_baseline() -> 
         truth = generate(shipped(name, 4000), days=10)
         return int(np.sum(truth.trigger == truth.triggers.index("auto_cancel")))
 
-    base, slow = cancelled("baseline"), cancelled("slow_seller")
-    assert slow > 4 * base
+    # Of 4,000 seed-1 orders: 2.1 % unanswered in 48 hours, 25 % when the seller is slow.
+    assert (cancelled("baseline"), cancelled("slow_seller")) == (83, 1019)
 
 
 def test_fulfilled_orders_arrive_already_shipped() -> None:

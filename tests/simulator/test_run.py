@@ -45,7 +45,7 @@ def test_csv_output_holds_the_same_events(tmp_path: Path) -> None:
     write(tmp_path / "c", fmt="csv")
     parquet = pd.read_parquet(tmp_path / "p" / "events.parquet")
     csv = pd.read_csv(tmp_path / "c" / "events.csv")
-    assert len(csv) == len(parquet) > 0
+    assert len(csv) == len(parquet) == 1288  # 300 seed-7 orders over 3 days: 4.3 events each
     assert csv["to_status"].tolist() == parquet["to_status"].astype(str).tolist()
 
 
@@ -57,10 +57,12 @@ def test_after_the_last_sweep_the_engine_holds_every_order_s_true_status() -> No
 
 def test_polling_gaps_are_inferred_and_a_clean_scenario_has_no_anomaly() -> None:
     run = small_run()
-    assert run.inferred_events > 0
+    # Of the 1,886 true changes of the 400 seed-7 orders, the 15-minute polls miss 342 (18 %);
+    # the engine infers 307 statuses on the legal paths between what two polls saw.
+    assert run.inferred_events == 307
     assert run.anomaly_counts() == []
     summary = summarise(run)
-    assert summary["visibility"]["missed_by_polls"] > 0
+    assert summary["visibility"]["missed_by_polls"] == 342
     assert summary["engine_vs_truth"]["different_status"] == 0
 
 
@@ -82,7 +84,8 @@ def test_event_counts_add_up() -> None:
 def test_every_command_the_engine_allowed_is_confirmed_by_a_later_fetch() -> None:
     run = small_run()
     outbox = run.outbox
-    assert outbox.order.size > 0 and outbox.unconfirmed == 0
+    # 327 accepts, 14 refusals and 219 ships for the 400 seed-7 orders.
+    assert outbox.order.size == 560 and outbox.unconfirmed == 0
     assert np.all(outbox.confirmed >= outbox.sent)
     assert np.all(outbox.confirmed - outbox.sent <= 900)  # the next 15-minute fetch
 
@@ -106,7 +109,7 @@ def test_the_event_log_reads_like_the_store_s(tmp_path: Path) -> None:
     assert len(first) == events["order_id"].nunique() == 300
     assert (first["trigger"] == "create").all() and first["from_status"].isna().all()
     assert set(events["source"]) == {"fetch"}
-    assert events["inferred"].any()
+    assert int(events["inferred"].sum()) == 228  # of the 1,288 events
 
 
 def test_a_scenario_for_another_rule_file_runs_clean() -> None:
@@ -114,8 +117,8 @@ def test_a_scenario_for_another_rule_file_runs_clean() -> None:
     assert run.truth.rules.marketplace.code == "galeries_lafayette"
     assert run.anomaly_counts() == []
     assert np.array_equal(run.engine.status, run.truth.final_status())
-    assert run.inferred_events > 0
-    assert "ship" in summarise(run)["seller"]
+    assert run.inferred_events == 254
+    assert summarise(run)["seller"]["ship"]["sent"] == 154  # for the 300 seed-7 orders of 6 days
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "csv"])
@@ -146,5 +149,6 @@ def test_the_event_log_is_in_poll_order_on_a_run_of_many_months() -> None:
 
     simulate(scenario, 120, 7, sink=Keep())
     seen = np.concatenate([c["seen_at"] for c in chunks])
-    assert seen.size > 40 and seen.max() > 100 * 86400
+    # 186 events of the 40 orders; the last seen on day 118, well past the old wrap at ~97 days.
+    assert (seen.size, int(seen.max())) == (186, 10_212_300)
     assert np.all(np.diff(seen) >= 0)

@@ -79,9 +79,9 @@ def committed_batches(url: str) -> int:
 
 def check_sqlite_integrity(url: str) -> None:
     database = make_url(url).database
-    if database is not None:
-        with sqlite3.connect(database) as connection:
-            assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert database is not None and Path(database).is_file(), url
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def test_killed_writers_leave_whole_batches_and_a_restart_finishes(store_url: str) -> None:

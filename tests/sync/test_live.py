@@ -31,6 +31,10 @@ def test_a_second_sync_sees_new_orders_and_moves_without_anomalies(tmp_path: Pat
         clock.sleep(15 * 60)  # fifteen virtual hours later
         second = syncer.run_once()
     assert first.failed is None and second.failed is None
-    assert orders_then > 0 and store.count_orders() > orders_then
-    assert second.events > 0
+    # Seed 7, 400 orders a day: 960 arrived in the first two days (940 expected on a Monday and
+    # a Tuesday), 86 of them fulfilled by the marketplace and skipped; 15 hours later 159 more
+    # are stored, and the second fetch's windows skip 101 fulfilled orders.
+    assert (first.skipped_fulfilled, orders_then) == (86, 874)
+    assert (second.skipped_fulfilled, store.count_orders()) == (101, 1033)
+    assert (first.events, second.events) == (3601, 1104)
     assert first.anomalies == second.anomalies == 0
