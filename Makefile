@@ -1,16 +1,27 @@
-# Every target sets up what it needs: .venv is (re)built from pyproject.toml when it is missing
-# or older than pyproject.toml, so a fresh machine needs nothing but Python.
+# Every target sets up what it needs: .venv is rebuilt from requirements.lock (the pinned versions
+# CI tests) and an editable install of the project whenever it is missing or older than the lock
+# or pyproject.toml, so a fresh machine needs nothing but Python.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
+# The tools that build the venv and the lock, pinned so every machine runs the same ones.
+PIP_VERSION := 26.3
+UV_VERSION := 0.13.9
+UV := $(VENV)/.lock-tool/bin/uv
+# `make lock LOCK_ARGS=--upgrade` moves every pin to the newest release pyproject.toml allows.
+LOCK_ARGS ?=
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench lock clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(STAMP): pyproject.toml $(LOCK)
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet 'pip==$(PIP_VERSION)'
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -30,6 +41,20 @@ test: lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# Re-resolve requirements.lock from pyproject.toml, keeping the pins that still fit: for Python
+# 3.11 and newer on every platform, with the extras the tests need. uv reads PyPI only (it ignores
+# pip's configuration, so a machine's extra indexes and wheel folders never reach the lock).
+# An unchanged lock keeps its date, so it does not rebuild .venv.
+lock:
+	test -x $(UV) || ($(PYTHON) -m venv $(VENV)/.lock-tool && \
+		$(VENV)/.lock-tool/bin/python -m pip install --quiet 'uv==$(UV_VERSION)')
+	test ! -f $(LOCK) || cp $(LOCK) $(LOCK).new
+	$(UV) pip compile pyproject.toml --universal --python-version 3.11 \
+		--extra dev --extra postgres --extra dask --generate-hashes \
+		--custom-compile-command 'make lock' --quiet \
+		--output-file $(LOCK).new $(LOCK_ARGS) || { rm -f $(LOCK).new; exit 1; }
+	if cmp -s $(LOCK).new $(LOCK); then rm $(LOCK).new; else mv $(LOCK).new $(LOCK); fi
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -165,12 +165,21 @@ class DaskUnreachable(OrderflowError):
     """The Dask scheduler given for the replications cannot be reached."""
 
 
+class DaskMissing(OrderflowError):
+    """`--dask` was given but Dask, an extra of orderflow, is not installed."""
+
+
+DASK_MISSING = "--dask needs Dask: pip install 'orderflow[dask]'"
+
+
 def dask_map(address: str) -> Mapper:
     """Run jobs on the Dask cluster at `address` (its workers need orderflow installed)."""
 
     def run(fn: Callable[[Job], Any], jobs: list[Job]) -> Iterator[Any]:
-        from dask.distributed import Client
-
+        try:
+            from dask.distributed import Client
+        except ImportError as exc:
+            raise DaskMissing(f"{DASK_MISSING} ({exc})") from exc
         try:
             client = Client(address)  # type: ignore[no-untyped-call]
         except (OSError, ValueError) as exc:  # a timeout is an OSError; a bad address, a value

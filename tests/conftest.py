@@ -2,8 +2,10 @@
 
 PostgreSQL comes from ORDERFLOW_TEST_PG_URL (default: the project's local server). Each test
 gets a schema of its own, named at random, put first on the search path and dropped afterwards,
-so tests never see one another's rows. An unreachable server skips the PostgreSQL half, or
-fails it when ORDERFLOW_REQUIRE_PG=1 (as CI sets it).
+so tests never see one another's rows. An unreachable server (or no psycopg, the `postgres`
+extra) skips the PostgreSQL half, or fails it under CI (CI=true) or with ORDERFLOW_REQUIRE_PG=1:
+CI never passes by skipping what it was meant to test. The browser test follows the same rule
+with ORDERFLOW_REQUIRE_BROWSER (`must_run`, `unavailable`).
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import uuid
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import NoReturn
 
-import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -25,9 +27,25 @@ def pg_url() -> str:
     return os.environ.get("ORDERFLOW_TEST_PG_URL", DEFAULT_PG_URL)
 
 
+def must_run(flag: str) -> bool:
+    """Whether a test missing what it needs fails rather than skips: under CI, or with flag=1."""
+    return os.environ.get("CI", "").lower() in ("true", "1") or os.environ.get(flag) == "1"
+
+
+def unavailable(problem: str, flag: str) -> NoReturn:
+    """Skip the test for `problem`, or fail it where it must run (see `must_run`)."""
+    if must_run(flag):
+        pytest.fail(f"{problem} (CI=true or {flag}=1: this test may not skip)", pytrace=False)
+    pytest.skip(problem)
+
+
 @cache
 def pg_problem() -> str | None:
     """Why the PostgreSQL server cannot be used, or None when it can."""
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed: pip install 'orderflow[postgres]'"
     try:
         with psycopg.connect(pg_url(), connect_timeout=5) as connection:
             connection.execute("SELECT 1")
@@ -38,17 +56,16 @@ def pg_problem() -> str | None:
 
 def require_pg() -> None:
     problem = pg_problem()
-    if problem is None:
-        return
-    if os.environ.get("ORDERFLOW_REQUIRE_PG") == "1":
-        pytest.fail(problem)
-    pytest.skip(problem)
+    if problem is not None:
+        unavailable(problem, "ORDERFLOW_REQUIRE_PG")
 
 
 @pytest.fixture
 def pg_schema_url() -> Iterator[str]:
     """A PostgreSQL store URL whose tables live in a fresh schema, dropped after the test."""
     require_pg()
+    import psycopg
+
     schema = f"orderflow_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(pg_url(), autocommit=True) as connection:
         connection.execute(f'CREATE SCHEMA "{schema}"')

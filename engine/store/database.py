@@ -9,6 +9,7 @@ lock up front, instead of failing later when a read transaction tries to write.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,20 @@ from engine.store.errors import StoreError
 
 _WRITE = "orderflow_write"
 BUSY_TIMEOUT_MS = 30_000
+# psycopg is an extra: SQLAlchemy imports it when it creates a PostgreSQL engine.
+POSTGRES_DRIVER_MISSING = "PostgreSQL needs the driver psycopg: pip install 'orderflow[postgres]'"
+
+
+# The password of `scheme://user:password@host`, for a URL too broken for SQLAlchemy to parse.
+_PASSWORD = re.compile(r"(//[^/@:]*:)[^@/]*@")
+
+
+def shown_url(url: str) -> str:
+    """`url` safe to print: any password replaced by `***`, parsed or not."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return _PASSWORD.sub(r"\1***@", url)
 
 
 def store_url(url: str) -> URL:
@@ -32,7 +47,7 @@ def store_url(url: str) -> URL:
         parsed = make_url(url)
     except ArgumentError as exc:
         raise StoreError(
-            f"cannot read the store URL {url!r}: expected sqlite:///path.db or "
+            f"cannot read the store URL {shown_url(url)!r}: expected sqlite:///path.db or "
             "postgresql://user@host:port/database"
         ) from exc
     if parsed.drivername in ("postgresql", "postgres"):
@@ -40,7 +55,8 @@ def store_url(url: str) -> URL:
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise StoreError(
-            f"the store URL {url!r} names {backend!r}; the store runs on sqlite or postgresql"
+            f"the store URL {shown_url(url)!r} names {backend!r}; "
+            "the store runs on sqlite or postgresql"
         )
     return parsed
 
@@ -83,7 +99,10 @@ def create_store_engine(url: str) -> Engine:
     parsed = store_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
-    return create_engine(parsed, json_serializer=dump_json, pool_pre_ping=True)
+    try:
+        return create_engine(parsed, json_serializer=dump_json, pool_pre_ping=True)
+    except ImportError as exc:
+        raise StoreError(f"{POSTGRES_DRIVER_MISSING} ({exc})") from exc
 
 
 @contextmanager

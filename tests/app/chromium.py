@@ -24,7 +24,10 @@ from typing import Any
 import httpx
 from websockets.sync.client import ClientConnection, connect
 
+from tests.conftest import unavailable
+
 BINARY = "/usr/bin/chromium"
+MISSING = "chromium is not installed: apt-get install chromium (.ci/run installs it)"
 FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -48,6 +51,14 @@ READY = """(() => {
 
 def binary() -> str | None:
     found = BINARY if os.path.exists(BINARY) else shutil.which("chromium")
+    return found
+
+
+def require() -> str:
+    """The Chromium binary; without one the test skips, or fails under CI (see `must_run`)."""
+    found = binary()
+    if found is None:
+        unavailable(MISSING, "ORDERFLOW_REQUIRE_BROWSER")
     return found
 
 

@@ -42,10 +42,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if chromium.binary() is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed; .ci/run installs Debian's chromium")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+    chromium.require()
     folder = tmp_path_factory.mktemp("app")
     url = f"sqlite:///{folder / 'store.db'}"
     with open_store(url) as store:
