@@ -34,6 +34,8 @@ def table(results: list[BenchResult]) -> str:
     for result in results:
         for key, value in {**result.figures, **result.ratios}.items():
             lines.append(f"{result.name:<12} {key:<40} {value:>14,.3f}")
+        for key, same in result.agree.items():
+            lines.append(f"{result.name:<12} {key:<40} {'yes' if same else 'NO':>14}")
         lines.extend(f"{result.name:<12} note: {note}" for note in result.notes)
     return "\n".join(lines)
 
@@ -48,7 +50,9 @@ def main() -> None:
     print(table(results))
     figures = {f"{r.name}.{k}": v for r in results for k, v in r.figures.items()}
     ratios = {k: v for r in results for k, v in r.ratios.items()}
-    args.out.write_text(json.dumps({"figures": figures, "ratios": ratios}, indent=2) + "\n")
+    agree = {f"{r.name}.{k}": v for r in results for k, v in r.agree.items()}
+    written = {"figures": figures, "ratios": ratios, "agree": agree}
+    args.out.write_text(json.dumps(written, indent=2) + "\n")
     print(f"wrote {args.out}")
 
 

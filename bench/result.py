@@ -1,4 +1,8 @@
-"""What one benchmark reports: figures to read and ratios that travel between machines."""
+"""What one benchmark reports: figures to read, ratios that travel between machines, agreement.
+
+`agree` says, per check, whether both sides did the same work (same answer, expected exit code):
+a ratio means nothing if they did not.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ class BenchResult:
     name: str
     figures: dict[str, float] = field(default_factory=dict)
     ratios: dict[str, float] = field(default_factory=dict)
+    agree: dict[str, bool] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 

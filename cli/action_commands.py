@@ -9,17 +9,17 @@ its blockers and exits 1. Nothing is ever sent from here.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from cli.runtime_commands import describe_decision, parse_fields, suggest
-from engine.clock import SystemClock
-from engine.definition import RuleSet
 from engine.errors import RuleFileInvalid
-from engine.rulebook import DEFAULT_RULES, load_rule_sets
-from engine.runtime import Runtime
-from engine.seller_actions import submit
-from engine.store import DEFAULT_URL, OrderState, Store, StoreError, open_store
+from engine.store import DEFAULT_URL, StoreError
+
+if TYPE_CHECKING:
+    from engine.definition import RuleSet
+    from engine.store import OrderState, Store
 
 
 def _find(
@@ -69,6 +69,14 @@ def act(
     Example:
       orderflow act 1300435653830-A ship --field carrier=Colissimo --field tracking_number=8R01
     """
+    # Imported here, not at the top: the loader, the state machine library and SQLAlchemy would
+    # slow down every other command, `--help` included.
+    from engine.clock import SystemClock
+    from engine.rulebook import DEFAULT_RULES, load_rule_sets
+    from engine.runtime import Runtime
+    from engine.seller_actions import submit
+    from engine.store import open_store
+
     try:
         rule_sets = load_rule_sets(rule_paths or (DEFAULT_RULES,))
         store = open_store(db)

@@ -9,27 +9,36 @@ column names. Both are thin: the work lives in analytics/ and the app's pages.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from tqdm import tqdm
 
-from analytics.eventlog import case_first
-from analytics.export import FORMATS, write
-from analytics.workspace import load_rulebook, read_log
+from cli.app_server import (
+    LOOPBACK,
+    PortUnavailable,
+    check_port,
+    exposure_warning,
+    serve,
+    streamlit_command,
+)
 from engine.errors import OrderflowError
-from engine.store import Store, open_store
-from engine.store.database import store_url
-from engine.yamlsource import Problem
+from engine.loopback import is_loopback
+
+if TYPE_CHECKING:
+    from engine.store import Store
+    from engine.yamlsource import Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
 RULES = ROOT / "rules"
 BASELINE = ROOT / "simulator" / "scenarios" / "baseline.yaml"
 PORT = 8501
+# The formats `analytics.export.write` takes, named here so that `--help` does not import pandas
+# (tests/test_startup.py keeps the two equal).
+FORMATS: tuple[str, ...] = ("xes", "csv", "parquet")
 
 
 def default_url(data_dir: Path) -> str:
@@ -52,6 +61,9 @@ def default_url(data_dir: Path) -> str:
 @click.option("--days", type=click.IntRange(1, 365), default=30, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=PORT, show_default=True)
+@click.option("--host", default=LOOPBACK, show_default=True,
+              help="Address to listen on. The app has no login: another address than loopback "
+              "lets anyone who reaches it edit rules and queue seller actions.")  # fmt: skip
 @click.option("--fill/--no-fill", "fill_new", default=True, show_default=True,
               help="Fill an empty store from a simulated run first.")  # fmt: skip
 def run_command(
@@ -62,14 +74,25 @@ def run_command(
     days: int,
     seed: int,
     port: int,
+    host: str,
     fill_new: bool,
 ) -> None:
     """Start the analyst app (Streamlit) on a store, filling a new one from a simulation.
 
     On first start the store is empty: it is filled from a DAYS-day simulated run of SCENARIO
     (Cdiscount's baseline month by default), then the app starts on http://localhost:PORT.
-    Stop it with Ctrl+C.
+    Stop it with Ctrl+C (or SIGTERM): Streamlit stops with it. The app has no login, so it
+    listens on loopback unless --host names another address.
     """
+    from engine.store import open_store  # SQLAlchemy, only once a command needs the store
+
+    try:
+        check_port(host, port)
+    except PortUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    warning = exposure_warning(host, port)
+    if warning:
+        click.echo(warning, err=True)
     data_dir.mkdir(parents=True, exist_ok=True)
     url = url or default_url(data_dir)
     try:
@@ -80,21 +103,17 @@ def run_command(
     except OrderflowError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"orderflow app on the store {shown}")
-    click.echo(f"Open http://localhost:{port} in your browser (Ctrl+C stops the app).")
+    shown_host = "localhost" if is_loopback(host) else host
+    click.echo(f"Open http://{shown_host}:{port} in your browser (Ctrl+C stops the app).")
     env = {**os.environ, "ORDERFLOW_DB": url, "ORDERFLOW_RULES": str(rules_dir.resolve())}
-    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port)]
-    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    # A user's app: no reruns when a source file changes, no deploy button.
-    command += ["--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"]
-    try:
-        code = subprocess.run(command, env=env, cwd=ROOT, check=False).returncode
-    except KeyboardInterrupt:
-        code = 0
+    code = serve(streamlit_command(APP, host, port), env, ROOT)
     sys.exit(code)
 
 
 def _fill(store: Store, scenario_path: Path, days: int, seed: int) -> None:
     # The simulator is only needed here: the other commands work without it.
+    from tqdm import tqdm
+
     from analytics.sample_store import fill
     from simulator.scenario import load_scenario
 
@@ -129,6 +148,12 @@ def export_command(url: str, fmt: str, out: Path, rules_dir: Path) -> None:
     Columns use the XES names: case:concept:name (the order), concept:name (the status
     entered), time:timestamp, org:resource (who caused it), lifecycle:transition.
     """
+    # pandas and SQLAlchemy load here, not at the top: every other command starts without them.
+    from analytics.eventlog import case_first
+    from analytics.export import write
+    from analytics.workspace import load_rulebook, read_log
+    from engine.store import open_store
+
     try:
         _must_exist(url)
         book = load_rulebook(rules_dir)
@@ -145,6 +170,8 @@ def export_command(url: str, fmt: str, out: Path, rules_dir: Path) -> None:
 
 def _must_exist(url: str) -> None:
     """An export reads a store: a mistyped SQLite path must not create an empty one."""
+    from engine.store.database import store_url
+
     parsed = store_url(url)
     if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
         return

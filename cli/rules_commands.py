@@ -9,14 +9,17 @@ located problems and exit code 1, never as a traceback.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from engine.definition import Location, RuleSet
-from engine.diagram import FORMATS
-from engine.loader import check_file
-from engine.schema import schema_text
-from engine.yamlsource import Problem
+if TYPE_CHECKING:
+    from engine.definition import RuleSet
+    from engine.yamlsource import Problem
+
+# The formats `engine.diagram.FORMATS` draws, named here so that `--help` does not import the
+# rule definitions (tests/test_startup.py keeps the two equal).
+DIAGRAM_FORMATS: tuple[str, ...] = ("dot", "mermaid")
 
 
 def _count(number: int, singular: str, plural: str = "") -> str:
@@ -43,6 +46,11 @@ def _targets(files: tuple[Path, ...]) -> list[Path]:
 
 
 def _check(path: Path) -> tuple[RuleSet | None, list[Problem]]:
+    # The loader (and PyYAML) only for the commands that read a file: `--help` starts without.
+    from engine.definition import Location
+    from engine.loader import check_file
+    from engine.yamlsource import Problem
+
     if path.is_dir():
         return None, [Problem(Location(str(path), 1, 1), "the directory holds no .yaml rule file")]
     return check_file(path)
@@ -85,6 +93,8 @@ def schema() -> None:
     Example:
       orderflow schema > rules/orderflow.schema.json
     """
+    from engine.schema import schema_text
+
     click.echo(schema_text(), nl=False)
 
 
@@ -93,7 +103,7 @@ def schema() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(sorted(FORMATS)),
+    type=click.Choice(DIAGRAM_FORMATS),
     default="mermaid",
     show_default=True,
     help="mermaid (stateDiagram-v2, renders on GitHub and in Mermaid viewers) or dot (Graphviz).",
@@ -115,6 +125,8 @@ def diagram(file: Path, fmt: str, output: Path | None) -> None:
       orderflow diagram rules/cdiscount.yaml --format mermaid
       orderflow diagram rules/cdiscount.yaml --format dot -o cdiscount.dot
     """
+    from engine.diagram import FORMATS
+
     rules, problems = _check(file)
     if rules is None:
         for problem in problems:

@@ -11,13 +11,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from engine.blockers import Decision
-from engine.definition import FieldType, RuleSet
-from engine.loader import check_file
-from engine.runtime import Runtime
+# The rule definitions load when a command runs: `orderflow --help` imports this module.
+if TYPE_CHECKING:
+    from engine.blockers import Decision
+    from engine.definition import RuleSet
 
 
 def suggest(name: str, known: Sequence[str]) -> str:
@@ -26,6 +27,8 @@ def suggest(name: str, known: Sequence[str]) -> str:
 
 
 def _load(path: Path) -> RuleSet:
+    from engine.loader import check_file
+
     if path.is_dir():
         raise click.ClickException(f"{path} is a directory, not a rule file")
     rules, problems = check_file(path)
@@ -48,6 +51,8 @@ def _status(rules: RuleSet, given: str) -> str:
 
 def parse_fields(rules: RuleSet, pairs: Sequence[str]) -> dict[str, object]:
     """`name=value` pairs as order fields; enum values may be given by code, label or alias."""
+    from engine.definition import FieldType
+
     fields: dict[str, object] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -78,6 +83,8 @@ def describe_decision(decision: Decision) -> list[str]:
 
 def explanation(rules: RuleSet, status: str, fields: dict[str, object]) -> str:
     """The report `explain` prints: allowed actions, then blocked ones with their blockers."""
+    from engine.runtime import Runtime
+
     decisions = Runtime(rules).options(status, fields)
     shown = ", ".join(f"{k}={v}" for k, v in fields.items()) or "none"
     lines = [

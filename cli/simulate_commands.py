@@ -13,20 +13,23 @@ import json
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from tqdm import tqdm
 
 from engine.errors import OrderflowError, RuleFileInvalid
-from engine.loader import load_rules
-from engine.yamlsource import load_located
-from simulator import compare as comparing
-from simulator.output import FORMATS, RunFiles
-from simulator.report import render
-from simulator.run import simulate
-from simulator.scenario import Scenario, ScenarioInvalid, load_scenario
-from simulator.summary import summarise
+
+# The simulator (numpy, pyarrow) and tqdm load inside the functions that run a simulation, so
+# that every other command, `--help` included, starts without them.
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from simulator import compare as comparing
+    from simulator.scenario import Scenario
+
+# The formats `simulator.output.RunFiles` writes, named here so that `--help` does not import
+# pyarrow (tests/test_startup.py keeps the two equal).
+FORMATS: tuple[str, ...] = ("parquet", "csv")
 
 
 def _fail(problems: Iterable[object], what: str) -> None:
@@ -38,6 +41,8 @@ def _fail(problems: Iterable[object], what: str) -> None:
 
 
 def _load(path: Path) -> Scenario:
+    from simulator.scenario import ScenarioInvalid, load_scenario
+
     try:
         return load_scenario(path)
     except ScenarioInvalid as exc:
@@ -47,6 +52,10 @@ def _load(path: Path) -> Scenario:
 
 def _other_side(first: Path, other: Path) -> Scenario:
     """`other` is a second scenario, or a rule file to run the first scenario on."""
+    from engine.loader import load_rules
+    from engine.yamlsource import load_located
+    from simulator.scenario import ScenarioInvalid, load_scenario
+
     text = other.read_text(encoding="utf-8") if other.is_file() else ""
     data, _ = load_located(text, str(other)) if text else (None, [])
     if isinstance(data, dict) and "statuses" in data:
@@ -76,6 +85,8 @@ class _Progress:
         if not self.enabled:
             return
         if self.bar is None:
+            from tqdm import tqdm
+
             self.bar = tqdm(total=total, unit="fetch", desc="polling the marketplace")
         self.bar.update(done - self.bar.n)
 
@@ -85,6 +96,11 @@ class _Progress:
 
 
 def _single(scenario: Scenario, days: int, seed: int, out: Path, fmt: str, quiet: bool) -> None:
+    from simulator.output import RunFiles
+    from simulator.report import render
+    from simulator.run import simulate
+    from simulator.summary import summarise
+
     started = time.perf_counter()
     if not quiet:
         click.echo(
@@ -125,6 +141,10 @@ def _compare(
     dask: str | None,
     quiet: bool,
 ) -> None:
+    from tqdm import tqdm
+
+    from simulator import compare as comparing
+
     mapper = comparing.dask_map(dask) if dask else comparing.local_map()
 
     def wrapped(fn: Any, jobs: list[comparing.Job]) -> Iterable[Any]:

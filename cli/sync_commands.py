@@ -11,23 +11,22 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from engine.channels.config import SettingsInvalid, load_settings
-from engine.channels.lengow import LengowClient
-from engine.clock import SystemClock
-from engine.definition import RuleSet
 from engine.errors import RuleFileInvalid
-from engine.rulebook import DEFAULT_RULES, load_rule_sets
-from engine.store import DEFAULT_URL, StoreError, open_store
-from engine.sync import Syncer
-from simulator.live import LiveSimulation
-from simulator.scenario import ScenarioInvalid, load_scenario
-from simulator.twin import Twin, build_service
-from simulator.twin_api import Credentials, TwinService
-from simulator.twin_faults import FaultError, Faults, parse_fault_options
-from simulator.twin_orders import Generation
+from engine.store import DEFAULT_URL, StoreError
+
+# The HTTP client, the store (SQLAlchemy) and the twin's order generator (numpy) load inside the
+# commands that use them, so that every other command, `--help` included, starts without them.
+if TYPE_CHECKING:
+    from engine.clock import SystemClock
+    from engine.definition import RuleSet
+    from engine.sync import Syncer
+    from simulator.live import LiveSimulation
+    from simulator.twin_api import Credentials, TwinService
+    from simulator.twin_orders import Generation
 
 FAULT_HELP = (
     "Inject a fault, KEY=VALUE (repeatable): rate_limit=N / rate_limit_every=K (HTTP 429, "
@@ -98,6 +97,10 @@ def twin(
       LENGOW_API_URL=http://127.0.0.1:8765 LENGOW_ACCESS_TOKEN=x LENGOW_SECRET=y \\
         LENGOW_ACCOUNT_ID=1 orderflow sync --once
     """
+    from simulator.twin import Twin
+    from simulator.twin_api import Credentials
+    from simulator.twin_orders import Generation
+
     credentials = Credentials(access_token, secret, account_id)
     plan = Generation(count=orders, seed=seed, account_id=account_id)
     live = _live(scenario, seed, speed, account_id) if scenario else None
@@ -128,6 +131,9 @@ def _service(
     live: LiveSimulation | None = None,
 ) -> tuple[TwinService, str]:
     """The twin's service and the marketplace codes it serves; bad input is a ClickException."""
+    from simulator.twin import build_service
+    from simulator.twin_faults import FaultError, Faults, parse_fault_options
+
     try:
         faults = Faults().changed(parse_fault_options(fault_options))
     except FaultError as exc:
@@ -140,6 +146,10 @@ def _service(
 
 
 def _live(scenario: Path, seed: int, speed: float, account_id: int) -> LiveSimulation:
+    from engine.clock import SystemClock
+    from simulator.live import LiveSimulation
+    from simulator.scenario import ScenarioInvalid, load_scenario
+
     try:
         loaded = load_scenario(scenario)
     except (ScenarioInvalid, RuleFileInvalid) as exc:
@@ -148,6 +158,8 @@ def _live(scenario: Path, seed: int, speed: float, account_id: int) -> LiveSimul
 
 
 def _rule_sets(rule_paths: tuple[Path, ...]) -> list[RuleSet]:
+    from engine.rulebook import DEFAULT_RULES, load_rule_sets
+
     try:
         rule_sets = load_rule_sets(rule_paths or (DEFAULT_RULES,))
     except RuleFileInvalid as exc:
@@ -234,12 +246,20 @@ def sync(
       LENGOW_API_URL=http://127.0.0.1:8765 LENGOW_ACCESS_TOKEN=x LENGOW_SECRET=y \\
         LENGOW_ACCOUNT_ID=1 orderflow sync --once
     """
+    from engine.channels.config import SettingsInvalid, load_settings
+    from engine.channels.lengow import LengowClient
+    from engine.clock import SystemClock
+    from engine.store import open_store
+    from engine.sync import Syncer
+
     rule_sets = _rule_sets(rule_paths)
     try:
         settings = load_settings(config)
         store = open_store(db)
     except (SettingsInvalid, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
+    for warning in settings.warnings:
+        click.echo(warning, err=True)
     clock = SystemClock()
     with store, LengowClient(settings, clock=clock) as client:
         syncer = Syncer(

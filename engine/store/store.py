@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 
 from engine.clock import Clock, SystemClock
-from engine.store import fetch_log, outbox, queries
+from engine.store import DEFAULT_URL, fetch_log, outbox, queries
 from engine.store.database import create_store_engine, reading, store_url, writing
 from engine.store.errors import StoreError
 from engine.store.migrations import ensure_schema
@@ -42,8 +42,6 @@ from engine.store.transaction import Transaction
 
 if TYPE_CHECKING:
     import pandas as pd
-
-DEFAULT_URL = "sqlite:///orderflow.db"
 
 
 class Store:
