@@ -6,6 +6,10 @@ resolves the target and refuses any name that leaves the directory (separators, 
 copies the previous version to `.history/NAME.TIMESTAMP.yaml`, then writes a temporary file in
 the same directory and renames it over the old one, so a reader sees the old file or the new
 one, never half of one.
+
+A symbolic link in the rules directory or in its history is refused, never followed, for reading
+as for writing: the app has no login, and a link would let it show or overwrite any file the
+process can reach.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from engine.yamlsource import Problem
 
 HISTORY = ".history"
 SUFFIX = ".yaml"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.yaml$")
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.yaml")
 
 
 class RuleFileRefused(ValueError):
@@ -40,22 +44,49 @@ class Saved:
 
 
 def rule_files(directory: Path) -> list[Path]:
-    """The rule files of `directory`, by name (the history is not listed)."""
-    return rulebook.rule_files([directory])
+    """The rule files of `directory`, by name (the history and links are not listed)."""
+    return [p for p in rulebook.rule_files([directory]) if not p.is_symlink()]
 
 
 def target(directory: Path, name: str) -> Path:
     """The path `name` designates inside `directory`; refused when it would be anywhere else."""
-    if not _NAME.match(name) or ".." in name:
+    if not _NAME.fullmatch(name) or ".." in name:
         raise RuleFileRefused(
             f"'{name}' is not a rule file name: use letters, digits, '_', '-' or '.', "
             f"ending in {SUFFIX}, without any directory"
         )
     root = directory.resolve()
+    if (root / name).is_symlink():
+        raise RuleFileRefused(
+            f"'{name}' is a symbolic link in {root}: the editor does not follow links"
+        )
     path = (root / name).resolve()
     if path.parent != root:
         raise RuleFileRefused(f"'{name}' resolves to {path}, outside the rules directory {root}")
     return path
+
+
+def read(directory: Path, name: str) -> str:
+    """The text of rule file `name`; a link is refused, never followed."""
+    return _read_plain(target(directory, name))
+
+
+def read_kept(directory: Path, name: str, kept: str) -> str:
+    """The text of the kept version `kept` of rule file `name` (a name `history` listed)."""
+    versions = {p.name: p for p in history(directory, name)}
+    if kept not in versions:
+        raise RuleFileRefused(f"'{kept}' is not a kept version of '{name}'")
+    return _read_plain(versions[kept])
+
+
+def _read_plain(path: Path) -> str:
+    # O_NOFOLLOW closes the gap between the check for a link and the open.
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        raise RuleFileRefused(f"cannot read {path.name}: {exc.strerror}") from None
+    with os.fdopen(handle, encoding="utf-8") as file:
+        return file.read()
 
 
 def label(directory: Path, name: str) -> str:
@@ -89,22 +120,38 @@ def save(directory: Path, name: str, text: str, now: datetime) -> Saved:
 
 
 def _keep_previous(path: Path, now: datetime) -> Path:
-    history = path.parent / HISTORY
+    history = _history_folder(path.parent)
     history.mkdir(exist_ok=True)
     stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
     kept = history / f"{path.stem}.{stamp}{SUFFIX}"
-    kept.write_bytes(path.read_bytes())
+    # O_EXCL | O_NOFOLLOW: a link (or any file) already at that name is never written through.
+    try:
+        handle = os.open(kept, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    except FileExistsError:
+        raise RuleFileRefused(f"{kept} already exists: the previous version was not kept") from None
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(_read_plain(path))
     return kept
+
+
+def _history_folder(directory: Path) -> Path:
+    folder = directory / HISTORY
+    if folder.is_symlink():
+        raise RuleFileRefused(
+            f"{folder} is a symbolic link: the editor keeps versions only in a real folder"
+        )
+    return folder
 
 
 def history(directory: Path, name: str) -> list[Path]:
     """The kept versions of rule file `name`, newest first."""
     stem = target(directory, name).stem
-    folder = directory / HISTORY
+    folder = _history_folder(directory)
     if not folder.is_dir():
         return []
-    mine = re.compile(rf"^{re.escape(stem)}\.\d{{8}}T\d{{12}}Z{re.escape(SUFFIX)}$")
-    return sorted((p for p in folder.iterdir() if mine.match(p.name)), reverse=True)
+    mine = re.compile(rf"{re.escape(stem)}\.\d{{8}}T\d{{12}}Z{re.escape(SUFFIX)}")
+    kept = (p for p in folder.iterdir() if mine.fullmatch(p.name) and not p.is_symlink())
+    return sorted(kept, reverse=True)
 
 
 def excerpt(text: str, problem: Problem, around: int = 2) -> str:

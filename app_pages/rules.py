@@ -7,7 +7,16 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics.rule_files import RuleFileRefused, check, excerpt, history, rule_files, save
+from analytics.rule_files import (
+    RuleFileRefused,
+    check,
+    excerpt,
+    history,
+    read,
+    read_kept,
+    rule_files,
+    save,
+)
 from app_pages import shared
 from engine.clock import SystemClock
 from engine.definition import RuleSet
@@ -24,7 +33,7 @@ def render() -> None:
         st.info(f"No rule file in {directory}.")
         return
     name = st.selectbox("Rule file", [p.name for p in files])
-    text = (directory / name).read_text(encoding="utf-8")
+    text = read(directory, name)
     diagram, editor, kept = st.tabs(["Diagram", "Edit", "History"])
     with diagram:
         rules, problems = check(directory, name, text)
@@ -90,7 +99,7 @@ def versions(directory: Path, name: str) -> None:
         st.write("No earlier version: the file was never saved from the editor.")
         return
     chosen = st.selectbox("Earlier version", [p.name for p in kept])
-    st.code((directory / ".history" / chosen).read_text(encoding="utf-8"), language="yaml")
+    st.code(read_kept(directory, name, chosen), language="yaml")
 
 
 if __name__ == "__main__":

@@ -10,13 +10,15 @@ be logged, printed or put in an exception without leaking them.
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from engine.errors import OrderflowError
+from engine.loopback import is_loopback
 
 DEFAULT_API_URL = "https://api.lengow.io"
 TABLE = "lengow"
@@ -63,6 +65,8 @@ class LengowSettings:
     access_token: Secret
     secret: Secret
     account_id: int
+    # What the operator should fix although the settings work (printed by the sync).
+    warnings: tuple[str, ...] = field(default=(), compare=False)
 
     def __repr__(self) -> str:
         return (
@@ -140,9 +144,35 @@ def load_settings(
     missing = [n for n in ("access_token", "secret", "account_id") if values[n] is None]
     if missing:
         raise _missing(missing, path)
+    api_url = _api_url(values["api_url"] or DEFAULT_API_URL)
     return LengowSettings(
-        api_url=_api_url(values["api_url"] or DEFAULT_API_URL),
+        api_url=api_url,
         access_token=Secret(values["access_token"] or ""),
         secret=Secret(values["secret"] or ""),
         account_id=_account_id(values["account_id"] or ""),
+        warnings=tuple(_plain_http(api_url)) + tuple(_readable_secret(path, table)),
     )
+
+
+def _plain_http(api_url: str) -> list[str]:
+    host = urlsplit(api_url).hostname or ""
+    if not api_url.startswith("http://") or is_loopback(host):
+        return []
+    return [
+        f"Warning: the Lengow API URL {api_url} is plain http:// to {host}: the access token, "
+        "the secret and the orders cross the network unencrypted; use https://"
+    ]
+
+
+def _readable_secret(file: Path | None, table: Mapping[str, object]) -> list[str]:
+    held = [name for name in ("access_token", "secret") if table.get(name)]
+    if file is None or not held:
+        return []
+    mode = stat.S_IMODE(file.stat().st_mode)
+    if not mode & (stat.S_IRWXG | stat.S_IRWXO):
+        return []
+    what = " and the ".join(held)
+    return [
+        f"Warning: {file} holds the Lengow {what} and others can read it (mode {mode:04o}): "
+        f"chmod 600 {file}"
+    ]
