@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from engine.channels.config import VARIABLES
 from engine.errors import RuleFileInvalid
 from engine.store import DEFAULT_URL, StoreError
 
@@ -51,8 +52,20 @@ FAULT_HELP = (
     help="Rule file or directory of rule files (repeatable) [default: rules/].",
 )
 @click.option("--fault", "fault_options", multiple=True, metavar="KEY=VALUE", help=FAULT_HELP)
-@click.option("--access-token", default="", help="Accept only this access token (default: any).")
-@click.option("--secret", default="", help="Accept only this secret (default: any).")
+@click.option(
+    "--access-token",
+    default="",
+    envvar=VARIABLES["access_token"],
+    show_envvar=True,
+    help="Accept only this access token (default: any); the sync reads the same variable.",
+)
+@click.option(
+    "--secret",
+    default="",
+    envvar=VARIABLES["secret"],
+    show_envvar=True,
+    help="Accept only this secret (default: any); the sync reads the same variable.",
+)
 @click.option("--account-id", type=click.IntRange(1), default=1, show_default=True)
 @click.option(
     "--scenario",

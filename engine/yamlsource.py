@@ -5,7 +5,9 @@ status named `on` or `no` stays a string), numbers are plain decimals (`010` and
 texts), dates stay strings, only plain data tags are accepted, and duplicate keys are reported
 instead of silently overwritten. Every mapping and sequence remembers where each of its entries
 was written, so later checks can quote `file:line:col`. Problems are collected, never raised:
-no input, however broken, makes this module raise.
+no input, however broken, makes this module raise. A file past the size limits of
+`engine.limits` (bytes, values, nesting, values once aliases are expanded) is refused as soon as
+the limit is passed, with one problem saying which, so a huge file costs a moment, not minutes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 import yaml
 
 from engine.definition import Location
+from engine.limits import MAX_DEPTH, MAX_EXPANDED_VALUES, MAX_FILE_BYTES, MAX_VALUES
 
 _TAG = "tag:yaml.org,2002:"
 _PLAIN_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "map", "seq"))
@@ -26,12 +29,55 @@ _PLAIN_TAG_OF: dict[type[yaml.Node], str] = {
     yaml.MappingNode: _TAG + "map",
     yaml.SequenceNode: _TAG + "seq",
 }
-# Aliases can expand a small file into a huge tree ("billion laughs"); no rule file comes close.
-MAX_VALUES = 200_000
+TOO_LARGE_HINT = "is it the right file? A marketplace's rules or a scenario take a few kB"
+
+
+class _Refused(Exception):
+    """A size limit is passed: reading stops here, with the problem saying which limit."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2-like plain scalars: true/false, decimal numbers, null."""
+    """SafeLoader with YAML 1.2-like plain scalars: true/false, decimal numbers, null.
+
+    It counts the values and the nesting while composing, so the parser, which reads the text
+    only as far as the composer asks, stops at the first value past a limit.
+    """
+
+    file = ""
+    values = 0
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise _Refused(
+                Problem(
+                    Location(self.file, 1, 1),
+                    f"the file is too large: more than {MAX_VALUES:,} values by line "
+                    f"{self._next().line:,}; the limit is {MAX_VALUES:,} (each key, text, "
+                    "number, list and mapping counts one)",
+                    TOO_LARGE_HINT,
+                )
+            )
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _Refused(_too_deep(self._next()))
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def _next(self) -> Location:
+        """Where the value about to be composed starts."""
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+        mark = event.start_mark
+        if mark is None:
+            return Location(self.file, 1, 1)
+        return Location(self.file, mark.line + 1, mark.column + 1)
 
 
 _StrictLoader.yaml_implicit_resolvers = {
@@ -120,8 +166,13 @@ def _loc(file: str, node: yaml.Node) -> Location:
     return Location(file, mark.line + 1, mark.column + 1)
 
 
-class _TooLarge(Exception):
-    """Raised inside the builder to stop expanding aliases past `MAX_VALUES`."""
+def _too_deep(where: Location, through: str = "") -> Problem:
+    return Problem(
+        where,
+        f"the file is nested too deeply: lists and mappings {MAX_DEPTH + 1} levels deep here"
+        f"{through}; the limit is {MAX_DEPTH}",
+        "a rule file or a scenario needs about 10 levels",
+    )
 
 
 def _number_text(node: yaml.Node, value: Any) -> str | None:
@@ -140,7 +191,8 @@ class _Builder:
         self.file = file
         self.loader = loader
         self.problems: list[Problem] = []
-        self.budget = MAX_VALUES
+        self.budget = MAX_EXPANDED_VALUES
+        self.depth = 0
         self.open: set[int] = set()
 
     def problem(self, node: yaml.Node, message: str, hint: str = "") -> None:
@@ -149,7 +201,14 @@ class _Builder:
     def build(self, node: yaml.Node) -> Any:
         self.budget -= 1
         if self.budget < 0:
-            raise _TooLarge
+            raise _Refused(
+                Problem(
+                    Location(self.file, 1, 1),
+                    "the file is too large once its aliases are expanded: more than "
+                    f"{MAX_EXPANDED_VALUES:,} values; the limit is {MAX_EXPANDED_VALUES:,}",
+                    "check its aliases ('*name')",
+                )
+            )
         if node.tag not in _PLAIN_TAGS and node.tag != _TAG + "merge":
             self.problem(
                 node,
@@ -161,13 +220,17 @@ class _Builder:
             self.problem(node, "this list or mapping contains an alias to itself")
             return None
         self.open.add(id(node))
+        self.depth += 1
         try:
+            if self.depth > MAX_DEPTH:  # deeper than written: an alias inside an alias...
+                raise _Refused(_too_deep(_loc(self.file, node), " once its aliases are expanded"))
             if isinstance(node, yaml.MappingNode):
                 return self._mapping(node)
             if isinstance(node, yaml.SequenceNode):
                 return self._sequence(node)
             return self._scalar(node)
         finally:
+            self.depth -= 1
             self.open.discard(id(node))
 
     def _scalar(self, node: yaml.Node) -> Any:
@@ -282,14 +345,34 @@ def _position(text: str, index: int, file: str) -> Location:
     return Location(file, before.count("\n") + 1, index - (before.rfind("\n") + 1) + 1)
 
 
+def too_large(size: int, file: str) -> Problem | None:
+    """The problem of a file of `size` bytes when it is past `MAX_FILE_BYTES`, else None.
+
+    A size of one byte past the limit is what a bounded read of a pipe finds: "more than".
+    """
+    if size <= MAX_FILE_BYTES:
+        return None
+    found = f"more than {MAX_FILE_BYTES:,}" if size == MAX_FILE_BYTES + 1 else f"{size:,}"
+    return Problem(
+        Location(file, 1, 1),
+        f"the file is too large: {found} bytes; the limit is {MAX_FILE_BYTES:,} bytes "
+        f"({MAX_FILE_BYTES // 1024} KiB)",
+        TOO_LARGE_HINT,
+    )
+
+
 def load_located(text: str, file: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML document into located values; return it with the problems found."""
+    large = too_large(len(text.encode("utf-8", "replace")), file)
+    if large is not None:
+        return None, [large]  # before parsing: the parser's time grows with the text
     try:
         loader = _StrictLoader(text)
     except yaml.reader.ReaderError as exc:
         where = _position(text, exc.position, file)
         message = f"the character #x{exc.character:04x} is not allowed in a YAML file"
         return None, [Problem(where, message, "remove it or write it as an escape in quotes")]
+    loader.file = file
     builder = _Builder(file, loader)
     try:
         node = loader.get_single_node()
@@ -300,10 +383,9 @@ def load_located(text: str, file: str) -> tuple[Any, list[Problem]]:
         return None, [*builder.problems, _syntax_problem(exc, file)]
     except yaml.YAMLError as exc:
         return None, [Problem(Location(file, 1, 1), f"invalid YAML: {exc}")]
-    except _TooLarge:
-        message = f"the file expands to more than {MAX_VALUES} values"
-        return None, [Problem(Location(file, 1, 1), message, "check its aliases ('*name')")]
-    except RecursionError:
+    except _Refused as exc:
+        return None, [exc.problem]
+    except RecursionError:  # the limits stop any nesting first; kept so nothing ever raises
         return None, [Problem(Location(file, 1, 1), "the file nests lists or mappings too deeply")]
     finally:
         loader.dispose()

@@ -6,6 +6,11 @@ HTTP, plus faults on request. It is built on the standard library's `ThreadingHT
 answers come from `simulator.twin_api.TwinService`, the orders from an `OrderSource` (by default
 `GeneratedOrders` over the rule files). `Twin` starts it in a background thread for tests
 (`with Twin(service) as twin: twin.url`, port 0 picks a free port) or serves until Ctrl-C.
+
+What a client sends is bounded: a body is read only with a valid `Content-Length` of at most
+`MAX_BODY_BYTES` (a POST must have one), a request must arrive within `READ_TIMEOUT`; anything
+else is answered 400 with a JSON error saying why, and the connection is closed, so no client can
+make the twin print a traceback, hold a thread forever or read a body without end.
 """
 
 from __future__ import annotations
@@ -24,6 +29,12 @@ from simulator.lengow_json import LengowRenderer
 from simulator.twin_api import Credentials, TwinReply, TwinRequest, TwinService, error
 from simulator.twin_faults import Faults
 from simulator.twin_orders import GeneratedOrders, Generation, OrderSource
+
+# A Lengow form or a faults object is a few hundred bytes; a megabyte is plenty and still cheap.
+MAX_BODY_BYTES = 1024 * 1024
+# Seconds a client may take to send a request line, its headers or its body.
+READ_TIMEOUT = 30.0
+_CLOSE = {"Connection": "close"}  # the rest of a refused request is not read: start afresh
 
 
 def build_service(
@@ -48,20 +59,53 @@ def build_service(
     return TwinService(source, clock, credentials, faults or Faults(), marketplaces)
 
 
+def body_length(method: str, declared: Sequence[str], chunked: bool = False) -> int | str:
+    """How many body bytes to read for these `Content-Length` values, or why none are read."""
+    if chunked:
+        return "Transfer-Encoding is not supported: send a Content-Length"
+    if not declared:
+        return "a POST needs a Content-Length header" if method == "POST" else 0
+    if len(set(declared)) > 1:
+        return f"Content-Length is given {len(declared)} times, differently"
+    text = declared[0].strip()
+    shown = repr(text if len(text) <= 20 else text[:20] + "...")
+    digits = text.removeprefix("-")
+    if not (digits.isascii() and digits.isdigit()):
+        return f"Content-Length must be a number of bytes, found {shown}"
+    if text.startswith("-"):
+        return f"Content-Length cannot be negative, found {shown}"
+    significant = digits.lstrip("0") or "0"  # int() of thousands of digits raises
+    if len(significant) > len(str(MAX_BODY_BYTES)) or int(significant) > MAX_BODY_BYTES:
+        limit = f"{MAX_BODY_BYTES:,} bytes ({MAX_BODY_BYTES // 1024**2} MiB)"
+        return f"the body is too large: Content-Length {shown}; the twin reads at most {limit}"
+    return int(significant)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], service: TwinService, verbose: bool) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        service: TwinService,
+        verbose: bool,
+        read_timeout: float = READ_TIMEOUT,
+    ) -> None:
         super().__init__(address, _Handler)
         self.service = service
         self.verbose = verbose
+        self.read_timeout = read_timeout
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go in two writes: no 40 ms stall
     server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.read_timeout)  # a silent client is let go
 
     def do_GET(self) -> None:
         self._serve()
@@ -72,10 +116,31 @@ class _Handler(BaseHTTPRequestHandler):
     def do_DELETE(self) -> None:
         self._serve()
 
+    def _body(self) -> str | TwinReply:
+        """The body as text, or a 400 saying why it is not read."""
+        length = body_length(
+            self.command,
+            self.headers.get_all("Content-Length") or [],
+            chunked=self.headers.get("Transfer-Encoding") is not None,
+        )
+        if isinstance(length, str):
+            return error(400, length, _CLOSE)
+        try:
+            raw = self.rfile.read(length) if length else b""
+        except TimeoutError:
+            wait = self.server.read_timeout
+            return error(
+                400, f"the body of {length:,} bytes did not arrive within {wait:g} s", _CLOSE
+            )
+        if len(raw) < length:
+            return error(400, f"the body ended after {len(raw):,} of its {length:,} bytes", _CLOSE)
+        return raw.decode("utf-8", "replace")
+
     def _request(self) -> TwinRequest | TwinReply:
         parts = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        raw = self._body()
+        if isinstance(raw, TwinReply):
+            return raw
         kind = self.headers.get("Content-Type", "")
         body: object = None
         if "json" in kind and raw:
@@ -120,10 +185,15 @@ class Twin:
     """The twin's HTTP server; `start()` serves in a thread, `serve_forever()` in this one."""
 
     def __init__(
-        self, service: TwinService, host: str = "127.0.0.1", port: int = 0, verbose: bool = False
+        self,
+        service: TwinService,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        verbose: bool = False,
+        read_timeout: float = READ_TIMEOUT,
     ) -> None:
         self.service = service
-        self._server = _Server((host, port), service, verbose)
+        self._server = _Server((host, port), service, verbose, read_timeout)
         self._thread: threading.Thread | None = None
 
     @property

@@ -9,11 +9,14 @@ headers, in Lengow's shapes: `/access/get_token` (token valid one hour on the tw
 before the next order fetch, then shows as processed, with `errors` when refused), and the
 control endpoints (`/_twin/faults`: GET, POST settings, DELETE to clear; `DELETE /_twin/tokens`
 revokes every token). Errors use Lengow's `{"error": {"code", "message"}}`. One lock
-serialises the handling, so concurrent requests see a consistent twin.
+serialises the handling, so concurrent requests see a consistent twin. The access token and the
+secret are compared in constant time, both of them always, so the time of a refusal tells
+nothing about how much of a guess was right.
 """
 
 from __future__ import annotations
 
+import hmac
 import secrets
 import threading
 from collections.abc import Mapping
@@ -126,7 +129,7 @@ class TwinService:
     def _token(self, form: Mapping[str, str]) -> TwinReply:
         given = (form.get("access_token", ""), form.get("secret", ""))
         expected = (self.credentials.access_token, self.credentials.secret)
-        if not all(given) or (any(expected) and given != expected):
+        if not all(given) or (any(expected) and not _same_pair(given, expected)):
             return error(401, "Invalid access_token or secret")
         token = secrets.token_hex(16)
         self.tokens[token] = self.clock.now() + TOKEN_LIFETIME
@@ -217,6 +220,13 @@ class TwinService:
         elif request.method != "GET":
             return error(405, f"{request.method} is not allowed on /_twin/faults")
         return TwinReply(200, self.faults.faults.as_dict())
+
+
+def _same_pair(given: tuple[str, str], expected: tuple[str, str]) -> bool:
+    """Both texts equal, compared in constant time (and both compared, whatever the first)."""
+    token = hmac.compare_digest(given[0].encode("utf-8"), expected[0].encode("utf-8"))
+    secret = hmac.compare_digest(given[1].encode("utf-8"), expected[1].encode("utf-8"))
+    return token & secret
 
 
 _RECORD_KEYS = frozenset(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -34,13 +34,20 @@ EVERYTHING = (NOW - timedelta(days=30), NOW + timedelta(days=1))
 
 
 class TwinClock:
-    """A fixed time for the twin; a slow answer really waits, so the client can time out."""
+    """A fixed time for the twin. A slow answer waits until the test releases it, so it is
+    slower than any client timeout without the test racing the wall clock; `delays` records
+    what each slow answer asked for."""
+
+    def __init__(self) -> None:
+        self.delays: list[float] = []
+        self.released = threading.Event()
 
     def now(self) -> datetime:
         return NOW
 
     def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
+        self.delays.append(seconds)
+        self.released.wait()
 
 
 @pytest.fixture(scope="module")
@@ -281,19 +288,26 @@ def test_5xx_is_retried_then_reported(twin: Twin, cdiscount: RuleSet) -> None:
 
 
 def test_a_slow_answer_times_out_and_is_retried(cdiscount: RuleSet) -> None:
-    # Few orders, so only the injected delay (not a loaded machine) can pass the timeout.
+    # Few orders, so only the injected delay (not a loaded machine) can pass the timeout; the
+    # delayed answers are held until the end (TwinClock), so no timing can make them arrive.
     with make_twin([cdiscount], count=5) as running:
-        set_faults(running, slow=1, delay=1.5)
-        clock = FakeClock()
-        with client_of(running, clock, timeout=0.5) as client:
-            assert len(ids(fetch(client, OrderMapper(cdiscount)))) == 5
-        assert len(clock.sleeps) == 1
-        set_faults(running, slow=0, slow_every=1)
-        with (
-            client_of(running, FakeClock(), timeout=0.5, retries=1) as client,
-            pytest.raises(ChannelUnavailable, match="timed out"),
-        ):
-            list(client.order_pages(*EVERYTHING))
+        twin_clock = running.service.clock
+        assert isinstance(twin_clock, TwinClock)
+        try:
+            set_faults(running, slow=1, delay=1.5)
+            clock = FakeClock()
+            with client_of(running, clock, timeout=0.5) as client:
+                assert len(ids(fetch(client, OrderMapper(cdiscount)))) == 5
+            assert (len(clock.sleeps), twin_clock.delays) == (1, [1.5])
+            set_faults(running, slow=0, slow_every=1)
+            with (
+                client_of(running, FakeClock(), timeout=0.5, retries=1) as client,
+                pytest.raises(ChannelUnavailable, match="timed out"),
+            ):
+                list(client.order_pages(*EVERYTHING))
+            assert twin_clock.delays == [1.5, 1.5, 1.5]  # the second client tried twice
+        finally:
+            twin_clock.released.set()  # the held answers go to clients that gave up
 
 
 def clean_ids(twin: Twin, rules: RuleSet) -> list[str]:
