@@ -18,8 +18,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from engine.definition import RuleSet
-from engine.events import EVENT_LOG_COLUMNS
+from engine.model.definition import RuleSet
+from engine.model.events import EVENT_LOG_COLUMNS
 
 REQUIRED: tuple[str, ...] = EVENT_LOG_COLUMNS
 OPTIONAL: tuple[str, ...] = ("stage", "delivery_mode")

@@ -1,8 +1,8 @@
 """The funnel by stage, and where orders leave it.
 
 Stages are the normalised vocabulary every rule set maps its statuses onto
-(`engine.definition.STAGES`). The funnel's steps are the stages an order goes through on its way
-to being fulfilled, in that vocabulary's order; the exit stages (cancelled, refused, refunded)
+(`engine.model.definition.STAGES`). The funnel's steps are the stages an order goes through on its
+way to being fulfilled, in that vocabulary's order; the exit stages (cancelled, refused, refunded)
 are where orders leave it. An order counts at every step up to the furthest it reached, so the
 funnel never widens: an order fulfilled by the marketplace arrives already shipped, and has gone
 past the earlier steps all the same. `skipped` says how many went past a step without a status
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.eventlog import CASE, case_first, case_last, first_mask
-from engine.definition import STAGES, RuleSet
+from engine.model.definition import STAGES, RuleSet
 
 # Lengow's normalised stages that mean the order left the way to fulfilment.
 EXIT_STAGES: frozenset[str] = frozenset({"canceled", "refused", "refunding", "refunded"})

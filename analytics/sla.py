@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.eventlog import as_instant, case_last, instants, seconds
-from engine.definition import RuleSet
+from engine.model.definition import RuleSet
 
 BANDS: tuple[tuple[str, float], ...] = (("critical", 0.9), ("warning", 0.75), ("ok", 0.0))
 OVERDUE = "overdue"

@@ -17,8 +17,8 @@ from analytics.overview import DONE_STAGE
 from analytics.timing import time_in_status, time_to
 from analytics.variants import variants
 from app_pages import shared
-from engine.definition import RuleSet
-from engine.diagram import EdgeStats, dot
+from engine.model.definition import RuleSet
+from engine.rulefile.diagram import EdgeStats, dot
 
 TIMES = ["median_s", "p90_s", "p99_s"]
 

@@ -8,11 +8,11 @@ import plotly.express as px
 import streamlit as st
 
 from analytics.eventlog import filter_log
-from analytics.order_desk import FormField, Option, find_orders, options, timeline
 from app_pages import shared
-from engine.clock import SystemClock
-from engine.definition import FieldType
-from engine.seller_actions import submit
+from engine.model.clock import SystemClock
+from engine.model.definition import FieldType
+from engine.sync.seller_actions import submit
+from workspace.order_desk import FormField, Option, find_orders, options, timeline
 
 KIND_COLORS = {"observed": "#1f77b4", "inferred": "#aec7e8", "anomaly": "#d62728"}
 KIND_COLORS["action"] = "#2ca02c"

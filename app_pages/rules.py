@@ -7,7 +7,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics.rule_files import (
+from app_pages import shared
+from engine.model.clock import SystemClock
+from engine.model.definition import RuleSet
+from engine.model.errors import RuleFileInvalid
+from engine.rulefile.diagram import dot
+from engine.rulefile.yaml_source import Problem
+from workspace.rule_files import (
     RuleFileRefused,
     check,
     excerpt,
@@ -17,12 +23,6 @@ from analytics.rule_files import (
     rule_files,
     save,
 )
-from app_pages import shared
-from engine.clock import SystemClock
-from engine.definition import RuleSet
-from engine.diagram import dot
-from engine.errors import RuleFileInvalid
-from engine.yamlsource import Problem
 
 
 def render() -> None:

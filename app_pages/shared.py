@@ -20,11 +20,11 @@ import streamlit as st
 
 from analytics.eventlog import LogFilter, filter_log
 from analytics.funnel import progress_stages
-from analytics.rule_files import rule_files
-from analytics.workspace import RuleBook, load_rulebook, read_anomalies, read_log, read_outbox
-from engine.diagram import span
-from engine.runtime import Runtime
+from engine.rulefile.diagram import span
+from engine.runtime.runtime import Runtime
 from engine.store import DEFAULT_URL, Store, open_store
+from workspace.rule_files import rule_files
+from workspace.sources import RuleBook, load_rulebook, read_anomalies, read_log, read_outbox
 
 HERE = Path(__file__).resolve().parent.parent
 T = TypeVar("T")

@@ -10,7 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.simulation import (
+from app_pages import shared
+from simulator.scenario.values import Scenario, ScenarioInvalid, load_scenario
+from workspace.simulation import (
     Knobs,
     SimResult,
     adjusted,
@@ -20,8 +22,6 @@ from analytics.simulation import (
     run,
     shared_arrivals,
 )
-from app_pages import shared
-from simulator.scenario import Scenario, ScenarioInvalid, load_scenario
 
 BASELINE = "baseline.yaml"
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.outbox import STATES, outbox_health
+from analytics.outbox_health import STATES, outbox_health
 from analytics.sync_health import sync_health
-from analytics.workspace import read_quarantine, read_runs
 from app_pages import shared
-from engine.clock import SystemClock
-from engine.sync import WATERMARK
+from engine.model.clock import SystemClock
+from engine.sync.syncer import WATERMARK
+from workspace.sources import read_quarantine, read_runs
 
 
 def render() -> None:

@@ -18,10 +18,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.result import BenchResult
-from engine.loader import load_rules
+from engine.rulefile.loader import load_rules
 from engine.store import FetchKind, open_store
-from engine.sync import Syncer, SyncReport
-from simulator.twin_orders import GeneratedOrders, Generation
+from engine.sync.syncer import Syncer, SyncReport
+from simulator.twin.orders import GeneratedOrders, Generation
 
 SIZES = {"tiny": 1_000, "full": 100_000}
 PAGE = 100

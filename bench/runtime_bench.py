@@ -8,7 +8,7 @@ the rules mostly refuse). The same events run four ways, in the same process:
   so click-and-collect orders follow their own transition (the practical limit);
 - baseline B, `pytransitions`: one shared `transitions` machine and one reused model, each
   event a `model.trigger(name)` (what a user of the library writes);
-- ours, `bulk`: `engine.bulk.BulkTable.run` on integer columns (statuses, signatures, a
+- ours, `bulk`: `engine.runtime.bulk.BulkTable.run` on integer columns (statuses, signatures, a
   trigger matrix), events and refusals returned as columns; encoding the names and field dicts
   into those columns is timed alone (`bulk_encode_s`) and, what a user starting from strings
   runs, together with the run (`bulk_with_encoding`, the ratio `bulk_with_encoding_vs_dict`);
@@ -37,12 +37,12 @@ import numpy as np
 from transitions import MachineError
 
 from bench.result import BenchResult, best_of
-from engine.bulk import BulkTable, OrderColumns
-from engine.definition import FieldType, OrderField, RuleSet
-from engine.errors import CommandRefused
-from engine.loader import load_rules
-from engine.machine import Record, RuleMachine, build_machine
-from engine.runtime import Runtime
+from engine.model.definition import FieldType, OrderField, RuleSet
+from engine.model.errors import CommandRefused
+from engine.rulefile.loader import load_rules
+from engine.runtime.bulk import BulkTable, OrderColumns
+from engine.runtime.machine import Record, RuleMachine, build_machine
+from engine.runtime.runtime import Runtime
 
 RULES = Path(__file__).resolve().parents[1] / "rules" / "cdiscount.yaml"
 SIZES = {"tiny": 2_000, "full": 100_000}

@@ -20,10 +20,10 @@ from typing import Any
 import pandas as pd
 import simpy
 
-from engine.definition import FieldType
-from engine.runtime import Runtime
-from simulator.distributions import Distribution, Empirical, Exponential, Fixed, LogNormal
-from simulator.scenario import FieldMix, Scenario
+from engine.model.definition import FieldType
+from engine.runtime.runtime import Runtime
+from simulator.scenario.values import FieldMix, Scenario
+from simulator.world.distributions import Distribution, Empirical, Exponential, Fixed, LogNormal
 
 
 def draw(rnd: random.Random, dist: Distribution) -> float:

@@ -23,10 +23,10 @@ import numpy as np
 
 from bench.result import BenchResult
 from bench.simpy_orders import SimpyModel
-from simulator.output import RunFiles
-from simulator.run import draw_arrivals, simulate
-from simulator.scenario import Scenario, load_scenario
-from simulator.summary import summarise
+from simulator.results.output import RunFiles
+from simulator.results.summary import summarise
+from simulator.run.runner import draw_arrivals, simulate
+from simulator.scenario.values import Scenario, load_scenario
 
 SCENARIO = Path(__file__).resolve().parents[1] / "simulator" / "scenarios" / "baseline.yaml"
 DAYS = 30

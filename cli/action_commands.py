@@ -1,6 +1,6 @@
 """`orderflow act`: queue a seller action on a stored order, from the command line.
 
-The same path as the app's order desk (`engine.seller_actions.submit`): the order's stored
+The same path as the app's order desk (`engine.sync.seller_actions.submit`): the order's stored
 fields, completed by `--field`, are checked by the runtime; an allowed action goes to the outbox
 (the next `orderflow sync` sends it and confirms it from a later fetch), a blocked one prints
 its blockers and exits 1. Nothing is ever sent from here.
@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 import click
 
 from cli.runtime_commands import describe_decision, parse_fields, suggest
-from engine.errors import RuleFileInvalid
+from engine.model.errors import RuleFileInvalid
 from engine.store import DEFAULT_URL, StoreError
 
 if TYPE_CHECKING:
-    from engine.definition import RuleSet
+    from engine.model.definition import RuleSet
     from engine.store import OrderState, Store
 
 
@@ -71,11 +71,11 @@ def act(
     """
     # Imported here, not at the top: the loader, the state machine library and SQLAlchemy would
     # slow down every other command, `--help` included.
-    from engine.clock import SystemClock
-    from engine.rulebook import DEFAULT_RULES, load_rule_sets
-    from engine.runtime import Runtime
-    from engine.seller_actions import submit
+    from engine.model.clock import SystemClock
+    from engine.rulefile.rulebook import DEFAULT_RULES, load_rule_sets
+    from engine.runtime.runtime import Runtime
     from engine.store import open_store
+    from engine.sync.seller_actions import submit
 
     try:
         rule_sets = load_rule_sets(rule_paths or (DEFAULT_RULES,))

@@ -24,12 +24,12 @@ from cli.app_server import (
     serve,
     streamlit_command,
 )
-from engine.errors import OrderflowError
-from engine.loopback import is_loopback
+from engine.channels.loopback import is_loopback
+from engine.model.errors import OrderflowError
 
 if TYPE_CHECKING:
+    from engine.rulefile.yaml_source import Problem
     from engine.store import Store
-    from engine.yamlsource import Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
@@ -114,8 +114,8 @@ def _fill(store: Store, scenario_path: Path, days: int, seed: int) -> None:
     # The simulator is only needed here: the other commands work without it.
     from tqdm import tqdm
 
-    from analytics.sample_store import fill
-    from simulator.scenario import load_scenario
+    from simulator.scenario.values import load_scenario
+    from workspace.sample_store import fill
 
     scenario = load_scenario(scenario_path)
     click.echo(
@@ -151,8 +151,8 @@ def export_command(url: str, fmt: str, out: Path, rules_dir: Path) -> None:
     # pandas and SQLAlchemy load here, not at the top: every other command starts without them.
     from analytics.eventlog import case_first
     from analytics.export import write
-    from analytics.workspace import load_rulebook, read_log
     from engine.store import open_store
+    from workspace.sources import load_rulebook, read_log
 
     try:
         _must_exist(url)

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import FrameType
 
-from engine.loopback import is_loopback
+from engine.channels.loopback import is_loopback
 
 LOOPBACK = "127.0.0.1"
 # How long Streamlit gets to stop after a SIGTERM before it is killed.

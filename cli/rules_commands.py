@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from engine.definition import RuleSet
-    from engine.yamlsource import Problem
+    from engine.model.definition import RuleSet
+    from engine.rulefile.yaml_source import Problem
 
-# The formats `engine.diagram.FORMATS` draws, named here so that `--help` does not import the
-# rule definitions (tests/test_startup.py keeps the two equal).
+# The formats `engine.rulefile.diagram.FORMATS` draws, named here so that `--help` does not import
+# the rule definitions (tests/test_startup.py keeps the two equal).
 DIAGRAM_FORMATS: tuple[str, ...] = ("dot", "mermaid")
 
 
@@ -47,9 +47,9 @@ def _targets(files: tuple[Path, ...]) -> list[Path]:
 
 def _check(path: Path) -> tuple[RuleSet | None, list[Problem]]:
     # The loader (and PyYAML) only for the commands that read a file: `--help` starts without.
-    from engine.definition import Location
-    from engine.loader import check_file
-    from engine.yamlsource import Problem
+    from engine.model.definition import Location
+    from engine.rulefile.loader import check_file
+    from engine.rulefile.yaml_source import Problem
 
     if path.is_dir():
         return None, [Problem(Location(str(path), 1, 1), "the directory holds no .yaml rule file")]
@@ -93,7 +93,7 @@ def schema() -> None:
     Example:
       orderflow schema > rules/orderflow.schema.json
     """
-    from engine.schema import schema_text
+    from engine.rulefile.json_schema import schema_text
 
     click.echo(schema_text(), nl=False)
 
@@ -125,7 +125,7 @@ def diagram(file: Path, fmt: str, output: Path | None) -> None:
       orderflow diagram rules/cdiscount.yaml --format mermaid
       orderflow diagram rules/cdiscount.yaml --format dot -o cdiscount.dot
     """
-    from engine.diagram import FORMATS
+    from engine.rulefile.diagram import FORMATS
 
     rules, problems = _check(file)
     if rules is None:

@@ -17,8 +17,8 @@ import click
 
 # The rule definitions load when a command runs: `orderflow --help` imports this module.
 if TYPE_CHECKING:
-    from engine.blockers import Decision
-    from engine.definition import RuleSet
+    from engine.model.blockers import Decision
+    from engine.model.definition import RuleSet
 
 
 def suggest(name: str, known: Sequence[str]) -> str:
@@ -27,7 +27,7 @@ def suggest(name: str, known: Sequence[str]) -> str:
 
 
 def _load(path: Path) -> RuleSet:
-    from engine.loader import check_file
+    from engine.rulefile.loader import check_file
 
     if path.is_dir():
         raise click.ClickException(f"{path} is a directory, not a rule file")
@@ -51,7 +51,7 @@ def _status(rules: RuleSet, given: str) -> str:
 
 def parse_fields(rules: RuleSet, pairs: Sequence[str]) -> dict[str, object]:
     """`name=value` pairs as order fields; enum values may be given by code, label or alias."""
-    from engine.definition import FieldType
+    from engine.model.definition import FieldType
 
     fields: dict[str, object] = {}
     for pair in pairs:
@@ -83,7 +83,7 @@ def describe_decision(decision: Decision) -> list[str]:
 
 def explanation(rules: RuleSet, status: str, fields: dict[str, object]) -> str:
     """The report `explain` prints: allowed actions, then blocked ones with their blockers."""
-    from engine.runtime import Runtime
+    from engine.runtime.runtime import Runtime
 
     decisions = Runtime(rules).options(status, fields)
     shown = ", ".join(f"{k}={v}" for k, v in fields.items()) or "none"

@@ -17,18 +17,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from engine.errors import OrderflowError, RuleFileInvalid
+from engine.model.errors import OrderflowError, RuleFileInvalid
 
 # The simulator (numpy, pyarrow) and tqdm load inside the functions that run a simulation, so
 # that every other command, `--help` included, starts without them.
 if TYPE_CHECKING:
     from tqdm import tqdm
 
-    from simulator import compare as comparing
-    from simulator.scenario import Scenario
+    from simulator.run import compare as comparing
+    from simulator.scenario.values import Scenario
 
-# The formats `simulator.output.RunFiles` writes, named here so that `--help` does not import
-# pyarrow (tests/test_startup.py keeps the two equal).
+# The formats `simulator.results.output.RunFiles` writes, named here so that `--help` does not
+# import pyarrow (tests/test_startup.py keeps the two equal).
 FORMATS: tuple[str, ...] = ("parquet", "csv")
 
 
@@ -41,7 +41,7 @@ def _fail(problems: Iterable[object], what: str) -> None:
 
 
 def _load(path: Path) -> Scenario:
-    from simulator.scenario import ScenarioInvalid, load_scenario
+    from simulator.scenario.values import ScenarioInvalid, load_scenario
 
     try:
         return load_scenario(path)
@@ -52,9 +52,9 @@ def _load(path: Path) -> Scenario:
 
 def _other_side(first: Path, other: Path) -> Scenario:
     """`other` is a second scenario, or a rule file to run the first scenario on."""
-    from engine.loader import load_rules
-    from engine.yamlsource import load_located
-    from simulator.scenario import ScenarioInvalid, load_scenario
+    from engine.rulefile.loader import load_rules
+    from engine.rulefile.yaml_source import load_located
+    from simulator.scenario.values import ScenarioInvalid, load_scenario
 
     text = other.read_text(encoding="utf-8") if other.is_file() else ""
     data, _ = load_located(text, str(other)) if text else (None, [])
@@ -96,10 +96,10 @@ class _Progress:
 
 
 def _single(scenario: Scenario, days: int, seed: int, out: Path, fmt: str, quiet: bool) -> None:
-    from simulator.output import RunFiles
-    from simulator.report import render
-    from simulator.run import simulate
-    from simulator.summary import summarise
+    from simulator.results.output import RunFiles
+    from simulator.results.report import render
+    from simulator.results.summary import summarise
+    from simulator.run.runner import simulate
 
     started = time.perf_counter()
     if not quiet:
@@ -143,7 +143,7 @@ def _compare(
 ) -> None:
     from tqdm import tqdm
 
-    from simulator import compare as comparing
+    from simulator.run import compare as comparing
 
     mapper = comparing.dask_map(dask) if dask else comparing.local_map()
 

@@ -1,7 +1,7 @@
 """The channel commands: `orderflow sync` (fetch orders into the store) and `orderflow twin`.
 
-Thin wrappers: the sync lives in `engine.sync`, the twin in `simulator.twin`, its faults in
-`simulator.twin_faults`. Bad
+Thin wrappers: the sync lives in `engine.sync.syncer`, the twin in `simulator.twin.server`, its
+faults in `simulator.twin.faults`. Bad
 input (a rule file with problems, a wrong fault, a port in use) is a one-line error and exit 1,
 never a traceback.
 """
@@ -16,18 +16,18 @@ from typing import TYPE_CHECKING
 import click
 
 from engine.channels.config import VARIABLES
-from engine.errors import RuleFileInvalid
+from engine.model.errors import RuleFileInvalid
 from engine.store import DEFAULT_URL, StoreError
 
 # The HTTP client, the store (SQLAlchemy) and the twin's order generator (numpy) load inside the
 # commands that use them, so that every other command, `--help` included, starts without them.
 if TYPE_CHECKING:
-    from engine.clock import SystemClock
-    from engine.definition import RuleSet
-    from engine.sync import Syncer
-    from simulator.live import LiveSimulation
-    from simulator.twin_api import Credentials, TwinService
-    from simulator.twin_orders import Generation
+    from engine.model.clock import SystemClock
+    from engine.model.definition import RuleSet
+    from engine.sync.syncer import Syncer
+    from simulator.run.live import LiveSimulation
+    from simulator.twin.api import Credentials, TwinService
+    from simulator.twin.orders import Generation
 
 FAULT_HELP = (
     "Inject a fault, KEY=VALUE (repeatable): rate_limit=N / rate_limit_every=K (HTTP 429, "
@@ -110,9 +110,9 @@ def twin(
       LENGOW_API_URL=http://127.0.0.1:8765 LENGOW_ACCESS_TOKEN=x LENGOW_SECRET=y \\
         LENGOW_ACCOUNT_ID=1 orderflow sync --once
     """
-    from simulator.twin import Twin
-    from simulator.twin_api import Credentials
-    from simulator.twin_orders import Generation
+    from simulator.twin.api import Credentials
+    from simulator.twin.orders import Generation
+    from simulator.twin.server import Twin
 
     credentials = Credentials(access_token, secret, account_id)
     plan = Generation(count=orders, seed=seed, account_id=account_id)
@@ -144,8 +144,8 @@ def _service(
     live: LiveSimulation | None = None,
 ) -> tuple[TwinService, str]:
     """The twin's service and the marketplace codes it serves; bad input is a ClickException."""
-    from simulator.twin import build_service
-    from simulator.twin_faults import FaultError, Faults, parse_fault_options
+    from simulator.twin.faults import FaultError, Faults, parse_fault_options
+    from simulator.twin.server import build_service
 
     try:
         faults = Faults().changed(parse_fault_options(fault_options))
@@ -159,9 +159,9 @@ def _service(
 
 
 def _live(scenario: Path, seed: int, speed: float, account_id: int) -> LiveSimulation:
-    from engine.clock import SystemClock
-    from simulator.live import LiveSimulation
-    from simulator.scenario import ScenarioInvalid, load_scenario
+    from engine.model.clock import SystemClock
+    from simulator.run.live import LiveSimulation
+    from simulator.scenario.values import ScenarioInvalid, load_scenario
 
     try:
         loaded = load_scenario(scenario)
@@ -171,7 +171,7 @@ def _live(scenario: Path, seed: int, speed: float, account_id: int) -> LiveSimul
 
 
 def _rule_sets(rule_paths: tuple[Path, ...]) -> list[RuleSet]:
-    from engine.rulebook import DEFAULT_RULES, load_rule_sets
+    from engine.rulefile.rulebook import DEFAULT_RULES, load_rule_sets
 
     try:
         rule_sets = load_rule_sets(rule_paths or (DEFAULT_RULES,))
@@ -261,9 +261,9 @@ def sync(
     """
     from engine.channels.config import SettingsInvalid, load_settings
     from engine.channels.lengow import LengowClient
-    from engine.clock import SystemClock
+    from engine.model.clock import SystemClock
     from engine.store import open_store
-    from engine.sync import Syncer
+    from engine.sync.syncer import Syncer
 
     rule_sets = _rule_sets(rule_paths)
     try:

@@ -1,8 +1,8 @@
 """The architecture, checked on the source: who may import what, and no marketplace in code.
 
 The imports of every module are read with `ast` (nothing is imported or run): only
-`engine.machine` imports `transitions`; only `app.py` and `app_pages/` import `streamlit`; the
-definition values import only the standard library and each other; the layers depend one way
+`engine.runtime.machine` imports `transitions`; only `app.py` and `app_pages/` import `streamlit`;
+the definition values import only the standard library and each other; the layers depend one way
 (engine -> simulator -> analytics -> cli and app); nothing imports the app.
 
 A marketplace is a rule file, so no marketplace code, status name or action name of any
@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load_rules
+from engine.rulefile.loader import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ("engine", "simulator", "analytics", "cli")
@@ -101,7 +101,12 @@ def _importers(top: str) -> list[str]:
 
 def test_the_walk_sees_the_whole_code_base() -> None:
     files = {str(p.relative_to(ROOT)) for p in SOURCES}
-    assert {"engine/machine.py", "engine/definition.py", "cli/main.py", "app.py"} <= files
+    assert {
+        "engine/runtime/machine.py",
+        "engine/model/definition.py",
+        "cli/main.py",
+        "app.py",
+    } <= files
     assert len(files) > 40
 
 
@@ -112,7 +117,7 @@ def test_relative_imports_are_resolved() -> None:
 
 
 def test_only_the_machine_imports_transitions() -> None:
-    assert _importers("transitions") == ["engine/machine.py"]
+    assert _importers("transitions") == ["engine/runtime/machine.py"]
 
 
 def test_only_the_app_imports_streamlit() -> None:
@@ -122,9 +127,9 @@ def test_only_the_app_imports_streamlit() -> None:
     assert outside == []
 
 
-@pytest.mark.parametrize("module", ["engine/definition.py", "engine/conditions.py"])
+@pytest.mark.parametrize("module", ["engine/model/definition.py", "engine/model/conditions.py"])
 def test_the_definition_values_import_only_the_standard_library(module: str) -> None:
-    pure = ("engine.definition", "engine.conditions")
+    pure = ("engine.model.definition", "engine.model.conditions")
 
     def allowed(name: str) -> bool:
         inside = any(name == p or name.startswith(p + ".") for p in pure)

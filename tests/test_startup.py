@@ -23,8 +23,8 @@ import engine.store
 from analytics import export
 from cli import app_commands, rules_commands, simulate_commands
 from cli.main import COMMAND_MODULES
-from engine import diagram
-from simulator import output
+from engine.rulefile import diagram
+from simulator.results import output
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("pandas", "sqlalchemy", "numpy", "httpx", "streamlit", "pyarrow", "plotly", "dask", "tqdm")

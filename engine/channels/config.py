@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from engine.errors import OrderflowError
-from engine.loopback import is_loopback
+from engine.channels.loopback import is_loopback
+from engine.model.errors import OrderflowError
 
 DEFAULT_API_URL = "https://api.lengow.io"
 TABLE = "lengow"

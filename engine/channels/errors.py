@@ -10,7 +10,7 @@ Messages name the method, the path and the status; never a credential, token or 
 
 from __future__ import annotations
 
-from engine.errors import OrderflowError
+from engine.model.errors import OrderflowError
 
 
 class ChannelError(OrderflowError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
-from engine.definition import FieldType, OrderField
+from engine.model.definition import FieldType, OrderField
 
 _TRUE = frozenset(("1", "true", "yes", "y", "t", "on"))
 _FALSE = frozenset(("0", "false", "no", "n", "f", "off", ""))

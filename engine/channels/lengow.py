@@ -22,7 +22,7 @@ from engine.channels.config import LengowSettings
 from engine.channels.errors import ChannelProtocolError
 from engine.channels.retry import RetryPolicy
 from engine.channels.session import Attempts, LengowSession, RawPage, Transient
-from engine.clock import Clock
+from engine.model.clock import Clock
 
 ORDERS_PATH = "/v3.0/orders"
 ACTIONS_PATH = "/v3.0/orders/actions/"

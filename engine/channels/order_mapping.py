@@ -22,9 +22,9 @@ from engine.channels.field_values import (
     parse_datetime,
     unicode_text,
 )
-from engine.definition import OrderField, RuleSet
-from engine.field_paths import FieldPath, compile_paths, read_first
-from engine.snapshot import OrderSnapshot
+from engine.model.definition import OrderField, RuleSet
+from engine.model.snapshot import OrderSnapshot
+from engine.rulefile.field_paths import FieldPath, compile_paths, read_first
 
 
 @dataclass(frozen=True)

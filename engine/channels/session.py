@@ -28,7 +28,7 @@ from engine.channels.errors import (
     ChannelUnavailable,
 )
 from engine.channels.retry import RetryPolicy, retry_after
-from engine.clock import Clock, SystemClock
+from engine.model.clock import Clock, SystemClock
 
 TOKEN_PATH = "/access/get_token"
 TOKEN_LIFETIME = timedelta(minutes=50)

@@ -41,8 +41,8 @@ if TYPE_CHECKING:
         StoredEvent,
         is_news,
     )
-    from engine.store.schema import SCHEMA_VERSION
     from engine.store.store import Store, open_store
+    from engine.store.tables import SCHEMA_VERSION
     from engine.store.transaction import Transaction
 
 DEFAULT_URL = "sqlite:///orderflow.db"
@@ -69,7 +69,7 @@ _LAZY = {
         ),
         "engine.store.records",
     ),
-    "SCHEMA_VERSION": "engine.store.schema",
+    "SCHEMA_VERSION": "engine.store.tables",
     "Store": "engine.store.store",
     "open_store": "engine.store.store",
     "Transaction": "engine.store.transaction",

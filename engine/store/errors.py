@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.errors import OrderflowError
+from engine.model.errors import OrderflowError
 
 
 class StoreError(OrderflowError):

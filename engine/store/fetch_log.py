@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from engine.store import schema
+from engine.store import tables as schema
 from engine.store.columns import storable
 from engine.store.records import FetchKind, FetchRun, QuarantineEntry, RunStatus
-from engine.store.schema import fetch_runs, quarantine, watermarks
+from engine.store.tables import fetch_runs, quarantine, watermarks
 
 INTERRUPTED = "interrupted: the process stopped before the run finished"
 

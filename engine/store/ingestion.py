@@ -17,12 +17,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Insert, and_, select, update
 
-from engine.events import Anomaly, Event
-from engine.store.bulk import dialect_insert, insert_rows, upsert_rows
+from engine.model.events import Anomaly, Event
+from engine.store.bulk_insert import dialect_insert, insert_rows, upsert_rows
 from engine.store.errors import ConcurrentWrite
 from engine.store.queries import key_chunks
 from engine.store.records import ApplyResult, LocalChange, OrderChange, OrderKey
-from engine.store.schema import anomalies, events, orders
+from engine.store.tables import anomalies, events, orders
 
 _REPLACED = (
     "status",

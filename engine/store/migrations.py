@@ -19,7 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, inspect, select, text
 
-from engine.store import schema
+from engine.store import tables as schema
 from engine.store.errors import SchemaTooNew, SchemaUnknown
 
 # Two-part advisory lock key on PostgreSQL: this constant and the schema's name, so that

@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.store.errors import OutboxStateError
 from engine.store.records import OutboxItem, OutboxState
-from engine.store.schema import outbox
+from engine.store.tables import outbox
 
 # The states an entry may leave to reach each state.
 MOVES: Mapping[OutboxState, frozenset[OutboxState]] = {

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Connection, Select, func, select
 
-from engine.events import EVENT_LOG_COLUMNS
+from engine.model.events import EVENT_LOG_COLUMNS
 from engine.store.records import OpenOrder, OrderKey, OrderState, StoredAnomaly, StoredEvent
-from engine.store.schema import anomalies, events, orders
+from engine.store.tables import anomalies, events, orders
 
 if TYPE_CHECKING:
     # pandas is imported where a DataFrame is made: a sync or a writer never pays for it.

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from engine.events import Anomaly, Event
-from engine.outcome import Outcome
-from engine.snapshot import OrderSnapshot
+from engine.model.events import Anomaly, Event
+from engine.model.outcome import Outcome
+from engine.model.snapshot import OrderSnapshot
 
 OrderKey = tuple[str, str]
 """(marketplace, order_id): how an order is named everywhere in the store."""

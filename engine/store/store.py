@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 
-from engine.clock import Clock, SystemClock
+from engine.model.clock import Clock, SystemClock
 from engine.store import DEFAULT_URL, fetch_log, outbox, queries
 from engine.store.database import create_store_engine, reading, store_url, writing
 from engine.store.errors import StoreError
@@ -37,7 +37,7 @@ from engine.store.records import (
     StoredAnomaly,
     StoredEvent,
 )
-from engine.store.schema import schema_version
+from engine.store.tables import schema_version
 from engine.store.transaction import Transaction
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pandas as pd
 
 from analytics.anomalies import anomaly_frame, by_kind, by_reported, inferred_by_status
-from engine.events import Anomaly, AnomalyKind
+from engine.model.events import Anomaly, AnomalyKind
 from tests.analytics.conftest import DAY0
 
 

@@ -16,7 +16,7 @@ from analytics.eventlog import (
     prepare,
     since_previous,
 )
-from engine.loader import load_rules
+from engine.rulefile.loader import load_rules
 from tests.analytics.conftest import DAY0, raw_log
 
 

@@ -4,7 +4,7 @@ import pandas as pd
 
 from analytics.eventlog import prepare
 from analytics.funnel import funnel, progress_stages
-from engine.loader import load_rules
+from engine.rulefile.loader import load_rules
 from tests.analytics.conftest import raw_log
 
 

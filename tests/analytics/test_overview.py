@@ -6,7 +6,7 @@ import pandas as pd
 
 from analytics.eventlog import LogFilter, filter_log, prepare
 from analytics.overview import overview
-from engine.loader import load_rules
+from engine.rulefile.loader import load_rules
 from tests.analytics.conftest import AS_OF, DAY0, raw_log
 
 

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from analytics.sla import risk_summary, sla_risk
-from engine.loader import load_rules
+from engine.rulefile.loader import load_rules
 from tests.analytics.conftest import AS_OF
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.events import Anomaly, AnomalyKind, Event, Source
+from engine.model.events import Anomaly, AnomalyKind, Event, Source
 from engine.store import (
     FetchKind,
     OrderChange,

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from analytics.eventlog import prepare
 from analytics.funnel import funnel
 from analytics.overview import overview
-from engine.loader import load_rules
+from engine.rulefile.loader import load_rules
 from engine.store import open_store
 from tests.analytics.conftest import raw_log
 from tests.app.conftest import RULES_DIR

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from cli import app_commands
 from cli.app_server import exposure_warning, streamlit_command
-from engine.loopback import is_loopback
+from engine.channels.loopback import is_loopback
 
 ROOT = Path(__file__).resolve().parents[2]
 

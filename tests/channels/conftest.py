@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.definition import RuleSet
-from engine.loader import load_rules, load_rules_text
+from engine.model.definition import RuleSet
+from engine.rulefile.loader import load_rules, load_rules_text
 
 REPO = Path(__file__).resolve().parents[2]
 # Kept in the repository (origins and licences in samples/SOURCES.md): a clone needs nothing else.

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 import pytest
 
 from engine.channels.order_mapping import OrderMapper, Quarantined
-from engine.definition import RuleSet
-from engine.errors import RuleFileInvalid
-from engine.field_paths import PathSyntaxError
-from engine.loader import load_rules, load_rules_text
-from engine.snapshot import OrderSnapshot
+from engine.model.definition import RuleSet
+from engine.model.errors import RuleFileInvalid
+from engine.model.snapshot import OrderSnapshot
+from engine.rulefile.field_paths import PathSyntaxError
+from engine.rulefile.loader import load_rules, load_rules_text
 from tests.channels.conftest import GALERIES_RULES, REPO, sample
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from engine.field_paths import (
+from engine.rulefile.field_paths import (
     Filter,
     Index,
     Key,

@@ -14,8 +14,8 @@ import string
 
 from hypothesis import strategies as st
 
-from engine.conditions import AllOf, AnyOf, Condition, FieldIn, FieldPresent, Not
-from engine.definition import (
+from engine.model.conditions import AllOf, AnyOf, Condition, FieldIn, FieldPresent, Not
+from engine.model.definition import (
     STAGES,
     Action,
     Actor,

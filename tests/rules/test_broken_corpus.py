@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import RuleFileInvalid
-from engine.loader import check_text, load_rules
+from engine.model.errors import RuleFileInvalid
+from engine.rulefile.loader import check_text, load_rules
 
 HERE = Path(__file__).parent
 B = "tests/rules/broken/"
@@ -164,7 +164,8 @@ EXPECTED: dict[str, list[str]] = {
         "case, but maps to 'Canceled' "
         "(a status name is already a code of itself: remove this line or rename the code)",
     ],
-    # -- the graph and the policies (engine.validation) ---------------------------------------
+    # -- the graph and the policies (engine.validation.checks)
+    # ---------------------------------------
     "no_initial": [
         f"{B}no_initial.yaml:14:3: no status is marked 'initial: true' "
         "(mark the status where new orders start with 'initial: true')",

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.builder import RuleBuilder
-from engine.conditions import AllOf, AnyOf, FieldIn, FieldPresent, Not
-from engine.definition import (
+from engine.model.conditions import AllOf, AnyOf, FieldIn, FieldPresent, Not
+from engine.model.definition import (
     ChannelArg,
     Connector,
     ConnectorSupport,
@@ -19,8 +18,9 @@ from engine.definition import (
     Requirement,
     RuleSet,
 )
-from engine.loader import check_text
-from engine.yamlsource import load_located
+from engine.rulefile.builder import RuleBuilder
+from engine.rulefile.loader import check_text
+from engine.rulefile.yaml_source import load_located
 
 SKELETON = (Path(__file__).parent / "valid" / "minimal.yaml").read_text(encoding="utf-8")
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.diagram import Edge, EdgeStats, dot, edges, mermaid, span
-from engine.loader import load_rules, load_rules_text
+from engine.rulefile.diagram import Edge, EdgeStats, dot, edges, mermaid, span
+from engine.rulefile.loader import load_rules, load_rules_text
 
 TINY = """\
 format: 1

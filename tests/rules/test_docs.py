@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load_rules_text
-from engine.schema import key_paths
-from engine.yamlsource import load_located
+from engine.rulefile.json_schema import key_paths
+from engine.rulefile.loader import load_rules_text
+from engine.rulefile.yaml_source import load_located
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 TEXT = DOC.read_text(encoding="utf-8")

@@ -8,11 +8,11 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 
-from engine.definition import RuleSet
-from engine.loader import check_text
-from engine.schema import rule_file_schema
-from engine.serialize import to_data, to_yaml
-from engine.yamlsource import load_located
+from engine.model.definition import RuleSet
+from engine.rulefile.json_schema import rule_file_schema
+from engine.rulefile.loader import check_text
+from engine.rulefile.serialize import to_data, to_yaml
+from engine.rulefile.yaml_source import load_located
 from tests.rules.strategies import rule_sets
 
 VALIDATOR = jsonschema.Draft202012Validator(rule_file_schema())

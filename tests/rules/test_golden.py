@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.definition import RuleSet
-from engine.loader import load_rules
+from engine.model.definition import RuleSet
+from engine.rulefile.loader import load_rules
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 Row = tuple[object, ...]

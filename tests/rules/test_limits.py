@@ -1,8 +1,8 @@
 """A rule file larger than any marketplace needs is refused, with the limit, before the costly part.
 
 A file of 200,000 statuses used to take about a minute of CPU before being refused with "check its
-aliases"; now its size refuses it unread. Each limit of `engine.limits` is pinned here at its
-boundary: one past it is refused with its message, a file at it is accepted. How long a file at
+aliases"; now its size refuses it unread. Each limit of `engine.rulefile.limits` is pinned here at
+its boundary: one past it is refused with its message, a file at it is accepted. How long a file at
 the limits takes is measured by hand, not asserted (the machine running the tests is shared).
 """
 
@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from engine.limits import (
+from engine.rulefile.limits import (
     MAX_DEPTH,
     MAX_EXPANDED_VALUES,
     MAX_FIELD_VALUES,
@@ -24,8 +24,8 @@ from engine.limits import (
     MAX_VALUES,
     SECTION_LIMITS,
 )
-from engine.loader import check_file, check_text
-from engine.yamlsource import load_located
+from engine.rulefile.loader import check_file, check_text
+from engine.rulefile.yaml_source import load_located
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 HEAD = (

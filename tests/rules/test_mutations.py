@@ -13,9 +13,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.definition import RuleSet
-from engine.loader import check_text
-from engine.validation import validate
+from engine.model.definition import RuleSet
+from engine.rulefile.loader import check_text
+from engine.validation.checks import validate
 
 FILE = "rules/cdiscount.yaml"
 TEXT = (Path(__file__).parents[2] / FILE).read_text(encoding="utf-8")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.reader import Reader
-from engine.yamlsource import LocatedDict, load_located
+from engine.rulefile.reader import Reader
+from engine.rulefile.yaml_source import LocatedDict, load_located
 
 
 def located(text: str) -> LocatedDict:

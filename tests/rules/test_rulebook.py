@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import RuleFileInvalid
-from engine.rulebook import load_rule_sets, rule_files
+from engine.model.errors import RuleFileInvalid
+from engine.rulefile.rulebook import load_rule_sets, rule_files
 
 RULES = Path(__file__).resolve().parents[2] / "rules"
 

@@ -8,10 +8,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from engine import builder
-from engine.loader import check_text
-from engine.schema import key_paths, rule_file_schema, schema_text
-from engine.yamlsource import load_located
+from engine.rulefile import builder
+from engine.rulefile.json_schema import key_paths, rule_file_schema, schema_text
+from engine.rulefile.loader import check_text
+from engine.rulefile.yaml_source import load_located
 
 ROOT = Path(__file__).resolve().parents[2]
 RULE_FILES = sorted((ROOT / "rules").glob("*.yaml"))

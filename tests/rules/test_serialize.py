@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load_rules, load_rules_text
-from engine.serialize import duration_text, to_data, to_yaml
+from engine.rulefile.loader import load_rules, load_rules_text
+from engine.rulefile.serialize import duration_text, to_data, to_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 RULE_FILES = sorted((ROOT / "rules").glob("*.yaml"))

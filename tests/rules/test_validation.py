@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.conditions import AllOf, FieldIn, FieldPresent, Not
-from engine.definition import (
+from engine.model.conditions import AllOf, FieldIn, FieldPresent, Not
+from engine.model.definition import (
     Action,
     Actor,
     FetchSchedule,
@@ -26,8 +26,8 @@ from engine.definition import (
     Timer,
     Transition,
 )
-from engine.loader import load_rules
-from engine.validation import check_determinism, check_reachable, validate
+from engine.rulefile.loader import load_rules
+from engine.validation.checks import check_determinism, check_reachable, validate
 
 ROOT = Path(__file__).parents[2]
 

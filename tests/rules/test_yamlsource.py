@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.definition import Location
-from engine.yamlsource import LocatedDict, dump, load_located
+from engine.model.definition import Location
+from engine.rulefile.yaml_source import LocatedDict, dump, load_located
 
 
 def load(text: str) -> tuple[object, list[str]]:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.definition import RuleSet
-from engine.loader import load_rules
-from engine.runtime import Runtime
+from engine.model.definition import RuleSet
+from engine.rulefile.loader import load_rules
+from engine.runtime.runtime import Runtime
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 # Every shipped rule file: a new marketplace file is tested without touching these tests.

@@ -1,7 +1,7 @@
 """The bulk path's first encoders, one Python step per element, kept as the reference.
 
-`engine.bulk_encoding` replaced them with C-level look-ups for speed; the tests check that the
-new encoders give these codes, signatures and errors on every input, odd ones included.
+`engine.runtime.bulk_encoding` replaced them with C-level look-ups for speed; the tests check that
+the new encoders give these codes, signatures and errors on every input, odd ones included.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
-from engine.errors import UnknownName
+from engine.model.errors import UnknownName
 
 
 def statuses(status_code: Mapping[str, int], names: Sequence[str | None]) -> list[int]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 
-from engine.conditions import Condition, FieldPresent
-from engine.definition import Action, FieldType, RuleSet
+from engine.model.conditions import Condition, FieldPresent
+from engine.model.definition import Action, FieldType, RuleSet
 
 
 class Reference:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from engine.definition import FieldType, OrderField, RuleSet
+from engine.model.definition import FieldType, OrderField, RuleSet
 
 UNKNOWN_CODE = "NoSuchStatus"
 

@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.bulk import BulkTable
-from engine.bulk_encoding import ColumnEncoder
-from engine.conditions import AllOf, FieldIn, FieldPresent
-from engine.errors import UnknownName
+from engine.model.conditions import AllOf, FieldIn, FieldPresent
+from engine.model.errors import UnknownName
+from engine.runtime.bulk import BulkTable
+from engine.runtime.bulk_encoding import ColumnEncoder
 from tests.runtime import per_element
 from tests.runtime.conftest import CDISCOUNT, RULE_FILES, rules_of, runtime_of
 from tests.runtime.strategies import currents_of, fields_of

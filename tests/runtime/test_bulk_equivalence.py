@@ -15,10 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.batch import TableRuntime
-from engine.bulk import BulkTable, OrderColumns
-from engine.errors import CommandRefused
-from engine.outcome import Outcome
+from engine.model.errors import CommandRefused
+from engine.model.outcome import Outcome
+from engine.runtime.bulk import BulkTable, OrderColumns
+from engine.runtime.table import TableRuntime
 from tests.runtime.conftest import AT, RULE_FILES, rules_of, runtime_of
 from tests.runtime.strategies import codes_of, currents_of, fields_of
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from engine.blockers import Blocker, BlockerCode, ChannelCommand
-from engine.errors import CommandRefused, UnknownName
-from engine.events import Source
-from engine.loader import load_rules_text
-from engine.runtime import Runtime
+from engine.model.blockers import Blocker, BlockerCode, ChannelCommand
+from engine.model.errors import CommandRefused, UnknownName
+from engine.model.events import Source
+from engine.rulefile.loader import load_rules_text
+from engine.runtime.runtime import Runtime
 from tests.runtime.conftest import AT, GUARDED
 
 READY = "WaitingForShipmentAcceptation"

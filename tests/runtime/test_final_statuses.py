@@ -6,10 +6,10 @@ import dataclasses
 
 import numpy as np
 
-from engine.blockers import BlockerCode
-from engine.bulk import BulkTable
-from engine.events import AnomalyKind
-from engine.runtime import Runtime
+from engine.model.blockers import BlockerCode
+from engine.model.events import AnomalyKind
+from engine.runtime.bulk import BulkTable
+from engine.runtime.runtime import Runtime
 from tests.runtime.conftest import AT, CDISCOUNT, rules_of
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from engine.conditions import FieldIn, Not
-from engine.loader import load_rules_text
-from engine.machine import RuleMachine, Step, build_machine, compile_table
-from engine.runtime import Runtime
+from engine.model.conditions import FieldIn, Not
+from engine.rulefile.loader import load_rules_text
+from engine.runtime.machine import RuleMachine, Step, build_machine, compile_table
+from engine.runtime.runtime import Runtime
 from tests.runtime.conftest import AT, CDISCOUNT, GUARDED, rules_of
 
 MAG = FieldIn("delivery_mode", ("MAG",))

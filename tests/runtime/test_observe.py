@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from engine.batch import TableRuntime
-from engine.events import AnomalyKind, Event, Source
-from engine.runtime import Runtime
+from engine.model.events import AnomalyKind, Event, Source
+from engine.runtime.runtime import Runtime
+from engine.runtime.table import TableRuntime
 from tests.runtime.conftest import AT, CDISCOUNT, rules_of
 
 TRACKED = {"delivery_mode": "TRK"}

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from engine.events import Event, Source
-from engine.replay import replay
-from engine.runtime import Runtime
+from engine.model.events import Event, Source
+from engine.runtime.replay import replay
+from engine.runtime.runtime import Runtime
 from tests.runtime.conftest import AT
 
 

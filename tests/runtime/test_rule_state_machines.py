@@ -18,13 +18,13 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from engine.conditions import FieldPresent
-from engine.definition import OrderField, RuleSet
-from engine.errors import CommandRefused
-from engine.events import AnomalyKind, Event, Source
-from engine.outcome import Outcome
-from engine.replay import replay
-from engine.runtime import Runtime
+from engine.model.conditions import FieldPresent
+from engine.model.definition import OrderField, RuleSet
+from engine.model.errors import CommandRefused
+from engine.model.events import AnomalyKind, Event, Source
+from engine.model.outcome import Outcome
+from engine.runtime.replay import replay
+from engine.runtime.runtime import Runtime
 from tests.runtime.conftest import AT, RULE_FILES, rules_of, runtime_of
 from tests.runtime.reference import Reference
 from tests.runtime.strategies import UNKNOWN_CODE, codes_of, field_values, fields_of

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from engine.events import Source
-from engine.replay import replay
-from engine.runtime import Runtime
+from engine.model.events import Source
+from engine.runtime.replay import replay
+from engine.runtime.runtime import Runtime
 from tests.runtime.conftest import AT
 
 WAITING = "WaitingForSellerAcceptation"

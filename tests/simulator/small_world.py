@@ -6,8 +6,8 @@ from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
-from simulator.run import Run, simulate
-from simulator.scenario import Scenario, load_scenario
+from simulator.run.runner import Run, simulate
+from simulator.scenario.values import Scenario, load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "simulator" / "scenarios"
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from simulator.arrivals import arrival_times, hourly_rates
-from simulator.scenario import Arrivals
+from simulator.scenario.values import Arrivals
+from simulator.world.arrivals import arrival_times, hourly_rates
 
 MONDAY = datetime(2026, 1, 5, tzinfo=UTC)
 EVENING = tuple(3.0 if 18 <= h < 22 else 1.0 for h in range(24))

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from engine.loader import load_rules
-from simulator.channel import SimulatedChannel, order_id
-from simulator.clock import VirtualClock
-from simulator.fields import FieldTable
-from simulator.truth import NONE, Commands, Truth
+from engine.rulefile.loader import load_rules
+from simulator.run.channel import SimulatedChannel, order_id
+from simulator.world.clock import VirtualClock
+from simulator.world.fields import FieldTable
+from simulator.world.truth import NONE, Commands, Truth
 
 from .test_marketplace import RULES
 

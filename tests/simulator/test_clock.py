@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from simulator.clock import VirtualClock
+from simulator.world.clock import VirtualClock
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
 

@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from simulator.compare import (
+from simulator.results.summary import summarise
+from simulator.run.compare import (
     Difference,
     Job,
     compare,
@@ -18,7 +19,6 @@ from simulator.compare import (
     replicate,
     t95,
 )
-from simulator.summary import summarise
 
 from .small_world import shipped, small_run
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from simulator.distributions import (
+from simulator.world.distributions import (
     Empirical,
     Exponential,
     Fixed,

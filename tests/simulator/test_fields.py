@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.loader import load_rules
-from simulator.fields import GENERATED, FieldTable
-from simulator.scenario import FieldMix
+from engine.rulefile.loader import load_rules
+from simulator.scenario.values import FieldMix
+from simulator.world.fields import GENERATED, FieldTable
 
 from .test_marketplace import RULES
 

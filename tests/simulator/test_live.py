@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from simulator.clock import VirtualClock
-from simulator.live import LiveSimulation
-from simulator.twin_orders import ActionRequest
+from simulator.run.live import LiveSimulation
+from simulator.twin.orders import ActionRequest
+from simulator.world.clock import VirtualClock
 
 from .small_world import shipped
 

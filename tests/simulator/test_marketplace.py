@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.runtime import Runtime
-from simulator.arrivals import arrival_times
-from simulator.marketplace import Marketplace
-from simulator.scenario import Scenario, check_scenario_text
-from simulator.truth import NONE, Truth
+from engine.runtime.runtime import Runtime
+from simulator.scenario.values import Scenario, check_scenario_text
+from simulator.world.arrivals import arrival_times
+from simulator.world.marketplace import Marketplace
+from simulator.world.truth import NONE, Truth
 
 from .small_world import shipped
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.loader import load_rules
-from engine.runtime import Runtime
-from simulator.channel import Sighting
-from simulator.fields import FieldTable
-from simulator.observer import EngineView
+from engine.rulefile.loader import load_rules
+from engine.runtime.runtime import Runtime
+from simulator.run.channel import Sighting
+from simulator.run.observer import EngineView
+from simulator.world.fields import FieldTable
 
 from .test_marketplace import RULES
 

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from engine.definition import FetchSchedule
-from simulator.clock import VirtualClock
-from simulator.pollplan import plan_polls
+from engine.model.definition import FetchSchedule
+from simulator.run.pollplan import plan_polls
+from simulator.world.clock import VirtualClock
 
 SCHEDULE = FetchSchedule(900, 7200, 86400, 5 * 86400)
 

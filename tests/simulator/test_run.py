@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from simulator.output import RunFiles
-from simulator.run import simulate
-from simulator.summary import summarise
-from simulator.truth import NONE
+from simulator.results.output import RunFiles
+from simulator.results.summary import summarise
+from simulator.run.runner import simulate
+from simulator.world.truth import NONE
 
 from .small_world import shipped, small_run
 

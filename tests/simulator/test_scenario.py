@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load_rules
-from simulator.distributions import Exponential, Fixed, LogNormal
-from simulator.scenario import ScenarioInvalid, check_scenario_text, load_scenario
+from engine.rulefile.loader import load_rules
+from simulator.scenario.values import ScenarioInvalid, check_scenario_text, load_scenario
+from simulator.world.distributions import Exponential, Fixed, LogNormal
 
 from .small_world import SCENARIOS
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from simulator.report import render
-from simulator.summary import summarise
+from simulator.results.report import render
+from simulator.results.summary import summarise
 
 from .small_world import small_run
 

@@ -19,13 +19,13 @@ from engine.channels.errors import ChannelAuthFailed, ChannelUnavailable
 from engine.channels.lengow import LengowClient
 from engine.channels.order_mapping import OrderMapper, Quarantined
 from engine.channels.retry import RetryPolicy
-from engine.definition import RuleSet
-from engine.loader import load_rules
-from engine.snapshot import OrderSnapshot
-from simulator.twin import Twin, build_service
-from simulator.twin_api import Credentials
-from simulator.twin_faults import FaultError, Faults, FaultState, RequestFault, parse_fault_options
-from simulator.twin_orders import GeneratedOrders, Generation
+from engine.model.definition import RuleSet
+from engine.model.snapshot import OrderSnapshot
+from engine.rulefile.loader import load_rules
+from simulator.twin.api import Credentials
+from simulator.twin.faults import FaultError, Faults, FaultState, RequestFault, parse_fault_options
+from simulator.twin.orders import GeneratedOrders, Generation
+from simulator.twin.server import Twin, build_service
 from tests.channels.fakes import FakeClock
 
 REPO = Path(__file__).resolve().parents[2]

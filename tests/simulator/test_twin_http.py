@@ -21,12 +21,12 @@ import pytest
 from click.testing import CliRunner
 
 from cli.sync_commands import twin as twin_command
-from engine.definition import RuleSet
-from engine.loader import load_rules
-from simulator import twin_api
-from simulator.twin import MAX_BODY_BYTES, Twin, body_length, build_service
-from simulator.twin_api import Credentials, TwinRequest
-from simulator.twin_orders import Generation
+from engine.model.definition import RuleSet
+from engine.rulefile.loader import load_rules
+from simulator.twin import api as twin_api
+from simulator.twin.api import Credentials, TwinRequest
+from simulator.twin.orders import Generation
+from simulator.twin.server import MAX_BODY_BYTES, Twin, body_length, build_service
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from engine.events import Anomaly, AnomalyKind, Event, Source
+from engine.model.events import Anomaly, AnomalyKind, Event, Source
 from engine.store import OrderChange
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

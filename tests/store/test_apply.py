@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from engine.events import Event, Source
+from engine.model.events import Event, Source
 from engine.store import ApplyResult, ConcurrentWrite, LocalChange, OrderChange, Store, ingestion
 from tests.store.changes import MP, at, moved, new_order, unknown_status
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from engine.store import OrderChange, OutboxState, migrations, open_store
 from engine.store.database import store_url as sqlalchemy_url
 from engine.store.migrations import Step
-from engine.store.schema import metadata
+from engine.store.tables import metadata
 from tests.store.changes import T0, at, event
 from tests.store.v1_layout import write_v1_store
 

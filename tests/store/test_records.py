@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from engine.events import Source
-from engine.outcome import Outcome
-from engine.snapshot import OrderSnapshot
+from engine.model.events import Source
+from engine.model.outcome import Outcome
+from engine.model.snapshot import OrderSnapshot
 from engine.store import LocalChange, OrderChange, OrderState, Store, is_news
 from tests.store.changes import MP, at, event
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from engine.store import SCHEMA_VERSION, SchemaTooNew, SchemaUnknown, StoreError, open_store
 from engine.store.database import store_url as sqlalchemy_url
-from engine.store.schema import TABLES
+from engine.store.tables import TABLES
 from tests.store.changes import new_order
 
 

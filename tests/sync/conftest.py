@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from engine.loader import load_rules
-from simulator.twin import Twin, build_service
-from simulator.twin_orders import Generation
+from engine.rulefile.loader import load_rules
+from simulator.twin.orders import Generation
+from simulator.twin.server import Twin, build_service
 from tests.sync.support import RULES, ManualClock
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from engine.channels.config import LengowSettings, Secret
 from engine.channels.lengow import LengowClient
 from engine.channels.retry import RetryPolicy
-from engine.loader import load_rules
+from engine.rulefile.loader import load_rules
 from engine.store import Store
-from engine.sync import Syncer
-from simulator.twin import Twin
+from engine.sync.syncer import Syncer
+from simulator.twin.server import Twin
 
 RULES = Path(__file__).resolve().parents[2] / "rules" / "cdiscount.yaml"
 

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from cli.main import main
 from engine.store import OutboxState, Store, open_store
-from simulator.twin import Twin
+from simulator.twin.server import Twin
 from tests.sync.support import RULES, ManualClock, syncer
 
 

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
-from engine.clock import SystemClock
-from engine.loader import load_rules
-from simulator.twin import Twin, build_service
-from simulator.twin_orders import Generation
+from engine.model.clock import SystemClock
+from engine.rulefile.loader import load_rules
+from simulator.twin.orders import Generation
+from simulator.twin.server import Twin, build_service
 from tests.sync.support import RULES
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from engine.store import OrderChange, OrderKey, OrderState, RunStatus, open_store
-from engine.sync import Syncer
-from simulator.twin import Twin
-from simulator.twin_faults import Faults
+from engine.sync.syncer import Syncer
+from simulator.twin.faults import Faults
+from simulator.twin.server import Twin
 from tests.sync.support import ManualClock, event_rows, syncer
 
 original = Syncer._changes

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.loader import load_rules
+from engine.rulefile.loader import load_rules
 from engine.store import open_store
-from simulator.twin import Twin, build_service
-from simulator.twin_faults import Faults
-from simulator.twin_orders import Generation
+from simulator.twin.faults import Faults
+from simulator.twin.orders import Generation
+from simulator.twin.server import Twin, build_service
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules" / "cdiscount.yaml"

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from engine.loader import load_rules
-from engine.runtime import Runtime
-from engine.seller_actions import submit
+from engine.rulefile.loader import load_rules
+from engine.runtime.runtime import Runtime
 from engine.store import OutboxState, Store, open_store
-from simulator.twin import Twin
+from engine.sync.seller_actions import submit
+from simulator.twin.server import Twin
 from tests.sync.support import RULES, ManualClock, syncer
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.loader import load_rules
+from engine.rulefile.loader import load_rules
 from engine.store import FetchKind, Store, open_store
-from engine.sync import Syncer, SyncReport
-from simulator.twin_orders import GeneratedOrders, Generation
+from engine.sync.syncer import Syncer, SyncReport
+from simulator.twin.orders import GeneratedOrders, Generation
 from tests.sync.support import RULES, ManualClock, event_rows
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from engine.definition import FetchSchedule
-from engine.scheduler import PastRun, Window, WindowKind, next_due, plan, watermark
+from engine.model.definition import FetchSchedule
+from engine.sync.scheduler import PastRun, Window, WindowKind, next_due, plan, watermark
 
 SCHEDULE = FetchSchedule(
     every_seconds=900,

@@ -6,8 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from engine.store import RunStatus, open_store
-from simulator.twin import Twin
-from simulator.twin_faults import Faults
+from simulator.twin.faults import Faults
+from simulator.twin.server import Twin
 from tests.sync.support import ManualClock, event_rows, syncer
 
 

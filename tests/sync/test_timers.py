@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from engine.store import open_store
-from simulator.twin import Twin
+from simulator.twin.server import Twin
 from tests.sync.support import ManualClock, syncer
 
 

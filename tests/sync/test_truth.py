@@ -9,10 +9,10 @@ from pathlib import Path
 from engine.channels.config import LengowSettings, Secret
 from engine.channels.lengow import LengowClient
 from engine.store import open_store
-from engine.sync import Syncer
-from simulator.live import LiveSimulation
-from simulator.scenario import load_scenario
-from simulator.twin import Twin, build_service
+from engine.sync.syncer import Syncer
+from simulator.run.live import LiveSimulation
+from simulator.scenario.values import load_scenario
+from simulator.twin.server import Twin, build_service
 from tests.sync.support import ManualClock
 
 SCENARIO = Path(__file__).resolve().parents[2] / "simulator" / "scenarios" / "baseline.yaml"

@@ -1,0 +1,286 @@
+"""The runtime: one rule set's machine driving orders kept as plain records.
+
+Every part that moves orders (the sync, the simulator, the app) goes through here. The runtime
+holds no order: each call takes the order's status and fields and returns an `Outcome` (the
+status afterwards, the events, the anomalies) or a `Decision` for a seller command. Every
+status change is executed by the rule set's one `transitions` machine (`engine.runtime.machine`).
+
+Observations never raise on bad data: an unknown status code, a final status that changes or a
+jump with no legal path comes back as an anomaly and the order keeps its status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from engine.model.blockers import Decision
+from engine.model.conditions import FieldIn
+from engine.model.definition import Actor, RuleSet, Timer
+from engine.model.errors import CommandRefused, UnknownName
+from engine.model.events import Anomaly, AnomalyKind, Event, Source
+from engine.model.outcome import Outcome
+from engine.runtime.commands import CommandChecker
+from engine.runtime.machine import RuleMachine, Step
+from engine.runtime.status_paths import Path, PathFinder
+
+# The trigger of the event that creates an order (from_status None); not a rule file trigger.
+CREATE_TRIGGER = "create"
+NO_FIELDS: Mapping[str, object] = {}
+
+
+def record_of(fields: object) -> Mapping[str, object]:
+    """The fields to evaluate rules on; anything that is not a mapping counts as no fields."""
+    if type(fields) is dict or isinstance(fields, Mapping):  # the common case first: cheap
+        return fields
+    return NO_FIELDS
+
+
+def refused_trigger(
+    order_id: str, current: str | None, trigger: str, kind: AnomalyKind, at: datetime
+) -> Anomaly:
+    """The anomaly of a trigger the rules refuse; `reported` holds the trigger's name."""
+    if kind is AnomalyKind.UNKNOWN_STATUS:
+        why = f"trigger '{trigger}' cannot fire: the order's status '{current}' is not declared"
+    elif kind is AnomalyKind.FINAL_CHANGED:
+        why = f"trigger '{trigger}' would leave status '{current}', which is final"
+    else:
+        why = f"the rules refuse trigger '{trigger}' at status '{current}'"
+    return Anomaly(order_id, current, trigger, kind, why, at)
+
+
+class Runtime:
+    """Observations, commands and timers for the orders of one rule set."""
+
+    def __init__(self, rules: RuleSet, machine: RuleMachine | None = None) -> None:
+        """`machine` shares an already built machine of the same rules (say, with a bulk path)."""
+        self.rules = rules
+        self.machine = (
+            machine if machine is not None and machine.rules is rules else RuleMachine(rules)
+        )
+        self.table = self.machine.table
+        self.paths = PathFinder(self.table, rules.final_statuses)
+        self.checker = CommandChecker(rules, self.table)
+        self._triggers = frozenset(self.table.triggers)
+        policy = rules.import_policy
+        self._fulfilled = FieldIn(policy.flag_field, ("true",)) if policy else None
+
+    # -- observations --------------------------------------------------------------------------
+
+    def observe(
+        self,
+        order_id: str,
+        current: str | None,
+        reported_code: object,
+        fields: Mapping[str, object] | None,
+        at: datetime,
+        source: Source = Source.FETCH,
+    ) -> Outcome:
+        """Move the order to the status the marketplace reports, along the shortest legal path."""
+        record = record_of(fields)
+        reported = (
+            self.rules.status_for_code(reported_code) if isinstance(reported_code, str) else None
+        )
+        if reported is None:
+            text = "" if reported_code is None else str(reported_code)
+            why = f"status code '{text}' is not declared in {self.rules.source}"
+            return self._anomaly(order_id, current, text, AnomalyKind.UNKNOWN_STATUS, why, at)
+        if current is None:
+            return self._create(order_id, reported, record, at, source)
+        refusal = self._refuse_observation(current, reported)
+        if refusal is not None:
+            return self._anomaly(order_id, current, reported, *refusal, at)
+        if reported == current:
+            return Outcome(current)
+        path = self.paths.shortest(current, reported, record)
+        if path is None:
+            why = f"no legal path from status '{current}' to '{reported}'"
+            return self._anomaly(order_id, current, reported, AnomalyKind.NO_LEGAL_PATH, why, at)
+        return Outcome(reported, self._walk(order_id, path, record, at, source))
+
+    def _refuse_observation(self, current: str, reported: str) -> tuple[AnomalyKind, str] | None:
+        if current not in self.rules.status_by_name:
+            why = f"the order's status '{current}' is not declared in {self.rules.source}"
+            return AnomalyKind.UNKNOWN_STATUS, why
+        if current in self.rules.final_statuses and reported != current:
+            return AnomalyKind.FINAL_CHANGED, (
+                f"status '{current}' is final but the marketplace now reports '{reported}'"
+            )
+        return None
+
+    def _create(
+        self,
+        order_id: str,
+        reported: str,
+        record: Mapping[str, object],
+        at: datetime,
+        source: Source,
+    ) -> Outcome:
+        policy = self.rules.import_policy
+        fulfilled = self._fulfilled is not None and self._fulfilled.holds(record)
+        if reported in self.rules.initial_statuses or (
+            fulfilled and policy is not None and reported == policy.arrives_at
+        ):
+            return Outcome(reported, (self._creation(order_id, reported, False, at, source),))
+        best = self.paths.shortest_from_any(self.rules.initial_statuses, reported, record)
+        if best is None:
+            why = f"no legal path from an initial status to '{reported}' for a new order"
+            return self._anomaly(order_id, None, reported, AnomalyKind.NO_LEGAL_PATH, why, at)
+        initial, path = best
+        created = self._creation(order_id, initial, True, at, source)
+        return Outcome(reported, (created, *self._walk(order_id, path, record, at, source)))
+
+    @staticmethod
+    def _creation(
+        order_id: str, status: str, inferred: bool, at: datetime, source: Source
+    ) -> Event:
+        return Event(
+            order_id, None, status, CREATE_TRIGGER, Actor.MARKETPLACE.value, source, inferred, at
+        )
+
+    def _walk(
+        self, order_id: str, path: Path, record: Mapping[str, object], at: datetime, source: Source
+    ) -> tuple[Event, ...]:
+        """Run `path` through the machine; every status but the reported one is inferred."""
+        events = []
+        last = len(path) - 1
+        for i, move in enumerate(path):
+            step = self._fire(move.source, move.trigger, record)
+            if step is None or step.dest != move.dest:
+                raise AssertionError(f"the machine refused {move} of a path read from its table")
+            events.append(
+                Event(
+                    order_id, move.source, step.dest, move.trigger, step.actor, source, i < last, at
+                )
+            )
+        return tuple(events)
+
+    def _fire(self, status: str, trigger: str, record: Mapping[str, object]) -> Step | None:
+        """The one place a status changes: the machine (the bulk path's runtime overrides it)."""
+        return self.machine.fire(status, trigger, record)
+
+    @staticmethod
+    def _anomaly(
+        order_id: str,
+        current: str | None,
+        reported: str,
+        kind: AnomalyKind,
+        message: str,
+        at: datetime,
+    ) -> Outcome:
+        return Outcome(current, (), (Anomaly(order_id, current, reported, kind, message, at),))
+
+    # -- triggers (what a marketplace, a customer or a timer does) -----------------------------
+
+    def trigger(
+        self,
+        order_id: str,
+        current: str | None,
+        trigger: str,
+        fields: Mapping[str, object] | None,
+        at: datetime,
+        source: Source = Source.SIMULATION,
+    ) -> Outcome:
+        """Fire `trigger` on the order through the machine; a refusal is an anomaly.
+
+        This records what happened (a marketplace, customer, payment or timer event, or a
+        simulated one); seller requirements are checked by `command`, not here.
+        """
+        if trigger not in self._triggers:
+            raise UnknownName(f"trigger '{trigger}' is not declared in {self.rules.source}")
+        record = record_of(fields)
+        kind = self._trigger_refusal(current, trigger, record)
+        if kind is None and current is not None:
+            step = self._fire(current, trigger, record)
+            if step is not None:
+                event = Event(order_id, current, step.dest, trigger, step.actor, source, False, at)
+                return Outcome(step.dest, (event,))
+        kind = kind or AnomalyKind.REFUSED_TRIGGER
+        return Outcome(current, (), (refused_trigger(order_id, current, trigger, kind, at),))
+
+    def _trigger_refusal(
+        self, current: str | None, trigger: str, record: Mapping[str, object]
+    ) -> AnomalyKind | None:
+        """Why `trigger` cannot even be tried on an order at `current`, if it cannot."""
+        if current is None or current not in self.rules.status_by_name:
+            return AnomalyKind.UNKNOWN_STATUS
+        if current in self.rules.final_statuses:
+            step = self.table.resolve(current, trigger, record)
+            if step is not None and step.dest != current:
+                return AnomalyKind.FINAL_CHANGED
+        return None
+
+    # -- seller commands -----------------------------------------------------------------------
+
+    def command(
+        self,
+        order_id: str,
+        current: str,
+        action: str,
+        fields: Mapping[str, object] | None,
+        at: datetime | None = None,
+    ) -> Decision:
+        """Whether the seller may run `action` now: the command to send, or the blockers."""
+        return self.checker.decide(current, action, record_of(fields))
+
+    def options(self, current: str, fields: Mapping[str, object] | None) -> tuple[Decision, ...]:
+        """Every action of the rule set at `current`, allowed or blocked, in declaration order."""
+        record = record_of(fields)
+        return tuple(self.checker.decide(current, a.name, record) for a in self.rules.actions)
+
+    def apply_command(
+        self,
+        order_id: str,
+        current: str,
+        action: str,
+        fields: Mapping[str, object] | None,
+        at: datetime,
+    ) -> Outcome:
+        """Run an allowed action through the machine; raises `CommandRefused` with its blockers."""
+        record = record_of(fields)
+        decision = self.checker.decide(current, action, record)
+        if not decision.allowed:
+            raise CommandRefused(action, decision.blockers)
+        trigger = self.rules.action_by_name[action].transition
+        if trigger is None:
+            return Outcome(current, command=decision.command)
+        step = self._fire(current, trigger, record)
+        if step is None:
+            raise AssertionError(f"the machine refused '{trigger}' that the checker allowed")
+        event = Event(order_id, current, step.dest, trigger, step.actor, Source.ACTION, False, at)
+        return Outcome(step.dest, (event,), command=decision.command)
+
+    # -- timers --------------------------------------------------------------------------------
+
+    def deadline(self, status: str, entered_at: datetime) -> tuple[Timer, datetime] | None:
+        """The first timer of `status` and when it fires for an order that entered it then."""
+        timers = self.rules.timers_by_status.get(status)
+        if not timers or status in self.rules.final_statuses:
+            return None
+        timer = min(timers, key=lambda t: t.after_seconds)
+        return timer, entered_at + timedelta(seconds=timer.after_seconds)
+
+    def fire_due(
+        self,
+        order_id: str,
+        current: str | None,
+        entered_at: datetime,
+        now: datetime,
+        fields: Mapping[str, object] | None = None,
+    ) -> Outcome:
+        """Fire the timers due by `now`; each event is dated at its deadline, not at `now`."""
+        status = current
+        events: list[Event] = []
+        anomalies: list[Anomaly] = []
+        for _ in range(len(self.rules.statuses)):  # a chain of timers, never a loop forever
+            due = self.deadline(status, entered_at) if status is not None else None
+            if due is None or due[1] > now:
+                break
+            timer, when = due
+            outcome = self.trigger(order_id, status, timer.fire, fields, when, Source.TIMER)
+            events.extend(outcome.events)
+            anomalies.extend(outcome.anomalies)
+            if not outcome.events:
+                break
+            status, entered_at = outcome.status, when
+        return Outcome(status, tuple(events), tuple(anomalies))

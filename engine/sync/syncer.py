@@ -1,0 +1,259 @@
+"""Ingestion: fetch what the scheduler says, run it through the rules, commit it page by page.
+
+One `Syncer` serves an account: the rule sets of its marketplaces, a store, a channel (the
+Lengow API, the twin, or anything with the same two calls) and a clock. `run_once` closes runs a
+killed process left open, fetches every window `engine.sync.scheduler.plan` asks for, and commits
+each page in one transaction (order states, events, anomalies, quarantine, run counters), so a crash
+loses at most the page in flight and a restart fetches it again. A window is marked done (which
+is what moves the watermark) only after its last page is committed. The store refuses an update
+older than what it holds, so repeated, reordered or overlapping pages change nothing. Seller
+actions leave through the outbox and are confirmed when a later fetch shows their status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from engine.channels.errors import ChannelError
+from engine.channels.order_mapping import OrderMapper, Quarantined
+from engine.model.clock import Clock
+from engine.model.definition import FetchSchedule, RuleSet
+from engine.model.errors import OrderflowError
+from engine.model.snapshot import OrderSnapshot
+from engine.runtime.import_policy import FulfilmentImport, fulfilment_import, is_fulfilled
+from engine.runtime.table import TableRuntime
+from engine.store import (
+    ApplyResult,
+    FetchKind,
+    OrderChange,
+    OrderKey,
+    OrderState,
+    QuarantineEntry,
+    RunStatus,
+    Store,
+    is_news,
+)
+from engine.sync.outbox_sender import ActionChannel, OutboxReport, confirm_sent, send_pending
+from engine.sync.scheduler import PastRun, Window, WindowKind, next_due, plan
+from engine.sync.timer_sweep import fire_due_timers
+
+WATERMARK = "orders"
+MAX_CONFLICT_RETRIES = 3
+
+
+class PageLike(Protocol):
+    @property
+    def results(self) -> Sequence[object]: ...
+
+
+class OrderChannel(ActionChannel, Protocol):
+    """What the sync needs of a channel: order pages by window, and sending an action."""
+
+    def order_pages(
+        self, updated_from: datetime, updated_to: datetime, *, marketplace: str | None = None
+    ) -> Iterable[PageLike]: ...
+
+
+@dataclass
+class SyncReport:
+    windows: list[Window] = field(default_factory=list)
+    pages: int = 0
+    orders: int = 0
+    applied: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    anomalies: int = 0
+    events: int = 0
+    skipped_fulfilled: int = 0
+    timer_events: int = 0
+    failed: str | None = None
+    outbox: OutboxReport = field(default_factory=OutboxReport)
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        spans = ", ".join(f"{w.kind} {w.start:%Y-%m-%d %H:%M}..{w.end:%H:%M}" for w in self.windows)
+        text = (
+            f"{len(self.windows)} window(s){': ' + spans if spans else ''}; {self.pages} page(s), "
+            f"{self.orders} order(s): {self.applied} changed, {self.unchanged} unchanged, "
+            f"{self.events} event(s), {self.anomalies} anomaly(ies), "
+            f"{self.quarantined} quarantined, {self.skipped_fulfilled} fulfilled skipped, "
+            f"{self.timer_events} timer event(s); "
+            f"{self.outbox.summary()}"
+        )
+        return text + (f"; FAILED: {self.failed}" if self.failed else "")
+
+
+def merged_schedule(rule_sets: Sequence[RuleSet]) -> FetchSchedule:
+    """One account-wide schedule: the tightest of the rule files' (Lengow fetches per account)."""
+    schedules = [r.schedule for r in rule_sets]
+    return FetchSchedule(
+        every_seconds=min(s.every_seconds for s in schedules),
+        overlap_seconds=max(s.overlap_seconds for s in schedules),
+        sweep_every_seconds=min(s.sweep_every_seconds for s in schedules),
+        sweep_lookback_seconds=max(s.sweep_lookback_seconds for s in schedules),
+    )
+
+
+def _past(store: Store) -> list[PastRun]:
+    return [
+        PastRun(
+            WindowKind(r.kind), r.window_from, r.window_to, r.started_at, r.status is RunStatus.OK
+        )
+        for r in store.fetch_runs()
+        if r.status is not RunStatus.RUNNING
+    ]
+
+
+class ConcurrentSync(OrderflowError):
+    """Another writer kept moving the same orders: the window fails and is fetched again."""
+
+
+def _count(changes: Sequence[OrderChange], result: ApplyResult, report: SyncReport) -> None:
+    applied = set(result.applied)
+    report.applied += len(applied)
+    report.unchanged -= len(applied)
+    for change in changes:
+        if change.key in applied:
+            report.events += len(change.events)
+            report.anomalies += len(change.anomalies)
+
+
+def _newest_per_order(snapshots: Iterable[OrderSnapshot]) -> dict[OrderKey, OrderSnapshot]:
+    """A page may hold the same order twice: only its newest state counts."""
+    newest: dict[OrderKey, OrderSnapshot] = {}
+    for snap in snapshots:
+        key = (snap.marketplace, snap.order_id)
+        if key not in newest or snap.updated_at > newest[key].updated_at:
+            newest[key] = snap
+    return newest
+
+
+class Syncer:
+    def __init__(
+        self,
+        rule_sets: Sequence[RuleSet],
+        store: Store,
+        channel: OrderChannel,
+        clock: Clock,
+        *,
+        connector: str | None = None,
+        import_fulfilled: bool = False,
+        unconfirmed_after: timedelta = timedelta(days=3),
+        fire_timers: bool = False,
+    ) -> None:
+        if not rule_sets:
+            raise ValueError("a sync needs at least one rule set")
+        self.rules = {r.marketplace.code: r for r in rule_sets}
+        # The table runtime answers as the machine does (a property test holds them equal), faster.
+        self.runtimes = {code: TableRuntime(r) for code, r in self.rules.items()}
+        self.mapper = OrderMapper(rule_sets)
+        self.schedule = merged_schedule(rule_sets)
+        self.store, self.channel, self.clock = store, channel, clock
+        self.unconfirmed_after = unconfirmed_after
+        self.fire_timers = fire_timers
+        self.imports: dict[str, FulfilmentImport] = {
+            code: fulfilment_import(r, connector, import_fulfilled)
+            for code, r in self.rules.items()
+        }
+
+    def next_due(self) -> datetime:
+        return next_due(self.clock.now(), self.schedule, _past(self.store))
+
+    def due(self) -> list[Window]:
+        return plan(self.clock.now(), self.schedule, _past(self.store))
+
+    def run_once(self) -> SyncReport:
+        """Fetch every window that is due, then move the outbox; never raises on channel faults."""
+        report = SyncReport(notes=[d.message for d in self.imports.values()])
+        self.store.close_interrupted(self.clock.now())
+        for window in self.due():
+            report.windows.append(window)
+            if not self._fetch_window(window, report):
+                break
+        if self.fire_timers:
+            report.timer_events = fire_due_timers(self.store, self.runtimes, self.clock.now())
+        report.outbox = send_pending(self.store, self.channel, self.clock)
+        report.outbox.merge(confirm_sent(self.store, self.clock.now(), self.unconfirmed_after))
+        return report
+
+    def _fetch_window(self, window: Window, report: SyncReport) -> bool:
+        run = self.store.start_run(
+            FetchKind(window.kind), window.start, window.end, self.clock.now()
+        )
+        try:
+            for page in self.channel.order_pages(window.start, window.end):
+                self.ingest_page(run, page.results, report)
+        except (ChannelError, ConcurrentSync) as exc:
+            report.failed = str(exc)
+            self.store.finish_run(run, RunStatus.FAILED, self.clock.now(), str(exc))
+            return False
+        with self.store.transaction() as tx:
+            tx.finish_run(run, RunStatus.OK, self.clock.now())
+            tx.advance_watermark(WATERMARK, window.end)
+        return True
+
+    def ingest_page(self, run: int, results: Sequence[object], report: SyncReport) -> None:
+        """Map, check and commit one page of orders in one transaction."""
+        now = self.clock.now()
+        quarantine: list[QuarantineEntry] = []
+        snapshots: list[OrderSnapshot] = []
+        for mapped in self.mapper.map_page(results):
+            if isinstance(mapped, Quarantined):
+                quarantine.append(
+                    QuarantineEntry(
+                        mapped.reason, mapped.raw, now, mapped.marketplace, mapped.order_id, run
+                    )
+                )
+            elif (
+                is_fulfilled(self.rules[mapped.marketplace], mapped.fields)
+                and not self.imports[mapped.marketplace].allowed
+            ):
+                report.skipped_fulfilled += 1
+            else:
+                snapshots.append(mapped)
+        pending = _newest_per_order(snapshots)
+        report.pages += 1
+        report.orders += len(results)
+        report.quarantined += len(quarantine)
+        report.unchanged += len(pending)
+        for attempt in range(MAX_CONFLICT_RETRIES):
+            with self.store.transaction() as tx:
+                changes = self._changes(pending, tx.get_orders(pending))
+                result = tx.apply(changes)
+                if attempt == 0:
+                    tx.quarantine(quarantine)
+                    tx.count_run(run, pages=1, orders=len(results), errors=len(quarantine))
+            _count(changes, result, report)
+            # Another writer moved some orders since they were read: compute those again.
+            pending = {key: pending[key] for key in result.conflicts}
+            if not pending:
+                return
+        raise ConcurrentSync(
+            f"{len(pending)} order(s) kept changing under another writer "
+            f"({MAX_CONFLICT_RETRIES} tries), e.g. {next(iter(pending))}; the window is fetched "
+            "again on the next run"
+        )
+
+    def _changes(
+        self,
+        snapshots: Mapping[OrderKey, OrderSnapshot],
+        states: Mapping[OrderKey, OrderState],
+    ) -> list[OrderChange]:
+        changes = []
+        for key, snap in snapshots.items():
+            state = states.get(key)
+            if not is_news(snap, state):
+                continue
+            outcome = self.runtimes[snap.marketplace].observe(
+                snap.order_id,
+                state.status if state else None,
+                snap.status_code,
+                snap.fields,
+                snap.updated_at,
+            )
+            version = self.rules[snap.marketplace].marketplace.rules_version
+            changes.append(OrderChange.observed(snap, state, outcome, version))
+        return changes

@@ -1,0 +1,94 @@
+"""The simulated channel: what a poll of the marketplace shows, as Lengow's API would show it.
+
+A poll asks for the orders updated between `updated_from` and `updated_to`. The marketplace
+answers with each such order as it is *now*: its latest status and its `updated_at`. So an order
+that went through two statuses between two polls is shown at the second only, exactly the gap
+the engine fills with inferred statuses. The answer is columnar (`Sighting`) for the run's bulk
+path; `snapshots` turns a few rows into the engine's `OrderSnapshot`s for per-order consumers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from engine.model.snapshot import OrderSnapshot
+from simulator.world.clock import VirtualClock
+from simulator.world.fields import GENERATED
+from simulator.world.truth import Truth
+
+
+def order_id(index: int) -> str:
+    """The marketplace's id of the simulated order `index` (stable across runs and seeds)."""
+    return f"SIM{index + 1:09d}"
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """The orders one poll shows: their index, status code and `updated_at` (seconds)."""
+
+    order: NDArray[np.int32]
+    status: NDArray[np.int16]
+    updated_at: NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return int(self.order.size)
+
+
+class SimulatedChannel:
+    """Answers windowed polls from a run's truth (its events are in time order)."""
+
+    def __init__(self, truth: Truth) -> None:
+        self.truth = truth
+        self.later = _next_change(truth)
+
+    def window(self, updated_from: int, updated_to: int, now: int) -> Sighting:
+        """Orders whose latest change by `now` lies in `[updated_from, updated_to]`."""
+        time = self.truth.time
+        lo = int(np.searchsorted(time, updated_from, side="left"))
+        hi = int(np.searchsorted(time, min(updated_to, now), side="right"))
+        horizon = int(np.searchsorted(time, now, side="right"))
+        # A change is the order's latest by `now` when its next change comes after `now`.
+        last = lo + np.flatnonzero(self.later[lo:hi] >= horizon)
+        return Sighting(self.truth.order[last], self.truth.dest[last], time[last])
+
+    def snapshots(self, sighting: Sighting, clock: VirtualClock) -> list[OrderSnapshot]:
+        """The rows of a sighting as the engine's order snapshots (for per-order consumers)."""
+        truth = self.truth
+        statuses = truth.statuses
+        result = []
+        for index, status, updated in zip(
+            sighting.order.tolist(),
+            sighting.status.tolist(),
+            sighting.updated_at.tolist(),
+            strict=True,
+        ):
+            oid = order_id(index)
+            shown = truth.fields.record(truth.fields_at(index, updated))
+            fields = {
+                name: f"{oid}-{name}" if value == GENERATED else value
+                for name, value in shown.items()
+            }
+            result.append(
+                OrderSnapshot(
+                    marketplace=truth.rules.marketplace.code,
+                    order_id=oid,
+                    status_code=statuses[status],
+                    updated_at=clock.at(updated),
+                    ordered_at=clock.at(int(truth.arrival[index])),
+                    fields=fields,
+                )
+            )
+        return result
+
+
+def _next_change(truth: Truth) -> NDArray[np.int64]:
+    """For each change (in time order), the position of the same order's next change."""
+    size = truth.order.size
+    by_order = truth.by_order
+    later = np.full(size, size, dtype=np.int64)
+    same = truth.order[by_order[1:]] == truth.order[by_order[:-1]]
+    later[by_order[:-1][same]] = by_order[1:][same]
+    return later

@@ -1,0 +1,245 @@
+"""What the engine makes of each poll: observations in bulk, read once per case.
+
+The engine knows each order only through fetches. For a poll's orders whose reported status
+differs from the one the engine holds, each distinct case (`simulator.run.cases`) is read once by
+the runtime, and the engine's bulk path (`engine.runtime.bulk`) moves every order of the case along
+its path through the table compiled from the machine. The engine's picture (status, event count) is
+updated at once; the path events are produced in bulk when the caller drains them, in chunks,
+numbered per order, dated at the marketplace's `updated_at` and stamped with the poll's time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from engine.model.definition import Actor
+from engine.runtime.bulk import BulkTable
+from engine.runtime.runtime import Runtime
+from simulator.run.cases import CaseTable
+from simulator.run.channel import Sighting
+from simulator.world.fields import FieldTable
+from simulator.world.truth import ACTORS, NONE, Columns
+
+I64 = NDArray[np.int64]
+ENGINE_EVENT_COLUMNS: dict[str, type[np.generic]] = {
+    "order": np.int32,
+    "seq": np.int32,
+    "source": np.int16,
+    "dest": np.int16,
+    "trigger": np.int16,
+    "actor": np.int8,
+    "inferred": np.bool_,
+    "at": np.int64,
+    "seen_at": np.int64,
+}
+ANOMALY_COLUMNS: dict[str, type[np.generic]] = {
+    "order": np.int32,
+    "source": np.int16,
+    "reported": np.int16,
+    "message": np.int32,
+    "at": np.int64,
+}
+PATH_COLUMNS: dict[str, type[np.generic]] = {
+    "order": np.int32,
+    "seq": np.int32,
+    "start": np.int16,
+    "signature": np.uint32,
+    "case": np.intp,
+    "at": np.int64,
+    "seen_at": np.int64,
+}
+
+
+@dataclass(frozen=True)
+class Seen:
+    """The orders one poll changed in the engine, and the statuses each passed through."""
+
+    order: NDArray[np.int32]
+    reached: I64
+
+
+class EngineView:
+    """The engine's picture of every order, updated poll by poll."""
+
+    def __init__(self, runtime: Runtime, fields: FieldTable) -> None:
+        self.runtime = runtime
+        self.bulk = BulkTable(runtime)
+        self.fields = fields
+        self.statuses = tuple(s.name for s in runtime.rules.statuses)
+        if self.bulk.statuses != self.statuses or len(self.statuses) > 62:
+            raise ValueError(
+                "the simulator needs the machine's statuses in the rule file's "
+                "order, at most 62 of them"
+            )
+        self.cases = CaseTable(runtime, self.bulk.trigger_code)
+        n = fields.codes.shape[0]
+        self.status = np.full(n, NONE, dtype=np.int16)
+        self.seq = np.zeros(n, dtype=np.int32)
+        self.flagged = np.full(n, NONE, dtype=np.int16)
+        self.anomalies = Columns(ANOMALY_COLUMNS)
+        self.events = Columns(ENGINE_EVENT_COLUMNS)
+        self.paths = Columns(PATH_COLUMNS)
+        self.pending = 0
+        self._case_of = np.empty(0, dtype=np.intp)
+        self._signature_of = np.empty(0, dtype=np.int64)
+        triggers = runtime.rules.triggers
+        self._our_trigger = np.asarray([triggers.index(t) for t in self.bulk.triggers], np.int16)
+        self._our_actor = np.asarray([ACTORS.index(a) for a in self.bulk.actors], np.int8)
+        conditions = runtime.table.conditions
+        policy = runtime.rules.import_policy
+        flag = (policy.flag_field,) if policy is not None and policy.flag_field else ()
+        # The only fields an observation's reading depends on: guards and the fulfilment flag.
+        self.relevant = tuple(sorted({f for c in conditions for f in c.fields()} | set(flag)))
+
+    def observe(self, sighting: Sighting, seen_at: int) -> Seen:
+        """Apply one poll's sighting to the engine's picture."""
+        order, reported = sighting.order, sighting.status
+        known = self.status[order]
+        todo = np.flatnonzero((known != reported) & (self.flagged[order] != reported))
+        if todo.size == 0:
+            return Seen(order[:0], np.empty(0, np.int64))
+        rows, current, reported = order[todo], known[todo], reported[todo]
+        at = sighting.updated_at[todo]
+        case, signatures = self._cases(rows, current, reported)
+        ok = self._set_aside_anomalies(rows, current, reported, case, at)
+        if not ok.all():
+            rows, current, reported, at = rows[ok], current[ok], reported[ok], at[ok]
+            case, signatures = case[ok], signatures[ok]
+        self._creations(rows, self.cases.creation[case], case, at, seen_at)
+        start = np.where(self.cases.creation[case] != NONE, self.cases.creation[case], current)
+        lengths = self.cases.lengths[case]
+        moving = lengths > 0
+        self.paths.add(
+            order=rows[moving],
+            seq=self.seq[rows[moving]],
+            start=start[moving],
+            signature=signatures[moving],
+            case=case[moving],
+            at=at[moving],
+            seen_at=seen_at,
+        )
+        self.seq[rows] += lengths.astype(np.int32)
+        self.pending += int(lengths.sum())
+        self.status[rows] = reported
+        return Seen(rows, self.cases.reached[case])
+
+    def _set_aside_anomalies(
+        self,
+        rows: NDArray[np.int32],
+        current: NDArray[np.int16],
+        reported: NDArray[np.int16],
+        case: NDArray[np.intp],
+        at: I64,
+    ) -> NDArray[np.bool_]:
+        """Keep the rows whose case the engine refuses as anomalies; True for the others.
+
+        A refused order keeps its status and is flagged with what was reported, so the same
+        report in the next polls is not an anomaly again.
+        """
+        bad = self.cases.anomaly[case] != NONE
+        if bad.any():
+            self.anomalies.add(
+                order=rows[bad],
+                source=current[bad],
+                reported=reported[bad],
+                message=self.cases.anomaly[case[bad]],
+                at=at[bad],
+            )
+            self.flagged[rows[bad]] = reported[bad]
+        ok: NDArray[np.bool_] = ~bad
+        return ok
+
+    def _cases(
+        self, rows: NDArray[np.int32], current: NDArray[np.int16], reported: NDArray[np.int16]
+    ) -> tuple[NDArray[np.intp], NDArray[np.uint32]]:
+        """The case of each row (an index in `self.cases`) and its fields' guard signature."""
+        kind, space = self.fields.keys(rows.astype(np.intp), self.relevant)
+        size = len(self.statuses) + 1
+        if self._case_of.size != space * size * size:  # a field's values grew: start afresh
+            self._case_of = np.full(space * size * size, NONE, dtype=np.intp)
+            self._signature_of = np.full(space, NONE, dtype=np.int64)
+        key = (kind * size + current + 1) * size + reported
+        for i in _first_of_each(key, self._case_of[key] == NONE):
+            record = dict(self.fields.record(self.fields.codes[rows[i]]))
+            self._case_of[key[i]] = self.cases.read(int(current[i]), int(reported[i]), record)
+        for i in _first_of_each(kind, self._signature_of[kind] == NONE):
+            record = dict(self.fields.record(self.fields.codes[rows[i]]))
+            self._signature_of[kind[i]] = self.runtime.paths.signature(record)
+        return self._case_of[key], self._signature_of[kind].astype(np.uint32)
+
+    def _creations(
+        self,
+        rows: NDArray[np.int32],
+        creation: NDArray[np.int16],
+        case: NDArray[np.intp],
+        at: I64,
+        seen_at: int,
+    ) -> None:
+        new = creation != NONE
+        if not new.any():
+            return
+        created = rows[new]
+        self.events.add(
+            order=created,
+            seq=self.seq[created],
+            source=NONE,
+            dest=creation[new],
+            trigger=NONE,
+            actor=ACTORS.index(Actor.MARKETPLACE.value),
+            inferred=self.cases.created_inferred[case[new]],
+            at=at[new],
+            seen_at=seen_at,
+        )
+        self.seq[created] += 1
+        self.pending += int(created.size)
+
+    def drain(self) -> dict[str, NDArray[Any]]:
+        """The events produced since the last drain, in poll, order and sequence order."""
+        done = {name: self.events.array(name) for name in ENGINE_EVENT_COLUMNS}
+        moved = self._walk()
+        events = {name: np.concatenate([done[name], moved[name]]) for name in done}
+        # Three keys, not one packed integer: seen_at in its high bits overflowed past ~97 days.
+        sort = np.lexsort((events["seq"], events["order"], events["seen_at"]))
+        self.events, self.paths, self.pending = (
+            Columns(ENGINE_EVENT_COLUMNS),
+            Columns(PATH_COLUMNS),
+            0,
+        )
+        return {name: column[sort] for name, column in events.items()}
+
+    def _walk(self) -> dict[str, NDArray[Any]]:
+        """Run the pending paths through the bulk path; their events as columns."""
+        paths = {name: self.paths.array(name) for name in PATH_COLUMNS}
+        case = paths["case"]
+        if case.size == 0:
+            return {name: np.empty(0, dtype) for name, dtype in ENGINE_EVENT_COLUMNS.items()}
+        triggers = self.cases.paths[case]
+        result = self.bulk.run(paths["start"], paths["signature"], triggers)
+        ev = result.events
+        row, step = ev["order"], ev["step"]
+        lengths = self.cases.lengths[case]
+        return {
+            "order": paths["order"][row],
+            "seq": paths["seq"][row] + step,
+            "source": ev["source"],
+            "dest": ev["dest"],
+            "trigger": self._our_trigger[ev["trigger"]],
+            "actor": self._our_actor[ev["actor"]],
+            "inferred": step < lengths[row] - 1,
+            "at": paths["at"][row],
+            "seen_at": paths["seen_at"][row],
+        }
+
+
+def _first_of_each(keys: I64, wanted: NDArray[np.bool_]) -> list[int]:
+    """The position of the first row of each distinct key among the `wanted` rows."""
+    positions = np.flatnonzero(wanted)
+    if positions.size == 0:
+        return []
+    _, first = np.unique(keys[positions], return_index=True)
+    result: list[int] = positions[first].tolist()
+    return result

@@ -1,0 +1,235 @@
+"""What the Lengow twin answers, independent of the HTTP server that carries it.
+
+`TwinService.handle` takes a parsed request and returns the status, the JSON body and the
+headers, in Lengow's shapes: `/access/get_token` (token valid one hour on the twin's clock),
+`GET /v3.0/marketplaces` (statuses by stage and actions, from the rule files),
+`GET /v3.0/orders` (filters on `updated_*`, `marketplace_order_date_*`, `marketplace`,
+`marketplace_order_id`; `page`/`page_size` up to 100; `count`, `next`, `previous`),
+`/v3.0/orders/actions/` (list with filters; POST queues an action that is applied to its order
+before the next order fetch, then shows as processed, with `errors` when refused), and the
+control endpoints (`/_twin/faults`: GET, POST settings, DELETE to clear; `DELETE /_twin/tokens`
+revokes every token). Errors use Lengow's `{"error": {"code", "message"}}`. One lock
+serialises the handling, so concurrent requests see a consistent twin. The access token and the
+secret are compared in constant time, both of them always, so the time of a refusal tells
+nothing about how much of a guess was right.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from engine.model.clock import Clock
+from simulator.twin.faults import FaultError, Faults, FaultState, RequestFault
+from simulator.twin.lengow_json import lengow_time
+from simulator.twin.listing import Listing, ListingError, order_listing, record_listing
+from simulator.twin.orders import ActionRequest, OrderSource
+
+TOKEN_LIFETIME = timedelta(hours=1)
+ACTION_KEYS = ("account_id", "marketplace", "marketplace_order_id", "action_type")
+
+
+@dataclass(frozen=True)
+class TwinRequest:
+    method: str
+    path: str
+    query: Mapping[str, str] = field(default_factory=dict)
+    form: Mapping[str, str] = field(default_factory=dict)
+    body: object = None
+    authorization: str | None = None
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
+class TwinReply:
+    status: int
+    body: object
+    headers: Mapping[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+def error(status: int, message: str, headers: Mapping[str, str] | None = None) -> TwinReply:
+    return TwinReply(status, {"error": {"code": status, "message": message}}, headers or {})
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the twin accepts at `/access/get_token`; empty texts accept any pair."""
+
+    access_token: str = ""
+    secret: str = ""
+    account_id: int = 1
+
+
+class TwinService:
+    def __init__(
+        self,
+        source: OrderSource,
+        clock: Clock,
+        credentials: Credentials,
+        faults: Faults,
+        marketplaces: Mapping[str, object] | None = None,
+    ) -> None:
+        self.source = source
+        self.marketplaces = dict(marketplaces or {})
+        self.clock = clock
+        self.credentials = credentials
+        self.faults = FaultState(faults)
+        self.faults.set(faults)
+        self.tokens: dict[str, datetime] = {}
+        self.actions: list[dict[str, object]] = []
+        self.fetches = 0
+        self._lock = threading.Lock()
+
+    def handle(self, request: TwinRequest) -> TwinReply:
+        with self._lock:
+            if request.path.startswith("/_twin/"):
+                return self._control(request)
+            fault, delay = self.faults.next_request()
+            reply = self._faulty(fault) if fault else self._route(request)
+            return TwinReply(reply.status, reply.body, reply.headers, delay)
+
+    def _faulty(self, fault: RequestFault) -> TwinReply:
+        faults = self.faults.faults
+        if fault is RequestFault.RATE_LIMIT:
+            wait = f"{faults.retry_after:g}"
+            return error(429, "Request limitation: twin limit reached", {"Retry-After": wait})
+        return error(faults.error_status, "The twin fails on purpose")
+
+    def _route(self, request: TwinRequest) -> TwinReply:
+        path = request.path.rstrip("/")
+        if (request.method, path) == ("POST", "/access/get_token"):
+            return self._token(request.form)
+        if not path.startswith("/v3.0/"):
+            return error(404, f"no route {request.method} {request.path}")
+        refused = self._refuse(request)
+        if refused is not None:
+            return refused
+        routes = {
+            ("GET", "/v3.0/orders"): self._orders,
+            ("GET", "/v3.0/orders/actions"): self._list_actions,
+            ("POST", "/v3.0/orders/actions"): self._post_action,
+            ("GET", "/v3.0/marketplaces"): self._marketplaces,
+        }
+        handler = routes.get((request.method, path))
+        if handler is None:
+            return error(404, f"no route {request.method} {request.path}")
+        try:
+            return handler(request)
+        except ListingError as exc:
+            return error(exc.status, str(exc))
+
+    def _marketplaces(self, request: TwinRequest) -> TwinReply:
+        return TwinReply(200, self.marketplaces)
+
+    def _token(self, form: Mapping[str, str]) -> TwinReply:
+        given = (form.get("access_token", ""), form.get("secret", ""))
+        expected = (self.credentials.access_token, self.credentials.secret)
+        if not all(given) or (any(expected) and not _same_pair(given, expected)):
+            return error(401, "Invalid access_token or secret")
+        token = secrets.token_hex(16)
+        self.tokens[token] = self.clock.now() + TOKEN_LIFETIME
+        return TwinReply(200, {"token": token, "account_id": self.credentials.account_id})
+
+    def _refuse(self, request: TwinRequest) -> TwinReply | None:
+        until = self.tokens.get(request.authorization or "")
+        if until is None or until <= self.clock.now():
+            return error(401, "Unauthorized: the token is missing, unknown or expired")
+        params = request.form if request.method == "POST" else request.query
+        account = params.get("account_id")
+        if not account:
+            return error(400, "account_id: This field is required.")
+        if account != str(self.credentials.account_id):
+            return error(403, f"account_id {account} is not this token's account")
+        return None
+
+    def _orders(self, request: TwinRequest) -> TwinReply:
+        self._process_actions()
+        self.fetches += 1
+        listing = order_listing(self.source.orders(), request.query, self.faults.faults)
+        return self._page(listing, request)
+
+    def _page(self, listing: Listing, request: TwinRequest) -> TwinReply:
+        body = listing.body(request.base_url + request.path, request.query)
+        return TwinReply(200, body)
+
+    def _list_actions(self, request: TwinRequest) -> TwinReply:
+        return self._page(record_listing(self.actions, request.query), request)
+
+    def _post_action(self, request: TwinRequest) -> TwinReply:
+        form = request.form
+        missing = [key for key in ACTION_KEYS if not form.get(key)]
+        if missing:
+            return error(400, f"{missing[0]}: This field is required.")
+        known = {(o.marketplace, o.order_id) for o in self.source.orders()}
+        if (form["marketplace"], form["marketplace_order_id"]) not in known:
+            return error(400, f"marketplace_order_id: no order '{form['marketplace_order_id']}'")
+        now = lengow_time(self.clock.now())
+        record: dict[str, object] = {
+            "id": len(self.actions) + 1,
+            "account_id": self.credentials.account_id,
+            **{k: v for k, v in form.items() if k != "account_id"},
+            "processed": False,
+            "queued": True,
+            "errors": "",
+            "created_at": now,
+            "updated_at": now,
+        }
+        self.actions.append(record)
+        return TwinReply(201, dict(record))
+
+    def _process_actions(self) -> None:
+        at = self.clock.now()
+        for record in self.actions:
+            if not record["queued"]:
+                continue
+            args = {k: str(v) for k, v in record.items() if k not in _RECORD_KEYS}
+            request = ActionRequest(
+                str(record["marketplace"]),
+                str(record["marketplace_order_id"]),
+                str(record["action_type"]),
+                args,
+            )
+            record.update(
+                errors=self.source.apply(request, at),
+                queued=False,
+                processed=True,
+                updated_at=lengow_time(at),
+            )
+
+    def _control(self, request: TwinRequest) -> TwinReply:
+        path = request.path.rstrip("/")
+        if (request.method, path) == ("DELETE", "/_twin/tokens"):
+            self.tokens.clear()  # every client must ask for a new token: tests 401 renewal
+            return TwinReply(200, {"tokens": 0})
+        if path != "/_twin/faults":
+            return error(404, f"no route {request.method} {request.path}")
+        if request.method == "POST":
+            if not isinstance(request.body, dict):
+                return error(400, "POST /_twin/faults takes a JSON object of fault settings")
+            try:
+                self.faults.set(self.faults.faults.changed(request.body))
+            except FaultError as exc:
+                return error(400, str(exc))
+        elif request.method == "DELETE":
+            self.faults.set(Faults())
+        elif request.method != "GET":
+            return error(405, f"{request.method} is not allowed on /_twin/faults")
+        return TwinReply(200, self.faults.faults.as_dict())
+
+
+def _same_pair(given: tuple[str, str], expected: tuple[str, str]) -> bool:
+    """Both texts equal, compared in constant time (and both compared, whatever the first)."""
+    token = hmac.compare_digest(given[0].encode("utf-8"), expected[0].encode("utf-8"))
+    secret = hmac.compare_digest(given[1].encode("utf-8"), expected[1].encode("utf-8"))
+    return token & secret
+
+
+_RECORD_KEYS = frozenset(
+    {"id", "account_id", "marketplace", "marketplace_order_id", "action_type"}
+    | {"processed", "queued", "errors", "created_at", "updated_at"}
+)

@@ -1,0 +1,162 @@
+"""Lists as the Lengow API serves them: filtered, ordered, cut in pages with `next` links.
+
+Every Lengow list answers `{"count", "next", "previous", "results"}` and a client follows
+`next` until it is null. The twin's page faults live here because they are faults of the paging:
+`duplicate_pages` makes `next` serve every page a second time before moving on,
+`reorder_pages` serves the pages in a shuffled (but complete) order, `malformed` slips unreadable
+orders into each page. None of them loses an order: a client that follows `next` to the end
+still sees every one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
+
+import numpy as np
+
+from engine.channels.field_values import Unreadable, parse_datetime
+from simulator.twin.faults import Faults, malformed_orders
+from simulator.twin.orders import ServedOrder
+
+MAX_PAGE_SIZE = 100
+REPLAY = "replay"
+_NOT_FILTERS = frozenset({"account_id", "page", "page_size", "ordering", REPLAY})
+_ORDERINGS: dict[str, Callable[[ServedOrder], tuple[object, ...]]] = {
+    "updated_at": lambda o: (o.updated_at, o.marketplace, o.order_id),
+    "marketplace_order_date": lambda o: (o.ordered_at or o.updated_at, o.marketplace, o.order_id),
+}
+
+
+class ListingError(ValueError):
+    """A request the API refuses; `status` is the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Listing:
+    count: int
+    page: int
+    pages: int
+    results: Sequence[object]
+    duplicate: bool = False
+    replay: bool = False
+
+    def body(self, url: str, query: Mapping[str, str]) -> dict[str, object]:
+        return {
+            "count": self.count,
+            "next": self._next(url, query),
+            "previous": _link(url, query, self.page - 1) if self.page > 1 else None,
+            "results": list(self.results),
+        }
+
+    def _next(self, url: str, query: Mapping[str, str]) -> str | None:
+        if self.duplicate and not self.replay:
+            return _link(url, query, self.page, replay=True)
+        return _link(url, query, self.page + 1) if self.page < self.pages else None
+
+
+def _link(url: str, query: Mapping[str, str], page: int, replay: bool = False) -> str:
+    params = {k: v for k, v in query.items() if k not in ("page", REPLAY)}
+    params["page"] = str(page)
+    if replay:
+        params[REPLAY] = "1"
+    return f"{url}?{urlencode(params)}"
+
+
+def _number(query: Mapping[str, str], key: str, default: int, highest: int) -> int:
+    raw = query.get(key, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ListingError(400, f"{key}: A valid integer is required.") from None
+    if not 1 <= value <= highest:
+        raise ListingError(400 if key == "page_size" else 404, f"{key}: {raw} is out of range")
+    return value
+
+
+def _paged(items: Sequence[object], query: Mapping[str, str], faults: Faults | None) -> Listing:
+    size = _number(query, "page_size", MAX_PAGE_SIZE, MAX_PAGE_SIZE)
+    pages = max(1, math.ceil(len(items) / size))
+    try:
+        page = _number(query, "page", 1, pages)
+    except ListingError:
+        raise ListingError(404, "Invalid page.") from None
+    shown = page
+    if faults is not None and faults.reorder_pages:
+        shown = int(np.random.default_rng(pages).permutation(pages)[page - 1]) + 1
+    results = list(items[(shown - 1) * size : shown * size])
+    if faults is not None and faults.malformed:
+        orders = [r for r in results if isinstance(r, Mapping)]
+        results += malformed_orders(orders, faults.malformed)
+    duplicate = faults is not None and faults.duplicate_pages
+    return Listing(len(items), page, pages, results, duplicate, query.get(REPLAY) == "1")
+
+
+def _time(query: Mapping[str, str], key: str) -> datetime | None:
+    raw = query.get(key)
+    if raw is None:
+        return None
+    try:
+        return parse_datetime(raw)
+    except Unreadable:
+        raise ListingError(400, f"{key}: Enter a valid date/time.") from None
+
+
+def _within(moment: datetime | None, low: datetime | None, high: datetime | None) -> bool:
+    if low is None and high is None:
+        return True
+    if moment is None:
+        return False
+    return (low is None or low <= moment) and (high is None or moment <= high)
+
+
+def order_listing(
+    orders: Sequence[ServedOrder], query: Mapping[str, str], faults: Faults
+) -> Listing:
+    """The page of orders a `GET /v3.0/orders` asks for."""
+    updated = (_time(query, "updated_from"), _time(query, "updated_to"))
+    ordered = (
+        _time(query, "marketplace_order_date_from"),
+        _time(query, "marketplace_order_date_to"),
+    )
+    marketplace = query.get("marketplace")
+    order_id = query.get("marketplace_order_id")
+    ordering = query.get("ordering", "updated_at")
+    key = _ORDERINGS.get(ordering.lstrip("-"))
+    if key is None:
+        raise ListingError(400, f"ordering: '{ordering}' is not one of {', '.join(_ORDERINGS)}")
+    chosen = [
+        o
+        for o in orders
+        if _within(o.updated_at, *updated)
+        and _within(o.ordered_at, *ordered)
+        and (marketplace is None or o.marketplace == marketplace)
+        and (order_id is None or o.order_id == order_id)
+    ]
+    chosen.sort(key=key, reverse=ordering.startswith("-"))
+    return _paged([o.document for o in chosen], query, faults)
+
+
+def _flag(value: str) -> bool:
+    return value.strip().casefold() in ("1", "true", "yes")
+
+
+def _matches(record: Mapping[str, object], key: str, wanted: str) -> bool:
+    value = record.get(key)
+    if isinstance(value, bool):
+        return value == _flag(wanted)
+    return ("" if value is None else str(value)) == wanted
+
+
+def record_listing(records: Sequence[Mapping[str, object]], query: Mapping[str, str]) -> Listing:
+    """The page of actions a `GET /v3.0/orders/actions/` asks for (every filter must match)."""
+    filters = {k: v for k, v in query.items() if k not in _NOT_FILTERS}
+    chosen = [r for r in records if all(_matches(r, k, v) for k, v in filters.items())]
+    return _paged([dict(r) for r in chosen], query, None)

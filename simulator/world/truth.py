@@ -1,0 +1,189 @@
+"""The marketplace's ground truth of a run, as columns.
+
+Every status change of every order (with the order's creation as the first) and every command
+the seller tried, kept as numpy columns of small integer codes: a million orders with several
+changes each fit in a few hundred megabytes, and the simulated channel, the output writer and
+the summary read them without building one Python object per event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from engine.model.blockers import Decision
+from engine.model.definition import Actor, RuleSet
+from simulator.world.fields import FieldTable
+
+I64 = NDArray[np.int64]
+I32 = NDArray[np.int32]
+I16 = NDArray[np.int16]
+ACTORS: tuple[str, ...] = tuple(a.value for a in Actor)
+# Code of "no status" (before creation) and of the creation "trigger" in the columns.
+NONE = -1
+
+
+class Columns:
+    """Named columns filled in batches: append arrays, read one concatenated array per name."""
+
+    def __init__(self, dtypes: dict[str, type[np.generic]]) -> None:
+        self.dtypes = dtypes
+        self.parts: dict[str, list[NDArray[np.generic]]] = {name: [] for name in dtypes}
+
+    def add(self, **columns: NDArray[np.generic] | int) -> None:
+        sizes = [np.size(v) for v in columns.values() if np.ndim(v) > 0]
+        size = max(sizes) if sizes else 1
+        for name, dtype in self.dtypes.items():
+            value = columns[name]
+            if np.ndim(value) == 0:
+                self.parts[name].append(np.full(size, value, dtype))
+            else:
+                self.parts[name].append(np.asarray(value, dtype))
+
+    def extend(self, other: Columns) -> None:
+        for name in self.dtypes:
+            self.parts[name].extend(other.parts[name])
+
+    def array(self, name: str) -> NDArray[Any]:
+        parts = self.parts[name]
+        return np.concatenate(parts) if parts else np.empty(0, self.dtypes[name])
+
+
+EVENT_COLUMNS: dict[str, type[np.generic]] = {
+    "order": np.int32,
+    "time": np.int64,
+    "source": np.int16,
+    "dest": np.int16,
+    "trigger": np.int16,
+    "actor": np.int8,
+}
+COMMAND_COLUMNS: dict[str, type[np.generic]] = {
+    "order": np.int32,
+    "time": np.int64,
+    "status": np.int16,
+    "action": np.int16,
+    "decision": np.int32,
+}
+
+
+@dataclass
+class Commands:
+    """Every command the seller tried: when, at which status, and the engine's decision.
+
+    `decision` indexes `decisions`, the distinct decisions of the run (allowed, or blocked with
+    the blockers saying why).
+    """
+
+    order: I32
+    time: I64
+    status: I16
+    action: I16
+    decision: I32
+    decisions: list[Decision] = field(default_factory=list)
+
+    @cached_property
+    def allowed(self) -> NDArray[np.bool_]:
+        table = np.asarray([d.allowed for d in self.decisions], dtype=np.bool_)
+        result: NDArray[np.bool_] = table[self.decision] if table.size else self.decision > 0
+        return result
+
+    def of_order(self, index: int) -> NDArray[np.intp]:
+        """Positions of one order's commands, in time order."""
+        if index + 1 >= self._spans.size:
+            return np.empty(0, dtype=np.intp)  # no command for this order or any after it
+        start, stop = self._spans[index], self._spans[index + 1]
+        result: NDArray[np.intp] = self._by_order[start:stop]
+        return result
+
+    @cached_property
+    def _by_order(self) -> NDArray[np.intp]:
+        result: NDArray[np.intp] = np.argsort(self.order, kind="stable")
+        return result
+
+    @cached_property
+    def _spans(self) -> NDArray[np.int64]:
+        orders = int(self.order.max()) + 2 if self.order.size else 1
+        counts = np.bincount(self.order, minlength=orders)
+        return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+
+@dataclass
+class Truth:
+    """What really happened on the marketplace, ordered by time (then order)."""
+
+    rules: RuleSet
+    start: datetime
+    horizon: int
+    arrival: I64
+    fields: FieldTable
+    order: I32
+    time: I64
+    source: I16
+    dest: I16
+    trigger: I16
+    actor: NDArray[np.int8]
+    commands: Commands
+    # (status, action) -> the field columns the seller types with that command.
+    typed: Mapping[tuple[int, int], tuple[int, ...]] = field(default_factory=dict)
+
+    @cached_property
+    def statuses(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.rules.statuses)
+
+    @property
+    def triggers(self) -> tuple[str, ...]:
+        return self.rules.triggers
+
+    @property
+    def orders(self) -> int:
+        return int(self.arrival.size)
+
+    def fields_at(self, index: int, time: int) -> I16:
+        """An order's field codes as the marketplace shows them at `time`.
+
+        What the seller types with a command (a carrier, a tracking number) shows only once an
+        allowed command carrying it has been sent; the other fields are the order's from the
+        start.
+        """
+        codes = self.fields.codes[index].copy()
+        hidden = {c for columns in self.typed.values() for c in columns}
+        commands = self.commands
+        for k in commands.of_order(index).tolist():
+            if commands.time[k] <= time and commands.allowed[k]:
+                key = (int(commands.status[k]), int(commands.action[k]))
+                hidden -= set(self.typed.get(key, ()))
+        codes[sorted(hidden)] = 0
+        result: I16 = codes
+        return result
+
+    def final_status(self) -> I16:
+        """Each order's status at the end of the run (its last change)."""
+        return self._final.copy()
+
+    @cached_property
+    def _final(self) -> I16:
+        last = np.empty(self.orders, dtype=np.int64)
+        last[self.order[self.by_order]] = self.by_order  # per order in time order: last wins
+        final: I16 = self.dest[last] if self.orders else np.empty(0, np.int16)
+        return final
+
+    @cached_property
+    def by_order(self) -> NDArray[np.intp]:
+        """Positions of the events grouped by order, each order's in time order."""
+        result: NDArray[np.intp] = np.argsort(self.order, kind="stable")
+        return result
+
+    @cached_property
+    def seq(self) -> I32:
+        """The rank of each event among its order's events (0 for the creation)."""
+        counts = np.bincount(self.order, minlength=self.orders)
+        starts = np.cumsum(counts) - counts
+        seq = np.empty(self.order.size, dtype=np.int32)
+        seq[self.by_order] = np.arange(self.order.size) - np.repeat(starts, counts)
+        return seq

@@ -1,0 +1,151 @@
+"""What the Simulate page runs: a scenario with its main knobs turned, and the comparison of two
+runs through the same analytics as the real event log.
+
+The knobs are the questions a merchant asks: more orders a day, a slower or faster seller (every
+seller delay multiplied), a bigger fulfilment share, a longer month. A run goes through the
+simulator (scheduler, engine, outbox) into its Parquet files in a temporary directory and comes
+back as a prepared event log; two runs with the same seed and the same arrivals differ only by
+what was changed, so their figures side by side say what the change does.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analytics.eventlog import prepare
+from analytics.funnel import funnel
+from analytics.timing import time_to
+from simulator.results.output import RunFiles
+from simulator.results.summary import summarise
+from simulator.run.runner import draw_arrivals, simulate
+from simulator.scenario.values import Scenario
+from simulator.world.distributions import Distribution, Empirical, Exponential, Fixed, LogNormal
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Knobs:
+    days: int
+    per_day: float | None  # None: the scenario gives a fixed count of orders instead
+    fulfilled_share: float
+    seller_delay: float = 1.0  # every seller delay multiplied by this
+    seed: int = 7
+
+
+def knobs_of(scenario: Scenario, seed: int = 7) -> Knobs:
+    """The scenario's own settings, as knobs."""
+    return Knobs(scenario.days, scenario.arrivals.per_day, scenario.fulfilled_share, 1.0, seed)
+
+
+def scaled(delay: Distribution, factor: float) -> Distribution:
+    """The same delay shape, `factor` times longer."""
+    if isinstance(delay, LogNormal):
+        return LogNormal(delay.median * factor, delay.sigma)
+    if isinstance(delay, Exponential):
+        return Exponential(delay.mean * factor)
+    if isinstance(delay, Fixed):
+        return Fixed(delay.seconds * factor)
+    if isinstance(delay, Empirical):
+        return Empirical(tuple(v * factor for v in delay.values), delay.weights)
+    raise TypeError(f"unknown delay shape {delay!r}")
+
+
+def adjusted(scenario: Scenario, knobs: Knobs) -> Scenario:
+    """`scenario` with the knobs applied."""
+    arrivals = scenario.arrivals
+    if knobs.per_day is not None and arrivals.per_day is not None:
+        arrivals = replace(arrivals, per_day=knobs.per_day)
+    factor = knobs.seller_delay
+    seller = tuple(replace(m, after=scaled(m.after, factor)) for m in scenario.seller)
+    retry = scenario.retry_after
+    return replace(
+        scenario,
+        days=knobs.days,
+        arrivals=arrivals,
+        fulfilled_share=knobs.fulfilled_share,
+        seller=seller,
+        retry_after=None if retry is None else scaled(retry, factor),
+    )
+
+
+@dataclass(frozen=True)
+class SimResult:
+    name: str
+    log: pd.DataFrame  # prepared event log of what the engine saw
+    summary: dict[str, Any]
+
+
+def run(
+    scenario: Scenario,
+    knobs: Knobs,
+    arrivals: np.ndarray | None = None,
+    progress: Progress | None = None,
+) -> SimResult:
+    """Simulate `scenario` with `knobs`; `arrivals` shares a baseline's orders."""
+    world = adjusted(scenario, knobs)
+    with tempfile.TemporaryDirectory(prefix="orderflow-sim-") as folder:
+        sink = RunFiles(Path(folder), world)
+        result = simulate(world, knobs.days, knobs.seed, sink, arrivals, progress)
+        sink.finish(result)
+        events = pd.read_parquet(Path(folder) / "events.parquet")
+    return SimResult(world.name, prepare(events, [world.rules]), summarise(result))
+
+
+def shared_arrivals(scenario: Scenario, knobs: Knobs) -> np.ndarray:
+    """The arrivals a run of `scenario` with `knobs` draws: give them to both runs compared."""
+    world = adjusted(scenario, knobs)
+    return draw_arrivals(world, knobs.days, np.random.default_rng(knobs.seed))
+
+
+def figures(result: SimResult, triggers: list[str]) -> dict[str, float]:
+    """The figures compared between runs (counts, shares in %, median hours)."""
+    log = result.log
+    flow = funnel(log)
+    orders = max(flow.orders, 1)
+    figures: dict[str, float] = {"orders": float(flow.orders)}
+    for row in flow.steps.itertuples():
+        figures[f"reached {row.stage} (%)"] = 100.0 * row.reached / orders
+    figures["lost (%)"] = 100.0 * float(flow.exits["orders"].sum()) / orders
+    times = time_to(log, "trigger", triggers).set_index("trigger")
+    for trigger in triggers:
+        figures[f"median hours to {trigger}"] = float(times.loc[trigger, "median_s"]) / 3600
+    figures["inferred events (%)"] = 100.0 * float(log["inferred"].mean()) if len(log) else 0.0
+    return figures
+
+
+def compare(base: SimResult, other: SimResult, triggers: list[str]) -> pd.DataFrame:
+    """`figure, baseline, scenario, change` for every figure of either run."""
+    left, right = figures(base, triggers), figures(other, triggers)
+    return _side_by_side("figure", left, right)
+
+
+def compare_exits(base: SimResult, other: SimResult) -> pd.DataFrame:
+    """`status, baseline, scenario, change`: the share of orders (%) lost in each exit status."""
+
+    def shares(result: SimResult) -> dict[str, float]:
+        flow = funnel(result.log)
+        lost = flow.exits.groupby("status")["orders"].sum()
+        return {str(k): 100.0 * float(v) / max(flow.orders, 1) for k, v in lost.items()}
+
+    return _side_by_side("status", shares(base), shares(other))
+
+
+def _side_by_side(key: str, left: dict[str, float], right: dict[str, float]) -> pd.DataFrame:
+    names = list(dict.fromkeys([*left, *right]))
+    table = pd.DataFrame(
+        {
+            key: names,
+            "baseline": [left.get(n, 0.0) for n in names],
+            "scenario": [right.get(n, 0.0) for n in names],
+        }
+    )
+    table["change"] = table["scenario"] - table["baseline"]
+    return table

@@ -1,0 +1,77 @@
+"""Where the app and the command line find their data: the rule files and the order store.
+
+A rule book is every rule file of a directory, loaded and checked: the valid ones by marketplace
+code (the event log names its marketplace, the rules say what its statuses mean), the broken
+ones with their problems so the app can show them instead of failing. The readers turn the
+store's records into the frames the analytics take.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analytics.anomalies import anomaly_frame
+from analytics.eventlog import prepare
+from analytics.outbox_health import outbox_frame
+from engine.model.definition import RuleSet
+from engine.rulefile.loader import check_file
+from engine.rulefile.yaml_source import Problem
+from engine.store import Store
+from workspace.rule_files import rule_files
+
+# Event-log columns read from the order's fields (docs/architecture.md, "Event log columns").
+LOG_FIELDS: tuple[str, ...] = ("delivery_mode",)
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    rules: dict[str, RuleSet] = field(default_factory=dict)  # by marketplace code
+    files: dict[str, Path] = field(default_factory=dict)  # marketplace code -> its file
+    problems: dict[str, list[Problem]] = field(default_factory=dict)  # file name -> problems
+
+    def rule_sets(self) -> list[RuleSet]:
+        return list(self.rules.values())
+
+
+def load_rulebook(directory: Path) -> RuleBook:
+    book = RuleBook()
+    for path in rule_files(directory):
+        rules, problems = check_file(path)
+        if rules is None:
+            book.problems[path.name] = problems
+        elif rules.marketplace.code not in book.rules:
+            book.rules[rules.marketplace.code] = rules
+            book.files[rules.marketplace.code] = path
+    return book
+
+
+def read_log(store: Store, rules: Iterable[RuleSet]) -> pd.DataFrame:
+    """The store's event log, prepared for analytics (stages from the rules)."""
+    return prepare(store.events_frame(fields=LOG_FIELDS), rules)
+
+
+def read_anomalies(store: Store) -> pd.DataFrame:
+    return anomaly_frame(store.anomalies())
+
+
+def read_outbox(store: Store) -> pd.DataFrame:
+    return outbox_frame(store.outbox())
+
+
+def read_runs(store: Store) -> pd.DataFrame:
+    """Fetch runs, the latest first."""
+    columns = ["id", "kind", "status", "window_from", "window_to", "started_at", "finished_at"]
+    columns += ["pages", "orders", "errors", "error"]
+    frame = pd.DataFrame([asdict(r) for r in store.fetch_runs()], columns=columns)
+    frame[["kind", "status"]] = frame[["kind", "status"]].astype(str)
+    return frame.sort_values("id", ascending=False, ignore_index=True)
+
+
+def read_quarantine(store: Store) -> pd.DataFrame:
+    columns = ["id", "at", "marketplace", "order_id", "fetch_run", "reason"]
+    frame = pd.DataFrame([asdict(q) for q in store.quarantined()])
+    return frame.reindex(columns=columns).sort_values("at", ascending=False, ignore_index=True)
