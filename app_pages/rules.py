@@ -11,8 +11,8 @@ from app_pages import shared
 from engine.model.clock import SystemClock
 from engine.model.definition import RuleSet
 from engine.model.errors import RuleFileInvalid
+from engine.model.problems import Problem
 from engine.rulefile.diagram import dot
-from engine.rulefile.yaml_source import Problem
 from workspace.rule_files import (
     RuleFileRefused,
     check,

@@ -11,7 +11,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages import shared
-from simulator.scenario.values import Scenario, ScenarioInvalid, load_scenario
+from simulator.scenario.loader import load_scenario
+from simulator.scenario.values import Scenario, ScenarioInvalid
 from workspace.simulation import (
     Knobs,
     SimResult,

@@ -26,7 +26,8 @@ from bench.simpy_orders import SimpyModel
 from simulator.results.output import RunFiles
 from simulator.results.summary import summarise
 from simulator.run.runner import draw_arrivals, simulate
-from simulator.scenario.values import Scenario, load_scenario
+from simulator.scenario.loader import load_scenario
+from simulator.scenario.values import Scenario
 
 SCENARIO = Path(__file__).resolve().parents[1] / "simulator" / "scenarios" / "baseline.yaml"
 DAYS = 30

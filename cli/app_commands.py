@@ -28,7 +28,7 @@ from engine.channels.loopback import is_loopback
 from engine.model.errors import OrderflowError
 
 if TYPE_CHECKING:
-    from engine.rulefile.yaml_source import Problem
+    from engine.model.problems import Problem
     from engine.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,7 +114,7 @@ def _fill(store: Store, scenario_path: Path, days: int, seed: int) -> None:
     # The simulator is only needed here: the other commands work without it.
     from tqdm import tqdm
 
-    from simulator.scenario.values import load_scenario
+    from simulator.scenario.loader import load_scenario
     from workspace.sample_store import fill
 
     scenario = load_scenario(scenario_path)

@@ -15,7 +15,7 @@ import click
 
 if TYPE_CHECKING:
     from engine.model.definition import RuleSet
-    from engine.rulefile.yaml_source import Problem
+    from engine.model.problems import Problem
 
 # The formats `engine.rulefile.diagram.FORMATS` draws, named here so that `--help` does not import
 # the rule definitions (tests/test_startup.py keeps the two equal).
@@ -47,9 +47,8 @@ def _targets(files: tuple[Path, ...]) -> list[Path]:
 
 def _check(path: Path) -> tuple[RuleSet | None, list[Problem]]:
     # The loader (and PyYAML) only for the commands that read a file: `--help` starts without.
-    from engine.model.definition import Location
+    from engine.model.problems import Location, Problem
     from engine.rulefile.loader import check_file
-    from engine.rulefile.yaml_source import Problem
 
     if path.is_dir():
         return None, [Problem(Location(str(path), 1, 1), "the directory holds no .yaml rule file")]

@@ -41,7 +41,8 @@ def _fail(problems: Iterable[object], what: str) -> None:
 
 
 def _load(path: Path) -> Scenario:
-    from simulator.scenario.values import ScenarioInvalid, load_scenario
+    from simulator.scenario.loader import load_scenario
+    from simulator.scenario.values import ScenarioInvalid
 
     try:
         return load_scenario(path)
@@ -54,7 +55,8 @@ def _other_side(first: Path, other: Path) -> Scenario:
     """`other` is a second scenario, or a rule file to run the first scenario on."""
     from engine.rulefile.loader import load_rules
     from engine.rulefile.yaml_source import load_located
-    from simulator.scenario.values import ScenarioInvalid, load_scenario
+    from simulator.scenario.loader import load_scenario
+    from simulator.scenario.values import ScenarioInvalid
 
     text = other.read_text(encoding="utf-8") if other.is_file() else ""
     data, _ = load_located(text, str(other)) if text else (None, [])

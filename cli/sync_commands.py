@@ -161,7 +161,8 @@ def _service(
 def _live(scenario: Path, seed: int, speed: float, account_id: int) -> LiveSimulation:
     from engine.model.clock import SystemClock
     from simulator.run.live import LiveSimulation
-    from simulator.scenario.values import ScenarioInvalid, load_scenario
+    from simulator.scenario.loader import load_scenario
+    from simulator.scenario.values import ScenarioInvalid
 
     try:
         loaded = load_scenario(scenario)

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from engine.model.definition import RuleSet
 from engine.model.errors import RuleFileInvalid
+from engine.model.problems import Problem
 from engine.rulefile import rulebook
 from engine.rulefile.loader import check_text
-from engine.rulefile.yaml_source import Problem
 
 HISTORY = ".history"
 SUFFIX = ".yaml"

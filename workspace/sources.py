@@ -18,8 +18,8 @@ from analytics.anomalies import anomaly_frame
 from analytics.eventlog import prepare
 from analytics.outbox_health import outbox_frame
 from engine.model.definition import RuleSet
+from engine.model.problems import Problem
 from engine.rulefile.loader import check_file
-from engine.rulefile.yaml_source import Problem
 from engine.store import Store
 from workspace.rule_files import rule_files
 

@@ -16,18 +16,7 @@ from functools import cached_property
 from types import MappingProxyType
 
 from engine.model.conditions import Condition
-
-
-@dataclass(frozen=True, order=True)
-class Location:
-    """A place in a rule file, 1-based like an editor shows it."""
-
-    file: str
-    line: int
-    column: int
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
+from engine.model.problems import Location
 
 
 class FieldType(StrEnum):

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from engine.rulefile.yaml_source import Problem
+    from engine.model.problems import Problem
 
 
 class OrderflowError(Exception):

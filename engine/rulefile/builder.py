@@ -19,13 +19,13 @@ from engine.model.definition import (
     Action,
     Actor,
     ChannelArg,
-    Location,
     Marketplace,
     Requirement,
     RuleSet,
     Status,
     Transition,
 )
+from engine.model.problems import Location
 from engine.rulefile.condition_reader import ConditionReader, field_value
 from engine.rulefile.field_reader import read_fields
 from engine.rulefile.policy_reader import DECLARE_STATUS, NAME_TRIGGER, PolicyReader

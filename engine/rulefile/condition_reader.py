@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.model.conditions import AllOf, AnyOf, Condition, FieldIn, FieldPresent, Not
-from engine.model.definition import FieldType, Location, OrderField
+from engine.model.definition import FieldType, OrderField
+from engine.model.problems import Location
 from engine.rulefile.reader import Reader, describe, suggestion
 from engine.rulefile.yaml_source import LocatedDict
 

@@ -7,7 +7,8 @@ that would mean two values is reported here, where the file says which line to f
 
 from __future__ import annotations
 
-from engine.model.definition import FieldType, FieldValue, Location, OrderField
+from engine.model.definition import FieldType, FieldValue, OrderField
+from engine.model.problems import Location
 from engine.rulefile.field_paths import PathSyntaxError, compile_path
 from engine.rulefile.reader import Reader, describe, suggestion
 from engine.rulefile.yaml_source import LocatedDict, LocatedList

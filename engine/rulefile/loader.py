@@ -12,11 +12,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from engine.model.definition import Location, RuleSet
+from engine.model.definition import RuleSet
 from engine.model.errors import RuleFileInvalid
+from engine.model.problems import Location, Problem
 from engine.rulefile.builder import RuleBuilder
 from engine.rulefile.limits import MAX_FIELD_VALUES, MAX_FILE_BYTES, SECTION_LIMITS
-from engine.rulefile.yaml_source import LocatedDict, LocatedList, Problem, load_located, too_large
+from engine.rulefile.yaml_source import LocatedDict, LocatedList, load_located, too_large
 from engine.validation.checks import validate
 
 SPLIT_HINT = "a rule file describes one marketplace: is it the right file?"

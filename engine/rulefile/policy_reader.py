@@ -12,10 +12,10 @@ from engine.model.definition import (
     ConnectorSupport,
     FetchSchedule,
     ImportPolicy,
-    Location,
     OrderField,
     Timer,
 )
+from engine.model.problems import Location
 from engine.rulefile.reader import Reader, describe, suggestion
 from engine.rulefile.yaml_source import LocatedDict
 

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from engine.model.definition import Location
-from engine.rulefile.yaml_source import LocatedDict, LocatedList, Problem
+from engine.model.problems import Location, Problem
+from engine.rulefile.yaml_source import LocatedDict, LocatedList
 
 _DURATION = re.compile(r"^\s*(\d{1,9}(?:\.\d{1,9})?)\s*(s|m|h|d|w)\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from engine.model.definition import Location, RuleSet
+from engine.model.definition import RuleSet
 from engine.model.errors import RuleFileInvalid
+from engine.model.problems import Location, Problem
 from engine.rulefile.loader import load_rules
-from engine.rulefile.yaml_source import Problem
 
 DEFAULT_RULES = Path("rules")
 

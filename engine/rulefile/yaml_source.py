@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
 import yaml
 
-from engine.model.definition import Location
+from engine.model.problems import Location, Problem
 from engine.rulefile.limits import MAX_DEPTH, MAX_EXPANDED_VALUES, MAX_FILE_BYTES, MAX_VALUES
 
 _TAG = "tag:yaml.org,2002:"
@@ -97,19 +96,6 @@ _StrictLoader.add_implicit_resolver(
     ),
     list("-+.0123456789"),
 )
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a file, at a place, with an optional hint of what to do."""
-
-    where: Location
-    message: str
-    hint: str = ""
-
-    def __str__(self) -> str:
-        text = f"{self.where}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
 
 
 class LocatedDict(dict[str, Any]):

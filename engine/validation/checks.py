@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from engine.model.conditions import exclusive
-from engine.model.definition import Actor, FieldType, Location, RuleSet, Transition
-from engine.rulefile.yaml_source import Problem
+from engine.model.definition import Actor, FieldType, RuleSet, Transition
+from engine.model.problems import Location, Problem
 
 Check = Callable[[RuleSet], Iterator[Problem]]
 

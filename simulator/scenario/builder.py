@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from engine.model.definition import Location, RuleSet
+from engine.model.definition import RuleSet
+from engine.model.problems import Location
 from engine.rulefile.loader import check_file
 from engine.rulefile.yaml_source import LocatedDict
 from simulator.scenario.values import Arrivals, Scenario

@@ -4,7 +4,7 @@ A scenario file names a rule file and says how orders arrive, what fields they c
 customers, payment and marketplace do at each status, and what the seller does once a fetch has
 shown an order. Every status, trigger, action and field it names comes from the rule file and is
 checked against it, so a scenario for another marketplace is just another file. This module holds
-the values and the entry points; `simulator.scenario.builder` reads the YAML.
+the values; `simulator.scenario.loader` reads a file into them.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from pathlib import Path
 
-from engine.model.definition import Location, RuleSet
+from engine.model.definition import RuleSet
 from engine.model.errors import FileInvalid
-from engine.rulefile.yaml_source import Problem, load_located
+from engine.model.problems import Location
 from simulator.world.distributions import Distribution
 
 
@@ -113,36 +112,3 @@ class Scenario:
         for move in self.seller:
             table.setdefault(move.status, []).append(move)
         return {k: tuple(v) for k, v in table.items()}
-
-
-def check_scenario_text(
-    text: str, file: str, rules: RuleSet | None = None
-) -> tuple[Scenario | None, list[Problem]]:
-    """Every problem of a scenario's text, and the scenario when there are none.
-
-    `rules` replaces the rule file the scenario names (to try the same world on other rules).
-    """
-    from simulator.scenario.builder import ScenarioBuilder
-
-    data, problems = load_located(text, file)
-    if data is None:
-        return None, problems
-    builder = ScenarioBuilder(file, rules)
-    scenario = builder.build(data)
-    problems = sorted([*problems, *builder.problems], key=lambda p: (p.where, p.message))
-    return (scenario if not problems else None), problems
-
-
-def load_scenario(path: str | Path, rules: RuleSet | None = None) -> Scenario:
-    """The validated scenario of `path`; raises `ScenarioInvalid` with every problem."""
-    name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioInvalid(
-            name, [Problem(Location(name, 1, 1), f"cannot read the file: {exc}")]
-        ) from exc
-    scenario, problems = check_scenario_text(text, name, rules)
-    if scenario is None:
-        raise ScenarioInvalid(name, problems)
-    return scenario

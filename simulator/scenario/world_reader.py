@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from engine.model.definition import Actor, Location, RuleSet
+from engine.model.definition import Actor, RuleSet
+from engine.model.problems import Location
 from engine.rulefile.reader import suggestion
 from engine.rulefile.yaml_source import LocatedDict
 from simulator.scenario.delay_reader import DelayReader

@@ -14,10 +14,10 @@ from engine.model.definition import (
     FetchSchedule,
     FieldType,
     FieldValue,
-    Location,
     Requirement,
     RuleSet,
 )
+from engine.model.problems import Location
 from engine.rulefile.builder import RuleBuilder
 from engine.rulefile.loader import check_text
 from engine.rulefile.yaml_source import load_located

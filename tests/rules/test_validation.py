@@ -18,7 +18,6 @@ from engine.model.definition import (
     FetchSchedule,
     FieldType,
     ImportPolicy,
-    Location,
     Marketplace,
     OrderField,
     RuleSet,
@@ -26,6 +25,7 @@ from engine.model.definition import (
     Timer,
     Transition,
 )
+from engine.model.problems import Location
 from engine.rulefile.loader import load_rules
 from engine.validation.checks import check_determinism, check_reachable, validate
 

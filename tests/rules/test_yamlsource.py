@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.model.definition import Location
+from engine.model.problems import Location
 from engine.rulefile.yaml_source import LocatedDict, dump, load_located
 
 

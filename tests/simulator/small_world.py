@@ -7,7 +7,8 @@ from functools import cache
 from pathlib import Path
 
 from simulator.run.runner import Run, simulate
-from simulator.scenario.values import Scenario, load_scenario
+from simulator.scenario.loader import load_scenario
+from simulator.scenario.values import Scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "simulator" / "scenarios"
 

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from engine.runtime.runtime import Runtime
-from simulator.scenario.values import Scenario, check_scenario_text
+from simulator.scenario.loader import check_scenario_text
+from simulator.scenario.values import Scenario
 from simulator.world.arrivals import arrival_times
 from simulator.world.marketplace import Marketplace
 from simulator.world.truth import NONE, Truth

@@ -11,7 +11,7 @@ from engine.channels.lengow import LengowClient
 from engine.store import open_store
 from engine.sync.syncer import Syncer
 from simulator.run.live import LiveSimulation
-from simulator.scenario.values import load_scenario
+from simulator.scenario.loader import load_scenario
 from simulator.twin.server import Twin, build_service
 from tests.sync.support import ManualClock
 
