@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import click
 
+from cli.options import db_option, rule_sets, rules_option
 from cli.runtime_commands import describe_decision, parse_fields, suggest
-from engine.model.errors import RuleFileInvalid
-from engine.store import DEFAULT_URL, StoreError
+from engine.store import StoreError
 
 if TYPE_CHECKING:
     from engine.model.definition import RuleSet
@@ -45,11 +45,8 @@ def _find(
 @click.command()
 @click.argument("order_id")
 @click.argument("action")
-@click.option("--db", default=DEFAULT_URL, show_default=True, help="Store URL.")
-@click.option(
-    "--rules", "rule_paths", multiple=True, type=click.Path(exists=True, path_type=Path),
-    help="Rule file or directory of rule files (repeatable) [default: rules/].",
-)  # fmt: skip
+@db_option()
+@rules_option()
 @click.option("--marketplace", help="The order's marketplace code, when its id is not unique.")
 @click.option(
     "--field", "pairs", multiple=True, metavar="NAME=VALUE",
@@ -69,21 +66,20 @@ def act(
     Example:
       orderflow act 1300435653830-A ship --field carrier=Colissimo --field tracking_number=8R01
     """
-    # Imported here, not at the top: the loader, the state machine library and SQLAlchemy would
-    # slow down every other command, `--help` included.
+    # Imported here, not at the top: the state machine library and SQLAlchemy would slow down
+    # every other command, `--help` included.
     from engine.model.clock import SystemClock
-    from engine.rulefile.rulebook import DEFAULT_RULES, load_rule_sets
     from engine.runtime.runtime import Runtime
     from engine.store import open_store
     from engine.sync.seller_actions import submit
 
+    found = rule_sets(rule_paths)
     try:
-        rule_sets = load_rule_sets(rule_paths or (DEFAULT_RULES,))
         store = open_store(db)
-    except (RuleFileInvalid, StoreError) as exc:
+    except StoreError as exc:
         raise click.ClickException(str(exc)) from None
     with store:
-        rules, state = _find(store, rule_sets, order_id, marketplace)
+        rules, state = _find(store, found, order_id, marketplace)
         if action not in rules.action_by_name:
             hint = suggest(action, list(rules.action_by_name))
             raise click.ClickException(f"'{action}' is not an action of {rules.source}{hint}")

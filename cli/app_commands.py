@@ -24,6 +24,7 @@ from cli.app_server import (
     serve,
     streamlit_command,
 )
+from cli.options import db_option, rules_option, scenario_option
 from engine.channels.loopback import is_loopback
 from engine.model.errors import OrderflowError
 
@@ -46,7 +47,7 @@ def default_url(data_dir: Path) -> str:
 
 
 @click.command("run")
-@click.option("--db", "url", help="Store URL. Default: sqlite:///DATA_DIR/orderflow.db.")
+@db_option(computed_default="sqlite:///DATA_DIR/orderflow.db")
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -54,10 +55,8 @@ def default_url(data_dir: Path) -> str:
     show_default=True,
     help="Where the default SQLite store lives.",
 )
-@click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=RULES,
-              help="The rule files the app reads and edits.")  # fmt: skip
-@click.option("--scenario", type=click.Path(path_type=Path), default=BASELINE, show_default=True,
-              help="The scenario that fills a new store.")  # fmt: skip
+@rules_option(folder=RULES, help="The folder of rule files the app reads and edits.")
+@scenario_option("The scenario that fills a new store.", default=BASELINE)
 @click.option("--days", type=click.IntRange(1, 365), default=30, show_default=True)
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=PORT, show_default=True)
@@ -67,10 +66,10 @@ def default_url(data_dir: Path) -> str:
 @click.option("--fill/--no-fill", "fill_new", default=True, show_default=True,
               help="Fill an empty store from a simulated run first.")  # fmt: skip
 def run_command(
-    url: str | None,
+    db: str | None,
     data_dir: Path,
     rules_dir: Path,
-    scenario: Path,
+    scenario_path: Path,
     days: int,
     seed: int,
     port: int,
@@ -94,11 +93,11 @@ def run_command(
     if warning:
         click.echo(warning, err=True)
     data_dir.mkdir(parents=True, exist_ok=True)
-    url = url or default_url(data_dir)
+    url = db or default_url(data_dir)
     try:
         with open_store(url) as store:
             if fill_new and store.count_orders() == 0:
-                _fill(store, scenario, days, seed)
+                _fill(store, scenario_path, days, seed)
             shown = store.url
     except OrderflowError as error:
         raise click.ClickException(str(error)) from error
@@ -135,14 +134,13 @@ def _fill(store: Store, scenario_path: Path, days: int, seed: int) -> None:
 
 
 @click.command("export")
-@click.option("--db", "url", required=True, help="Store URL, e.g. sqlite:///orderflow.db.")
+@db_option(required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
               help="XES (IEEE 1849) for process-mining tools, or CSV or Parquet.")  # fmt: skip
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The file to write, e.g. orders.xes.")  # fmt: skip
-@click.option("--rules", "rules_dir", type=click.Path(path_type=Path), default=RULES,
-              show_default=True, help="Rule files (a folder), for each event's stage.")  # fmt: skip
-def export_command(url: str, fmt: str, out: Path, rules_dir: Path) -> None:
+@rules_option(folder=RULES, help="The folder of rule files, for each event's stage.")
+def export_command(db: str, fmt: str, out: Path, rules_dir: Path) -> None:
     """Write the store's event log for process-mining tools (XES, CSV or Parquet).
 
     Columns use the XES names: case:concept:name (the order), concept:name (the status
@@ -155,11 +153,11 @@ def export_command(url: str, fmt: str, out: Path, rules_dir: Path) -> None:
     from workspace.sources import load_rulebook, read_log
 
     try:
-        _must_exist(url)
+        _must_exist(db)
         book = load_rulebook(rules_dir)
         if not book.rules:
             raise click.ClickException(_no_rules(rules_dir, book.problems))
-        with open_store(url) as store:
+        with open_store(db) as store:
             log = read_log(store, book.rule_sets())
     except OrderflowError as error:
         raise click.ClickException(str(error)) from error

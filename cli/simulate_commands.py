@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from cli.options import scenario_option
 from engine.model.errors import OrderflowError, RuleFileInvalid
 
 # The simulator (numpy, pyarrow) and tqdm load inside the functions that run a simulation, so
@@ -162,13 +163,7 @@ def _compare(
 
 
 @click.command()
-@click.option(
-    "--scenario",
-    "scenario_path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Scenario file (YAML), e.g. simulator/scenarios/baseline.yaml.",
-)
+@scenario_option("Scenario file (YAML), e.g. simulator/scenarios/baseline.yaml.", required=True)
 @click.option(
     "--days",
     type=click.IntRange(min=1),

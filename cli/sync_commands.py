@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING
 
 import click
 
+from cli.options import db_option, rule_sets, rules_option, scenario_option
 from engine.channels.config import VARIABLES
 from engine.model.errors import RuleFileInvalid
-from engine.store import DEFAULT_URL, StoreError
+from engine.store import StoreError
 
 # The HTTP client, the store (SQLAlchemy) and the twin's order generator (numpy) load inside the
 # commands that use them, so that every other command, `--help` included, starts without them.
 if TYPE_CHECKING:
     from engine.model.clock import SystemClock
-    from engine.model.definition import RuleSet
     from engine.sync.syncer import Syncer
     from simulator.run.live import LiveSimulation
     from simulator.twin.api import Credentials, TwinService
@@ -44,13 +44,7 @@ FAULT_HELP = (
     "--orders", type=click.IntRange(0), default=300, show_default=True, help="Orders to generate."
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the orders.")
-@click.option(
-    "--rules",
-    "rule_paths",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Rule file or directory of rule files (repeatable) [default: rules/].",
-)
+@rules_option()
 @click.option("--fault", "fault_options", multiple=True, metavar="KEY=VALUE", help=FAULT_HELP)
 @click.option(
     "--access-token",
@@ -67,11 +61,7 @@ FAULT_HELP = (
     help="Accept only this secret (default: any); the sync reads the same variable.",
 )
 @click.option("--account-id", type=click.IntRange(1), default=1, show_default=True)
-@click.option(
-    "--scenario",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Serve a running simulation of this scenario instead of fixed orders.",
-)
+@scenario_option("Serve a running simulation of this scenario instead of fixed orders.")
 @click.option(
     "--speed",
     type=click.FloatRange(min=0, min_open=True),
@@ -90,7 +80,7 @@ def twin(
     access_token: str,
     secret: str,
     account_id: int,
-    scenario: Path | None,
+    scenario_path: Path | None,
     speed: float,
     verbose: bool,
 ) -> None:
@@ -116,13 +106,13 @@ def twin(
 
     credentials = Credentials(access_token, secret, account_id)
     plan = Generation(count=orders, seed=seed, account_id=account_id)
-    live = _live(scenario, seed, speed, account_id) if scenario else None
+    live = _live(scenario_path, seed, speed, account_id) if scenario_path else None
     service, codes = _service(rule_paths, fault_options, credentials, plan, live)
     try:
         server = Twin(service, host, port, verbose)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    what = f"a live simulation of {scenario} at {speed:g}x" if live else f"{orders} orders"
+    what = f"a live simulation of {scenario_path} at {speed:g}x" if live else f"{orders} orders"
     click.echo(f"Lengow twin: {what} ({codes}) on {server.url}")
     click.echo(
         f"  export LENGOW_API_URL={server.url} "
@@ -151,11 +141,9 @@ def _service(
         faults = Faults().changed(parse_fault_options(fault_options))
     except FaultError as exc:
         raise click.ClickException(str(exc)) from None
-    rule_sets = [live.rules] if live else _rule_sets(rule_paths)
-    service = build_service(
-        rule_sets, plan=plan, faults=faults, credentials=credentials, source=live
-    )
-    return service, ", ".join(r.marketplace.code for r in rule_sets)
+    served = [live.rules] if live else rule_sets(rule_paths)
+    service = build_service(served, plan=plan, faults=faults, credentials=credentials, source=live)
+    return service, ", ".join(r.marketplace.code for r in served)
 
 
 def _live(scenario: Path, seed: int, speed: float, account_id: int) -> LiveSimulation:
@@ -171,18 +159,6 @@ def _live(scenario: Path, seed: int, speed: float, account_id: int) -> LiveSimul
     return LiveSimulation(loaded, seed, SystemClock(), speed, account_id=account_id)
 
 
-def _rule_sets(rule_paths: tuple[Path, ...]) -> list[RuleSet]:
-    from engine.rulefile.rulebook import DEFAULT_RULES, load_rule_sets
-
-    try:
-        rule_sets = load_rule_sets(rule_paths or (DEFAULT_RULES,))
-    except RuleFileInvalid as exc:
-        raise click.ClickException(str(exc)) from None
-    if not rule_sets:
-        raise click.ClickException("no rule file found: pass --rules FILE or DIR")
-    return rule_sets
-
-
 def _duration(text: str) -> timedelta:
     match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text)
     if match is None:
@@ -192,16 +168,8 @@ def _duration(text: str) -> timedelta:
 
 
 @click.command()
-@click.option(
-    "--db", default=DEFAULT_URL, show_default=True, help="Store URL (sqlite or postgresql)."
-)
-@click.option(
-    "--rules",
-    "rule_paths",
-    multiple=True,
-    type=click.Path(exists=True, path_type=Path),
-    help="Rule file or directory of rule files (repeatable) [default: rules/].",
-)
+@db_option()
+@rules_option()
 @click.option(
     "--config",
     type=click.Path(exists=True, path_type=Path),
@@ -266,7 +234,7 @@ def sync(
     from engine.store import open_store
     from engine.sync.syncer import Syncer
 
-    rule_sets = _rule_sets(rule_paths)
+    found = rule_sets(rule_paths)
     try:
         settings = load_settings(config)
         store = open_store(db)
@@ -277,7 +245,7 @@ def sync(
     clock = SystemClock()
     with store, LengowClient(settings, clock=clock) as client:
         syncer = Syncer(
-            rule_sets,
+            found,
             store,
             client,
             clock,

@@ -70,3 +70,13 @@ def test_unknown_orders_and_actions_are_named(
     assert act(url, order, "acept") == (
         1, f"Error: 'acept' is not an action of {RULES} (did you mean 'accept'?)\n"
     )  # fmt: skip
+
+
+def test_a_folder_without_rule_files_is_named_before_the_store_opens(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'never.db'}"
+    args = ["act", "1300435653830-A", "accept", "--db", url, "--rules", str(tmp_path)]
+    result = CliRunner().invoke(main, args)
+    assert (result.exit_code, result.output) == (
+        1, "Error: no rule file found: pass --rules FILE or DIR\n"
+    )  # fmt: skip
+    assert not (tmp_path / "never.db").exists()

@@ -1,0 +1,101 @@
+"""The options several commands take, each declared once: `--db`, `--rules`, `--scenario`.
+
+A command says only what differs for it (required or not, its default, what it does with the
+value); the flag, the parameter it fills, its type and the wording of its help are the same on
+every command. `rule_sets` turns a repeatable `--rules` into rule sets, its errors included.
+Every `--help` reads it, so only click, the errors and the store's default URL load with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from engine.model.errors import RuleFileInvalid
+from engine.store import DEFAULT_URL
+
+if TYPE_CHECKING:
+    from engine.model.definition import RuleSet
+
+_Command = TypeVar("_Command", bound=Callable[..., Any])
+
+STORE_URL = "Store URL (sqlite or postgresql)"
+
+
+def db_option(
+    *, required: bool = False, computed_default: str | None = None
+) -> Callable[[_Command], _Command]:
+    """`--db URL` into `db`: the store the command opens, `DEFAULT_URL` unless told otherwise.
+
+    `required`: no default, and the help shows an example URL instead. `computed_default`: the
+    command works the default out itself (`db` is None when the option is not given); the text
+    says what it is.
+    """
+    if required:
+        return click.option("--db", "db", required=True, help=f"{STORE_URL}, e.g. {DEFAULT_URL}.")
+    if computed_default is not None:
+        return click.option("--db", "db", help=f"{STORE_URL} [default: {computed_default}].")
+    return click.option("--db", "db", default=DEFAULT_URL, show_default=True, help=f"{STORE_URL}.")
+
+
+def rules_option(
+    *, folder: Path | None = None, help: str | None = None
+) -> Callable[[_Command], _Command]:
+    """`--rules`: the rule files the command reads.
+
+    By default rule files or directories of them, repeatable and checked to exist, into
+    `rule_paths`: a tuple, empty for rules/ (`rule_sets` loads them). With `folder`, one folder
+    of rule files into `rules_dir`, `folder` when the option is not given; `help` then says what
+    the command does with them.
+    """
+    if folder is None:
+        return click.option(
+            "--rules",
+            "rule_paths",
+            multiple=True,
+            type=click.Path(exists=True, path_type=Path),
+            help=help or "Rule file or directory of rule files (repeatable) [default: rules/].",
+        )
+    return click.option(
+        "--rules",
+        "rules_dir",
+        type=click.Path(path_type=Path),
+        default=folder,
+        show_default=True,
+        help=help or "The folder of rule files.",
+    )
+
+
+def scenario_option(
+    help: str, *, required: bool = False, default: Path | None = None
+) -> Callable[[_Command], _Command]:
+    """`--scenario FILE` into `scenario_path`: a scenario file (YAML), shown default if any.
+
+    A missing or unreadable file is the scenario loader's to report, with its location.
+    """
+    return click.option(
+        "--scenario",
+        "scenario_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=required,
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+def rule_sets(rule_paths: tuple[Path, ...]) -> list[RuleSet]:
+    """The rule sets a repeatable `--rules` names; a bad rule file or none is a ClickException."""
+    # The loader (and PyYAML) only once a command runs: `--help` starts without.
+    from engine.rulefile.rulebook import DEFAULT_RULES, load_rule_sets
+
+    try:
+        found = load_rule_sets(rule_paths or (DEFAULT_RULES,))
+    except RuleFileInvalid as exc:
+        raise click.ClickException(str(exc)) from None
+    if not found:
+        raise click.ClickException("no rule file found: pass --rules FILE or DIR")
+    return found
