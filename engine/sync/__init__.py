@@ -1,1 +1,15 @@
-"""engine.sync.syncer."""
+"""Sync: the engine put together, orders in from the channel through the runtime into the store,
+and seller actions back out through the outbox.
+
+This is the one package of the engine that joins the others: it may import engine.model,
+engine.rulefile, engine.runtime, engine.store and engine.channels, and nothing else of ours.
+`orderflow sync` and `orderflow act`, the app's order desk and the simulator's fetch plan come
+here. The modules:
+
+- `syncer`: `Syncer.run_once`: fetch the planned windows, commit each page in one transaction,
+  then send and confirm the outbox.
+- `scheduler`: `plan`, the windows to fetch, a pure function of the time and the past runs.
+- `outbox_sender`: send the outbox's pending entries, confirm the sent ones from later fetches.
+- `seller_actions`: `submit`, a seller action checked by the runtime then queued, never sent.
+- `timer_sweep`: the rule files' timers fired on the stored orders, dated at their deadlines.
+"""

@@ -1,1 +1,13 @@
-"""simulator.results."""
+"""Results: what a run leaves behind, as files for programs and as figures for people.
+
+A run keeps small integer codes while it runs; only here do they become named columns, so the
+simulation pays for names once per chunk. Files and summaries carry no wall-clock time: the same
+seed writes the same bytes. The modules:
+
+- `output`: `RunFiles`, the event log streamed in chunks, then the truth, commands, anomalies
+  and orders (Parquet or CSV).
+- `columns`: the run's integer codes to Arrow columns (dictionaries, timestamps, order ids).
+- `summary`: `summarise`, a run's figures as JSON data: final stages, timers, seller delays,
+  refusals, anomalies, missed changes, the outbox.
+- `report`: the summary as a table a person reads in a terminal or a text file.
+"""
