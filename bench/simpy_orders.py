@@ -22,8 +22,8 @@ import simpy
 
 from engine.model.definition import FieldType
 from engine.runtime.runtime import Runtime
+from simulator.scenario.distributions import Distribution, Empirical, Exponential, Fixed, LogNormal
 from simulator.scenario.values import FieldMix, Scenario
-from simulator.world.distributions import Distribution, Empirical, Exponential, Fixed, LogNormal
 
 
 def draw(rnd: random.Random, dist: Distribution) -> float:

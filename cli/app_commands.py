@@ -147,6 +147,8 @@ def export_command(db: str, fmt: str, out: Path, rules_dir: Path) -> None:
     entered), time:timestamp, org:resource (who caused it), lifecycle:transition.
     """
     # pandas and SQLAlchemy load here, not at the top: every other command starts without them.
+    from tqdm import tqdm
+
     from analytics.eventlog import case_first
     from analytics.export import write
     from engine.store import open_store
@@ -162,7 +164,13 @@ def export_command(db: str, fmt: str, out: Path, rules_dir: Path) -> None:
     except OrderflowError as error:
         raise click.ClickException(str(error)) from error
     out.parent.mkdir(parents=True, exist_ok=True)
-    count = write(log, fmt, out, progress=fmt == "xes")  # type: ignore[arg-type]
+    with tqdm(total=0, unit="trace", disable=fmt != "xes") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        count = write(log, fmt, out, progress)  # type: ignore[arg-type]
     click.echo(f"Wrote {count:,} events of {len(case_first(log)):,} orders to {out} ({fmt}).")
 
 

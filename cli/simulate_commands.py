@@ -25,7 +25,7 @@ from engine.model.errors import OrderflowError, RuleFileInvalid
 if TYPE_CHECKING:
     from tqdm import tqdm
 
-    from simulator.run import compare as comparing
+    from simulator.results import compare as comparing
     from simulator.scenario.values import Scenario
 
 # The formats `simulator.results.output.RunFiles` writes, named here so that `--help` does not
@@ -146,7 +146,7 @@ def _compare(
 ) -> None:
     from tqdm import tqdm
 
-    from simulator.run import compare as comparing
+    from simulator.results import compare as comparing
 
     mapper = comparing.dask_map(dask) if dask else comparing.local_map()
 

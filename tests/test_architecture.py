@@ -131,22 +131,9 @@ LOWER_THAN = {
 # Imports that break a rule above today, waiting for their fix: (file, imported module) -> the
 # circle or the rule. Each is kept out of every check, and only that one import: the rule stays.
 KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
-    # ALLOWED and circles: simulator.scenario <-> simulator.world. The world reads the scenario's
-    # values, and the scenario's values and reader name their delays with the world's
-    # distributions.
-    ("simulator/scenario/values.py", "simulator.world.distributions"): "scenario <-> world",
-    ("simulator/scenario/delay_reader.py", "simulator.world.distributions"): "scenario <-> world",
-    # ALLOWED and circles: simulator.world <-> simulator.run. The seller's outbox advances on
-    # what a poll showed (`Seen`), a value of the run's observer.
-    ("simulator/world/seller_outbox.py", "simulator.run.observer"): "world <-> run",
-    # ALLOWED and circles: simulator.run <-> simulator.results. The results read a `Run`, and
-    # the comparison of replicated runs summarises each with the results' `summarise`.
-    ("simulator/run/compare.py", "simulator.results.summary"): "run <-> results",
     # Circle inside engine.store: store.py takes DEFAULT_URL from the package's __init__, which
     # imports engine.store.store (under TYPE_CHECKING, and on first use through its lazy table).
     ("engine/store/store.py", "engine.store"): "store <-> __init__",
-    # THIRD_PARTY: analytics draws a progress bar (tqdm) while it writes an XES file.
-    ("analytics/export.py", "tqdm"): "analytics imports tqdm",
 }
 
 

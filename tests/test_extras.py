@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from cli.main import main
 from engine.store import StoreError, open_store
-from simulator.run.compare import DaskMissing, dask_map
+from simulator.results.compare import DaskMissing, dask_map
 from tests.simulator.test_cli import small_scenario
 
 DRIVER_MISSING = (

@@ -25,8 +25,8 @@ from analytics.timing import time_to
 from simulator.results.output import RunFiles
 from simulator.results.summary import summarise
 from simulator.run.runner import draw_arrivals, simulate
+from simulator.scenario.distributions import Distribution, Empirical, Exponential, Fixed, LogNormal
 from simulator.scenario.values import Scenario
-from simulator.world.distributions import Distribution, Empirical, Exponential, Fixed, LogNormal
 
 Progress = Callable[[int, int], None]
 

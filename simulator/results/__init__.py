@@ -10,4 +10,6 @@ seed writes the same bytes. The modules:
 - `summary`: `summarise`, a run's figures as JSON data: final stages, timers, seller delays,
   refusals, anomalies, missed changes, the outbox.
 - `report`: the summary as a table a person reads in a terminal or a text file.
+- `compare`: two sides on the same arrivals, replicated on cores or Dask, with 95% intervals
+  (it summarises each run, so it sits with the summaries, above the runs).
 """

@@ -21,11 +21,11 @@ from engine.runtime.runtime import Runtime
 from simulator.run.channel import SimulatedChannel
 from simulator.run.observer import EngineView
 from simulator.run.pollplan import PollPlan, plan_polls
+from simulator.run.seller_outbox import Outbox
 from simulator.scenario.values import Scenario
 from simulator.world.arrivals import arrival_times
 from simulator.world.clock import VirtualClock
 from simulator.world.marketplace import Marketplace
-from simulator.world.seller_outbox import Outbox
 from simulator.world.truth import Columns, Truth
 
 DAY = 86400

@@ -11,4 +11,6 @@ problems. The modules:
 - `builder`: `ScenarioBuilder`, located YAML to a `Scenario` with every problem located.
 - `world_reader`: happenings, seller moves and field mixes, each name checked against the rules.
 - `delay_reader`: delays as durations or distributions, probabilities, shares of field values.
+- `distributions`: delays as exponential, log-normal, fixed or empirical shapes, drawn in vectors
+  (what a scenario's delays are written in, so they live with the scenario's values).
 """

@@ -1,7 +1,7 @@
 """Reading the numbers of a scenario: delays, probabilities and shares of field values.
 
 The scenario builder's typed reads on top of the rule builder's `Reader`: a delay is a duration
-(`30m`, fixed) or one of the shapes of `simulator.world.distributions` written as a mapping
+(`30m`, fixed) or one of the shapes of `simulator.scenario.distributions` written as a mapping
 (`{lognormal: {median: 6h, sigma: 0.8}}`); a probability is a number from 0 to 1; the shares of a
 field's values are checked against the field's codes in the rule file.
 """
@@ -15,7 +15,7 @@ from engine.model.definition import FieldType, OrderField
 from engine.model.problems import Location
 from engine.rulefile.reader import Reader, describe, suggestion
 from engine.rulefile.yaml_source import LocatedDict, LocatedList
-from simulator.world.distributions import (
+from simulator.scenario.distributions import (
     SHAPES,
     Distribution,
     Empirical,

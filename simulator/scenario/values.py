@@ -17,7 +17,7 @@ from functools import cached_property
 from engine.model.definition import RuleSet
 from engine.model.errors import FileInvalid
 from engine.model.problems import Location
-from simulator.world.distributions import Distribution
+from simulator.scenario.distributions import Distribution
 
 
 class ScenarioInvalid(FileInvalid):

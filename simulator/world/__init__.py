@@ -7,11 +7,8 @@ what it may do is what the rule file allows. The modules:
 
 - `arrivals`: when orders arrive: a seasonal Poisson rate, or a fixed count spread the same way.
 - `fields`: `FieldTable`, order fields as small integer codes that group orders into cohorts.
-- `distributions`: delays as exponential, log-normal, fixed or empirical shapes, drawn in vectors.
 - `clock`: `VirtualClock`, the engine's `Clock` over whole seconds since the scenario's start.
 - `marketplace`: `Marketplace`, each order's real status path: happenings, seller, timers race.
 - `seller`: the seller, acting only on what a fetch has shown, through the engine.
-- `seller_outbox`: the seller's commands from sent to confirmed, as the integrator's outbox sees
-  them.
 - `truth`: `Truth`, every status change and every command of a run, as columns.
 """

@@ -17,8 +17,8 @@ from numpy.typing import NDArray
 from engine.model.definition import Actor
 from engine.model.errors import OrderflowError
 from engine.runtime.runtime import Runtime
+from simulator.scenario.distributions import choose, whole_seconds
 from simulator.scenario.values import Scenario
-from simulator.world.distributions import choose, whole_seconds
 from simulator.world.fields import FieldTable, Rows
 from simulator.world.seller import NEVER, Seller
 from simulator.world.truth import ACTORS, EVENT_COLUMNS, NONE, Columns, Commands, Truth

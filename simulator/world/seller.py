@@ -18,8 +18,8 @@ from numpy.typing import NDArray
 
 from engine.model.blockers import Decision
 from engine.runtime.runtime import Runtime
+from simulator.scenario.distributions import choose, whole_seconds
 from simulator.scenario.values import Scenario, SellerMove
-from simulator.world.distributions import choose, whole_seconds
 from simulator.world.fields import FieldTable, Rows
 from simulator.world.truth import NONE, Columns
 

@@ -174,3 +174,16 @@ def test_an_empty_log_exports_as_a_log_without_traces(tmp_path: Path, fmt: str) 
         assert pd.read_csv(path).columns[0] == "case:concept:name"
     else:
         assert len(pd.read_parquet(path)) == 0
+
+
+def test_xes_reports_its_progress_in_traces(
+    log: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("analytics.export.PROGRESS_EVERY", 3)
+    told: list[tuple[int, int]] = []
+    written = write(
+        log, "xes", tmp_path / "log.xes", lambda done, total: told.append((done, total))
+    )
+    assert written == 21
+    # The hand-made log holds 8 orders: told every 3 traces, and once at the end.
+    assert told == [(3, 8), (6, 8), (8, 8)]

@@ -6,8 +6,7 @@ import math
 
 import pytest
 
-from simulator.results.summary import summarise
-from simulator.run.compare import (
+from simulator.results.compare import (
     Difference,
     Job,
     compare,
@@ -19,6 +18,7 @@ from simulator.run.compare import (
     replicate,
     t95,
 )
+from simulator.results.summary import summarise
 
 from .small_world import shipped, small_run
 

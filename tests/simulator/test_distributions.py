@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from simulator.world.distributions import (
+from simulator.scenario.distributions import (
     Empirical,
     Exponential,
     Fixed,

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from engine.rulefile.loader import load_rules
+from simulator.scenario.distributions import Exponential, Fixed, LogNormal
 from simulator.scenario.loader import check_scenario_text, load_scenario
 from simulator.scenario.values import ScenarioInvalid
-from simulator.world.distributions import Exponential, Fixed, LogNormal
 
 from .small_world import SCENARIOS
 

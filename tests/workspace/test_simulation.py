@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from analytics.eventlog import prepare
+from simulator.scenario.distributions import Empirical, Exponential, Fixed, LogNormal
 from simulator.scenario.loader import load_scenario
-from simulator.world.distributions import Empirical, Exponential, Fixed, LogNormal
 from tests.analytics.conftest import raw_log
 from workspace.simulation import (
     Knobs,
