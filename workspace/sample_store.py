@@ -21,7 +21,7 @@ import pandas as pd
 
 from engine.model.events import Anomaly, AnomalyKind, Event, Source
 from engine.runtime.runtime import Runtime
-from engine.store import OrderChange, OutboxState, Store
+from engine.store import NewAction, OrderChange, OutboxState, Store
 from simulator.results.output import RunFiles
 from simulator.run.runner import simulate
 from simulator.scenario.values import Scenario
@@ -163,10 +163,7 @@ def _outbox(
             decision = runtime.command(order, str(row.status), str(row.action), fields.get(order))
             if decision.command is None:
                 continue
-            ident, created = tx.enqueue(
-                code, order, str(row.action), decision.command.action_type,
-                decision.command.args, decision.expected_status, at,
-            )  # fmt: skip
+            ident, created = tx.enqueue(NewAction.decided((code, order), decision, at))
             if not created:
                 continue
             queued += 1

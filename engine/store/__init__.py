@@ -1,8 +1,24 @@
 """The order store and event log: SQLite by default, PostgreSQL by URL, the same code.
 
-`open_store(url)` gives a `Store`; callers build `OrderChange`s and read back records (see
-`records`). The pieces: `schema` (tables), `migrations` (self-upgrade), `ingestion` (idempotent
-batch writes), `queries` (reads), `fetch_log` (runs, watermarks, quarantine), `outbox`.
+Orders, their append-only events and anomalies, the quarantine, the fetch runs, the watermarks
+and the action outbox live in one database every process shares. Callers hand it `OrderChange`s
+and read back frozen records, never rows or SQL. It keeps the model's values and runs no rule,
+so it imports engine.model and nothing else of ours. The modules:
+
+- `store`: `open_store(url)` and the `Store` every other part talks to.
+- `protocol`: `OrderStore`, what the rest of the engine may ask of a store (a test hands a fake).
+- `records`: the values the store takes and gives back (`OrderChange`, `ApplyResult`, ...).
+- `transaction`: `Transaction`, writes committed together or not at all.
+- `ingestion`: a batch of changes, applied when the marketplace's clock says they are news.
+- `queries`: the reads: orders for the runtime, events for analytics, the open timers.
+- `fetch_log`: fetch runs, watermarks and quarantined input.
+- `outbox`: seller actions from pending to sent, then confirmed, failed or unconfirmed.
+- `tables`: the SQL tables at `SCHEMA_VERSION`, the one layout this code reads and writes.
+- `migrations`: an older database upgraded in one transaction, a newer one refused.
+- `database`: one SQLAlchemy engine for SQLite (WAL, `BEGIN IMMEDIATE`) or PostgreSQL.
+- `columns`: column types that read back what was written (UTC datetimes, JSON).
+- `bulk_insert`: many rows in one statement, at close to the driver's own speed.
+- `errors`: why the store refuses (`StoreError`, `SchemaTooNew`, `SchemaUnknown`, ...).
 
 Only `DEFAULT_URL` and the errors load with the package; every other name loads on first use
 (PEP 562), so a command that only names the default URL in its `--help` or catches a
@@ -29,6 +45,7 @@ if TYPE_CHECKING:
         FetchKind,
         FetchRun,
         LocalChange,
+        NewAction,
         OpenOrder,
         OrderChange,
         OrderKey,
@@ -55,6 +72,7 @@ _LAZY = {
             "FetchKind",
             "FetchRun",
             "LocalChange",
+            "NewAction",
             "OpenOrder",
             "OrderChange",
             "OrderKey",
@@ -83,6 +101,7 @@ __all__ = [
     "FetchKind",
     "FetchRun",
     "LocalChange",
+    "NewAction",
     "OpenOrder",
     "OrderChange",
     "OrderKey",

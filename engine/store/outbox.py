@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Update, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.store.errors import OutboxStateError
-from engine.store.records import OutboxItem, OutboxState
+from engine.store.records import NewAction, OutboxItem, OutboxState
 from engine.store.tables import outbox
 
 # The states an entry may leave to reach each state.
@@ -34,30 +34,21 @@ def _item(row: Any) -> OutboxItem:
     return OutboxItem(**{**values, "state": OutboxState(values["state"])})
 
 
-def enqueue(
-    connection: Connection,
-    marketplace: str,
-    order_id: str,
-    action: str,
-    action_type: str,
-    args: Mapping[str, str],
-    expected_status: str | None,
-    at: datetime,
-) -> tuple[int, bool]:
+def enqueue(connection: Connection, entry: NewAction) -> tuple[int, bool]:
     """Queue an action; (its id, True) or, when the same one is still open, (that id, False)."""
     dialect = connection.dialect.name
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(outbox)
     open_states = [str(OutboxState.PENDING), str(OutboxState.SENT)]
     inserted = connection.execute(
         statement.values(
-            marketplace=marketplace,
-            order_id=order_id,
-            action=action,
-            action_type=action_type,
-            args=dict(args),
-            expected_status=expected_status,
+            marketplace=entry.marketplace,
+            order_id=entry.order_id,
+            action=entry.action,
+            action_type=entry.action_type,
+            args=dict(entry.args),
+            expected_status=entry.expected_status,
             state=str(OutboxState.PENDING),
-            created_at=at,
+            created_at=entry.at,
             attempts=0,
         )
         .on_conflict_do_nothing(
@@ -70,9 +61,9 @@ def enqueue(
         return int(inserted), True
     existing = connection.execute(
         select(outbox.c.id).where(
-            outbox.c.marketplace == marketplace,
-            outbox.c.order_id == order_id,
-            outbox.c.action == action,
+            outbox.c.marketplace == entry.marketplace,
+            outbox.c.order_id == entry.order_id,
+            outbox.c.action == entry.action,
             outbox.c.state.in_(open_states),
         )
     ).scalar_one()

@@ -16,6 +16,7 @@ from engine.store.records import (
     FetchKind,
     FetchRun,
     LocalChange,
+    NewAction,
     OpenOrder,
     OrderChange,
     OrderKey,
@@ -53,16 +54,7 @@ class StoreTransaction(Protocol):
         self, run_id: int, status: RunStatus, at: datetime, error: str | None = None
     ) -> None: ...
 
-    def enqueue(
-        self,
-        marketplace: str,
-        order_id: str,
-        action: str,
-        action_type: str,
-        args: Mapping[str, str],
-        expected_status: str | None,
-        at: datetime,
-    ) -> tuple[int, bool]: ...
+    def enqueue(self, entry: NewAction) -> tuple[int, bool]: ...
 
     def move_outbox(
         self, item_id: int, to: OutboxState, at: datetime, answer: object = None
@@ -136,16 +128,7 @@ class OrderStore(Protocol):
         sent_before: datetime | None = None,
     ) -> list[OutboxItem]: ...
 
-    def enqueue(
-        self,
-        marketplace: str,
-        order_id: str,
-        action: str,
-        action_type: str,
-        args: Mapping[str, str],
-        expected_status: str | None,
-        at: datetime,
-    ) -> tuple[int, bool]: ...
+    def enqueue(self, entry: NewAction) -> tuple[int, bool]: ...
 
     def move_outbox(
         self, item_id: int, to: OutboxState, at: datetime, answer: object = None

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from engine.model.blockers import Decision
 from engine.model.events import Anomaly, Event
 from engine.model.outcome import Outcome
 from engine.model.snapshot import OrderSnapshot
@@ -271,6 +272,42 @@ class FetchRun:
     orders: int
     errors: int
     error: str | None
+
+
+@dataclass(frozen=True)
+class NewAction:
+    """A seller action to queue in the outbox, as of `at`: what `enqueue` takes.
+
+    `action` is the rule set's action, `action_type` and `args` the channel command that carries
+    it out, `expected_status` the status a later fetch should show once the marketplace did it.
+    The outbox gives it back as an `OutboxItem`, created at `at`.
+    """
+
+    marketplace: str
+    order_id: str
+    action: str
+    action_type: str
+    args: Mapping[str, str]
+    expected_status: str | None
+    at: datetime
+
+    @classmethod
+    def decided(cls, order: OrderKey, decision: Decision, at: datetime) -> NewAction:
+        """The entry an allowed `decision` on `order` queues: its command and expected status."""
+        if decision.command is None:
+            raise ValueError(
+                f"action {decision.action} of order {order[1]} was not allowed: nothing to queue"
+            )
+        marketplace, order_id = order
+        return cls(
+            marketplace=marketplace,
+            order_id=order_id,
+            action=decision.action,
+            action_type=decision.command.action_type,
+            args=decision.command.args,
+            expected_status=decision.expected_status,
+            at=at,
+        )
 
 
 @dataclass(frozen=True)

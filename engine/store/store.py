@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from functools import wraps
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
@@ -25,7 +26,6 @@ from engine.store.records import (
     ApplyResult,
     FetchKind,
     FetchRun,
-    LocalChange,
     OpenOrder,
     OrderChange,
     OrderKey,
@@ -42,6 +42,24 @@ from engine.store.transaction import Transaction
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _own_transaction(
+    write: Callable[Concatenate[Transaction, _P], _R],
+) -> Callable[Concatenate[Store, _P], _R]:
+    """A `Transaction` write as a `Store` method: the same call, committed on its own."""
+
+    @wraps(write)
+    def one_call(store: Store, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with store.transaction() as tx:
+            return write(tx, *args, **kwargs)
+
+    one_call.__qualname__ = f"Store.{write.__name__}"
+    return one_call
 
 
 class Store:
@@ -73,7 +91,8 @@ class Store:
         with reading(self._engine) as connection:
             return int(connection.execute(select(func.max(schema_version.c.version))).scalar_one())
 
-    # Writes, one transaction each.
+    # Writes, one transaction each. `_own_transaction(Transaction.x)` takes and returns what
+    # `Transaction.x` does: one signature and docstring for both.
 
     def apply(
         self, changes: Sequence[OrderChange], watermark: tuple[str, datetime] | None = None
@@ -85,13 +104,12 @@ class Store:
                 tx.advance_watermark(*watermark)
             return result
 
-    def apply_local(self, changes: Sequence[LocalChange]) -> ApplyResult:
-        with self.transaction() as tx:
-            return tx.apply_local(changes)
-
-    def quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
-        with self.transaction() as tx:
-            tx.quarantine(entries)
+    apply_local = _own_transaction(Transaction.apply_local)
+    quarantine = _own_transaction(Transaction.quarantine)
+    finish_run = _own_transaction(Transaction.finish_run)
+    enqueue = _own_transaction(Transaction.enqueue)
+    move_outbox = _own_transaction(Transaction.move_outbox)
+    note_attempt = _own_transaction(Transaction.note_attempt)
 
     def start_run(
         self, kind: FetchKind, window_from: datetime, window_to: datetime, at: datetime
@@ -100,39 +118,10 @@ class Store:
         with writing(self._engine) as connection:
             return fetch_log.start_run(connection, kind, window_from, window_to, at)
 
-    def finish_run(
-        self, run_id: int, status: RunStatus, at: datetime, error: str | None = None
-    ) -> None:
-        with self.transaction() as tx:
-            tx.finish_run(run_id, status, at, error)
-
     def close_interrupted(self, at: datetime) -> int:
         """Mark the runs a killed process left running as failed; how many."""
         with writing(self._engine) as connection:
             return fetch_log.close_interrupted(connection, at)
-
-    def enqueue(
-        self,
-        marketplace: str,
-        order_id: str,
-        action: str,
-        action_type: str,
-        args: Mapping[str, str],
-        expected_status: str | None,
-        at: datetime,
-    ) -> tuple[int, bool]:
-        with self.transaction() as tx:
-            return tx.enqueue(marketplace, order_id, action, action_type, args, expected_status, at)
-
-    def move_outbox(
-        self, item_id: int, to: OutboxState, at: datetime, answer: object = None
-    ) -> OutboxItem:
-        with self.transaction() as tx:
-            return tx.move_outbox(item_id, to, at, answer)
-
-    def note_attempt(self, item_id: int, answer: object) -> OutboxItem:
-        with self.transaction() as tx:
-            return tx.note_attempt(item_id, answer)
 
     # Reads.
 

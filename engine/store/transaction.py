@@ -8,7 +8,7 @@ page; after it, the page is whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection
@@ -17,6 +17,7 @@ from engine.store import fetch_log, ingestion, outbox, queries
 from engine.store.records import (
     ApplyResult,
     LocalChange,
+    NewAction,
     OrderChange,
     OrderKey,
     OrderState,
@@ -60,20 +61,9 @@ class Transaction:
     ) -> None:
         fetch_log.finish_run(self._connection, run_id, status, at, error)
 
-    def enqueue(
-        self,
-        marketplace: str,
-        order_id: str,
-        action: str,
-        action_type: str,
-        args: Mapping[str, str],
-        expected_status: str | None,
-        at: datetime,
-    ) -> tuple[int, bool]:
+    def enqueue(self, entry: NewAction) -> tuple[int, bool]:
         """Queue an action: (id, True), or (the open entry's id, False) if it is already queued."""
-        return outbox.enqueue(
-            self._connection, marketplace, order_id, action, action_type, args, expected_status, at
-        )
+        return outbox.enqueue(self._connection, entry)
 
     def move_outbox(
         self, item_id: int, to: OutboxState, at: datetime, answer: object = None

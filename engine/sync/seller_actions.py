@@ -14,7 +14,7 @@ from datetime import datetime
 
 from engine.model.blockers import Decision
 from engine.runtime.runtime import Runtime
-from engine.store import Store
+from engine.store import NewAction, Store
 
 
 @dataclass(frozen=True)
@@ -38,19 +38,11 @@ def submit(
     at: datetime,
 ) -> Queued:
     """Check `action` with the order's fields completed by `inputs`, and queue it if allowed."""
-    marketplace, order_id = order
+    order_id = order[1]
     given = {k: v for k, v in inputs.items() if v is not None and str(v).strip() != ""}
     merged = {**fields, **given}
     decision = runtime.command(order_id, status, action, merged, at)
     if not decision.allowed or decision.command is None:
         return Queued(decision)
-    outbox_id, created = store.enqueue(
-        marketplace,
-        order_id,
-        action,
-        decision.command.action_type,
-        decision.command.args,
-        decision.expected_status,
-        at,
-    )
+    outbox_id, created = store.enqueue(NewAction.decided(order, decision, at))
     return Queued(decision, outbox_id, created)

@@ -15,6 +15,7 @@ import pytest
 from engine.model.events import Anomaly, AnomalyKind, Event, Source
 from engine.store import (
     FetchKind,
+    NewAction,
     OrderChange,
     OutboxState,
     QuarantineEntry,
@@ -87,10 +88,10 @@ def fill(store: Store) -> None:
         [QuarantineEntry("order has no marketplace_order_id", {"x": 1}, at, "cdiscount", None, ok)]
     )
     first, _ = store.enqueue(
-        "cdiscount", "O1", "ship", "ship", {"carrier": "14"}, "ShippedBySeller", DAY0
+        NewAction("cdiscount", "O1", "ship", "ship", {"carrier": "14"}, "ShippedBySeller", DAY0)
     )
     store.move_outbox(first, OutboxState.SENT, DAY0 + timedelta(days=1))
-    store.enqueue("cdiscount", "O8", "refuse", "refuse", {}, "RefusedBySeller", at)
+    store.enqueue(NewAction("cdiscount", "O8", "refuse", "refuse", {}, "RefusedBySeller", at))
 
 
 @pytest.fixture

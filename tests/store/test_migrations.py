@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from engine.store import OrderChange, OutboxState, migrations, open_store
+from engine.store import NewAction, OrderChange, OutboxState, migrations, open_store
 from engine.store.database import store_url as sqlalchemy_url
 from engine.store.migrations import Step
 from engine.store.tables import metadata
@@ -47,7 +47,8 @@ def test_the_upgraded_store_takes_new_writes(v1_url: str) -> None:
         )
         assert store.apply([change]).applied == (("cdiscount", "OLD-1"),)
         assert [e.seq for e in store.events("cdiscount", "OLD-1")] == [1, 2, 3]
-        item_id, queued = store.enqueue("cdiscount", "OLD-1", "refund", "refund", {}, None, at(40))
+        refund = NewAction("cdiscount", "OLD-1", "refund", "refund", {}, None, at(40))
+        item_id, queued = store.enqueue(refund)
         assert queued
         assert store.outbox([OutboxState.PENDING])[0].id == item_id
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from engine.store import OutboxState, OutboxStateError, Store
+from engine.store import NewAction, OutboxState, OutboxStateError, Store
 from tests.store.changes import MP, at
 
 SHIP_ARGS = {"carrier": "14", "tracking_number": "6A123"}
 
 
 def queue_ship(store: Store, order_id: str = "A1", minutes: int = 0) -> tuple[int, bool]:
-    return store.enqueue(MP, order_id, "ship", "ship", SHIP_ARGS, "Shipped", at(minutes))
+    return store.enqueue(NewAction(MP, order_id, "ship", "ship", SHIP_ARGS, "Shipped", at(minutes)))
 
 
 def test_an_action_is_queued_pending_with_its_arguments(store: Store) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from engine.rulefile.loader import load_rules
 from engine.runtime.runtime import Runtime
-from engine.store import OutboxState, Store, open_store
+from engine.store import NewAction, OutboxState, Store, open_store
 from engine.sync.seller_actions import submit
 from simulator.twin.server import Twin
 from tests.sync.support import RULES, ManualClock, syncer
@@ -80,7 +80,7 @@ def test_an_action_the_marketplace_never_confirms_is_flagged(
     syncer(twin, store, clock).run_once()
     key = first_order_at(store, "WaitingForSellerAcceptation")
     # Queued as if the seller had accepted, but the marketplace will refuse a ship at this status.
-    store.enqueue(*key, "ship", "ship", {}, "ShippedBySeller", clock.now())
+    store.enqueue(NewAction(*key, "ship", "ship", {}, "ShippedBySeller", clock.now()))
     syncer(twin, store, clock, unconfirmed_after=timedelta(hours=1)).run_once()
     clock.sleep(2 * 3600)
     report = syncer(twin, store, clock, unconfirmed_after=timedelta(hours=1)).run_once()
