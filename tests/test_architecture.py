@@ -130,11 +130,7 @@ LOWER_THAN = {
 
 # Imports that break a rule above today, waiting for their fix: (file, imported module) -> the
 # circle or the rule. Each is kept out of every check, and only that one import: the rule stays.
-KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
-    # Circle inside engine.store: store.py takes DEFAULT_URL from the package's __init__, which
-    # imports engine.store.store (under TYPE_CHECKING, and on first use through its lazy table).
-    ("engine/store/store.py", "engine.store"): "store <-> __init__",
-}
+KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True, order=True)

@@ -18,6 +18,7 @@ so it imports engine.model and nothing else of ours. The modules:
 - `database`: one SQLAlchemy engine for SQLite (WAL, `BEGIN IMMEDIATE`) or PostgreSQL.
 - `columns`: column types that read back what was written (UTC datetimes, JSON).
 - `bulk_insert`: many rows in one statement, at close to the driver's own speed.
+- `defaults`: `DEFAULT_URL`, the SQLite file used when no URL is given.
 - `errors`: why the store refuses (`StoreError`, `SchemaTooNew`, `SchemaUnknown`, ...).
 
 Only `DEFAULT_URL` and the errors load with the package; every other name loads on first use
@@ -30,6 +31,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
+from engine.store.defaults import DEFAULT_URL
 from engine.store.errors import (
     ConcurrentWrite,
     OutboxStateError,
@@ -62,7 +64,6 @@ if TYPE_CHECKING:
     from engine.store.tables import SCHEMA_VERSION
     from engine.store.transaction import Transaction
 
-DEFAULT_URL = "sqlite:///orderflow.db"
 # The names loaded on first use, by the module that defines them.
 _LAZY = {
     **dict.fromkeys(("OrderStore", "StoreTransaction"), "engine.store.protocol"),

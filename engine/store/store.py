@@ -16,9 +16,12 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import OperationalError
 
+import engine.store.fetch_log as fetch_log
+import engine.store.outbox as outbox
+import engine.store.queries as queries
 from engine.model.clock import Clock, SystemClock
-from engine.store import DEFAULT_URL, fetch_log, outbox, queries
 from engine.store.database import create_store_engine, reading, store_url, writing
+from engine.store.defaults import DEFAULT_URL
 from engine.store.errors import StoreError
 from engine.store.migrations import ensure_schema
 from engine.store.protocol import OrderStore
