@@ -16,7 +16,7 @@ from analytics.funnel import EXIT_STAGES
 from analytics.overview import DONE_STAGE
 from analytics.timing import time_in_status, time_to
 from analytics.variants import variants
-from app_pages import shared
+from app_pages import caches, filters, formats
 from engine.model.definition import RuleSet
 from engine.rulefile.diagram import EdgeStats, dot
 
@@ -24,13 +24,14 @@ TIMES = ["median_s", "p90_s", "p99_s"]
 
 
 def render() -> None:
-    st.title("Flow")
-    where = shared.sidebar()
-    log = shared.full_log()
-    book = shared.rulebook()
-    markets = [m for m in shared.names(log["marketplace"]) if m in book.rules]
-    if log.empty or not markets:
-        shared.no_data()
+    opened = filters.open_page("Flow")
+    if opened is None:
+        return
+    where, log = opened
+    book = caches.rulebook()
+    markets = [m for m in filters.names(log["marketplace"]) if m in book.rules]
+    if not markets:
+        filters.no_data()
         return
     code = st.selectbox(
         "Rule set",
@@ -55,7 +56,7 @@ def render() -> None:
 
 
 def diagram_tab(rules: RuleSet, where: LogFilter) -> None:
-    table: pd.DataFrame = shared.cached("transitions", where, transitions)
+    table: pd.DataFrame = caches.cached("transitions", where, transitions)
     stats = {
         (row.from_status, row.to_status, row.trigger): EdgeStats(
             int(row.count), None if pd.isna(row.median_s) else float(row.median_s)
@@ -67,16 +68,16 @@ def diagram_tab(rules: RuleSet, where: LogFilter) -> None:
         "Each edge: its trigger and who causes it, then how many orders took it and the median "
         "time they had spent in the status before (observed events only)."
     )
-    st.graphviz_chart(shared.upright(dot(rules, stats)), width="stretch")
+    st.graphviz_chart(formats.upright(dot(rules, stats)), width="stretch")
     shown = table.rename(columns={"count": "orders"})
-    shared.table(shared.durations(shown, ["median_s"]))
+    formats.table(formats.durations(shown, ["median_s"]))
 
 
 def sankey_tab(rules: RuleSet, where: LogFilter) -> None:
     level: Level = (
         "status" if st.radio("Level", ["stage", "status"], horizontal=True) == "status" else "stage"
     )
-    edges: pd.DataFrame = shared.cached(
+    edges: pd.DataFrame = caches.cached(
         f"dfg:{level}", where, lambda frame: directly_follows(frame, level)
     )
     links = sankey_links(edges)
@@ -97,7 +98,7 @@ def sankey_tab(rules: RuleSet, where: LogFilter) -> None:
         )
     st.markdown("**Directly-follows edges**")
     shown = edges.rename(columns={"count": "orders"})
-    shared.table(shared.durations(shown, ["median_s"]))
+    formats.table(formats.durations(shown, ["median_s"]))
 
 
 def _color(stage: str) -> str:
@@ -110,29 +111,29 @@ def _color(stage: str) -> str:
 
 def timing_tab(rules: RuleSet, where: LogFilter) -> None:
     st.markdown("**Time in each status** (measured stays; `now`: orders there now)")
-    stays: pd.DataFrame = shared.cached("time_in_status", where, time_in_status)
-    shared.table(shared.durations(stays, TIMES), rows=25)
+    stays: pd.DataFrame = caches.cached("time_in_status", where, time_in_status)
+    formats.table(formats.durations(stays, TIMES), rows=25)
     triggers = [a.transition for a in rules.actions if a.transition is not None]
     st.markdown("**Time from creation to each seller action** (first time, observed)")
-    to_actions: pd.DataFrame = shared.cached(
+    to_actions: pd.DataFrame = caches.cached(
         f"time_to:trigger:{triggers}", where, lambda f: time_to(f, "trigger", triggers)
     )
-    shared.table(shared.durations(to_actions, TIMES))
+    formats.table(formats.durations(to_actions, TIMES))
     initial = {s.stage for s in rules.statuses if s.initial}
     stages = list(dict.fromkeys(s.stage for s in rules.statuses if s.stage not in initial))
     st.markdown("**Time from creation to each stage**")
-    to_stages: pd.DataFrame = shared.cached(
+    to_stages: pd.DataFrame = caches.cached(
         f"time_to:stage:{stages}", where, lambda f: time_to(f, "stage", stages)
     )
     to_stages["exit"] = to_stages["stage"].isin(EXIT_STAGES)
-    shared.table(shared.durations(to_stages, TIMES))
+    formats.table(formats.durations(to_stages, TIMES))
 
 
 def variants_tab(where: LogFilter) -> None:
-    table: pd.DataFrame = shared.cached("variants", where, lambda f: variants(f, top=25))
+    table: pd.DataFrame = caches.cached("variants", where, lambda f: variants(f, top=25))
     st.caption("The 25 most frequent paths (inferred statuses included), the most frequent first.")
-    shown = shared.durations(table, ["median_s"]).rename(columns={"median": "median duration"})
-    shared.table(
+    shown = formats.durations(table, ["median_s"]).rename(columns={"median": "median duration"})
+    formats.table(
         shown,
         rows=25,
         column_config={
@@ -146,14 +147,14 @@ def variants_tab(where: LogFilter) -> None:
 
 
 def anomalies_tab(code: str, where: LogFilter) -> None:
-    found = shared.anomalies()
+    found = caches.anomalies()
     found = found.loc[found["marketplace"] == code]
     st.markdown(f"**Anomalies by kind** ({len(found):,} kept)")
-    shared.table(by_kind(found))
-    shared.table(by_reported(found).head(50))
+    formats.table(by_kind(found))
+    formats.table(by_reported(found).head(50))
     st.markdown("**Inferred statuses** (passed through but never seen by a fetch)")
-    inferred: pd.DataFrame = shared.cached("inferred", where, inferred_by_status)
-    shared.table(
+    inferred: pd.DataFrame = caches.cached("inferred", where, inferred_by_status)
+    formats.table(
         inferred,
         column_config={
             "share": st.column_config.ProgressColumn(

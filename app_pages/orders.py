@@ -8,7 +8,7 @@ import plotly.express as px
 import streamlit as st
 
 from analytics.eventlog import filter_log
-from app_pages import shared
+from app_pages import caches, filters
 from engine.model.clock import SystemClock
 from engine.model.definition import FieldType
 from engine.sync.seller_actions import submit
@@ -19,15 +19,13 @@ KIND_COLORS["action"] = "#2ca02c"
 
 
 def render() -> None:
-    st.title("Orders")
-    where = shared.sidebar()
-    log = shared.full_log()
-    if log.empty:
-        shared.no_data()
+    opened = filters.open_page("Orders")
+    if opened is None:
         return
+    where, log = opened
     left, right = st.columns([2, 3])
     text = left.text_input("Order id contains", placeholder="e.g. 1234")
-    statuses = right.multiselect("Status now", shared.names(log["to_status"]))
+    statuses = right.multiselect("Status now", filters.names(log["to_status"]))
     found = find_orders(filter_log(log, where), text, statuses)
     st.caption(f"{len(found):,} order(s) shown (at most 200, the most recently changed first).")
     st.dataframe(found, hide_index=True, height=220)
@@ -41,7 +39,7 @@ def render() -> None:
 
 def order_section(key: tuple[str, str]) -> None:
     marketplace, order_id = key
-    store = shared.store(shared.settings().store_url)
+    store = caches.store()
     state = store.get_order(marketplace, order_id)
     if state is None or state.status is None:
         st.warning(f"Order {order_id} has no known status in the store.")
@@ -53,13 +51,13 @@ def order_section(key: tuple[str, str]) -> None:
         f"**Status** `{state.status}` · **marketplace** {marketplace} · "
         f"**delivery mode** {fields.get('delivery_mode', '–')} · **in this status since** {since}"
     )
-    outbox = shared.outbox()
+    outbox = caches.outbox()
     mine = outbox.loc[(outbox["marketplace"] == marketplace) & (outbox["order_id"] == order_id)]
     story = timeline(
         store.events(marketplace, order_id), store.anomalies(marketplace, order_id), mine
     )
     timeline_section(story)
-    if marketplace not in shared.rulebook().rules:
+    if marketplace not in caches.rulebook().rules:
         st.warning(f"No valid rule file for marketplace '{marketplace}'.")
         return
     actions_section(key, state.status, fields)
@@ -94,7 +92,7 @@ def timeline_section(story: pd.DataFrame) -> None:
 
 
 def actions_section(key: tuple[str, str], status: str, fields: dict[str, object]) -> None:
-    runtime = shared.runtime(key[0])
+    runtime = caches.runtime(key[0])
     choices = options(runtime, status, fields)
     st.subheader("What can be done now")
     describe(choices)
@@ -147,14 +145,14 @@ def queue(
     action: str,
     inputs: dict[str, object],
 ) -> None:
-    store = shared.store(shared.settings().store_url)
-    runtime = shared.runtime(key[0])
+    store = caches.store()
+    runtime = caches.runtime(key[0])
     result = submit(runtime, store, key, status, fields, action, inputs, SystemClock().now())
     if not result.decision.allowed:
         reasons = "\n".join(f"- {b.message}" for b in result.decision.blockers)
         st.error(f"'{action}' is still refused:\n{reasons}")
         return
-    shared.reload_outbox()
+    caches.reload_outbox()
     if result.created:
         st.success(f"'{action}' queued in the outbox as entry {result.outbox_id}.")
     else:

@@ -8,25 +8,25 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.funnel import Funnel
+from analytics.eventlog import LogFilter
+from analytics.funnel import Funnel, progress_stages
 from analytics.overview import Figure, Overview, overview
 from analytics.sla import risk_summary, sla_risk
-from app_pages import shared
+from app_pages import caches, filters, formats
+from workspace.sources import RuleBook
 
 DAYS = 7
 
 
 def render() -> None:
-    st.title("Overview")
-    where = shared.sidebar()
-    log = shared.full_log()
-    if log.empty:
-        shared.no_data()
+    opened = filters.open_page("Overview")
+    if opened is None:
         return
-    book = shared.rulebook()
+    where, log = opened
+    book = caches.rulebook()
     finals = frozenset().union(*(r.final_statuses for r in book.rule_sets()))
-    steps = shared.steps_for(log)
-    view: Overview = shared.cached(
+    steps = steps_for(log, book)
+    view: Overview = caches.cached(
         f"overview:{DAYS}",
         where,
         lambda frame: overview(frame, log["at"].max(), DAYS, finals=finals, steps=steps),
@@ -44,6 +44,12 @@ def render() -> None:
     )
     funnel_section(view.funnel)
     risk_section(where, view)
+
+
+def steps_for(log: pd.DataFrame, book: RuleBook) -> list[str]:
+    """The funnel steps of the rule sets of the marketplaces in `log`."""
+    present = {str(m) for m in log["marketplace"].unique()}
+    return progress_stages([r for code, r in book.rules.items() if code in present], log)
 
 
 def figures(items: tuple[Figure, ...]) -> None:
@@ -120,19 +126,19 @@ def _count(text: str) -> Any:
     return st.column_config.NumberColumn(help=text, format="localized")
 
 
-def risk_section(where: object, view: Overview) -> None:
+def risk_section(where: LogFilter, view: Overview) -> None:
     st.subheader("SLA risk: orders waiting in a status with a timer")
-    book = shared.rulebook()
-    risk: pd.DataFrame = shared.cached(
+    book = caches.rulebook()
+    risk: pd.DataFrame = caches.cached(
         f"sla:{view.as_of}",
-        where,  # type: ignore[arg-type]
+        where,
         lambda frame: sla_risk(frame, book.rule_sets(), view.as_of.to_pydatetime()),
     )
     if risk.empty:
         st.write("No order is waiting in a status with a timer.")
         return
     st.dataframe(risk_summary(risk), hide_index=True)
-    urgent = risk.head(20).assign(remaining=risk["remaining_s"].head(20).map(shared.duration))
+    urgent = risk.head(20).assign(remaining=risk["remaining_s"].head(20).map(formats.duration))
     st.dataframe(
         urgent[["marketplace", "order_id", "status", "timer", "deadline", "remaining", "band"]],
         hide_index=True,

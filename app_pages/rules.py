@@ -7,7 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from app_pages import shared
+from app_pages import caches, formats
+from app_pages.settings import settings
 from engine.model.clock import SystemClock
 from engine.model.definition import RuleSet
 from engine.model.errors import RuleFileInvalid
@@ -27,7 +28,7 @@ from workspace.rule_files import (
 
 def render() -> None:
     st.title("Rules")
-    directory = shared.settings().rules_dir
+    directory = settings().rules_dir
     files = rule_files(directory)
     if not files:
         st.info(f"No rule file in {directory}.")
@@ -53,7 +54,7 @@ def show(rules: RuleSet | None, problems: list[Problem], text: str) -> None:
         f"{len(rules.statuses)} statuses, {len(rules.transitions)} transitions, "
         f"{len(rules.actions)} actions, {len(rules.timers)} timers."
     )
-    st.graphviz_chart(shared.upright(dot(rules)), width="stretch")
+    st.graphviz_chart(formats.upright(dot(rules)), width="stretch")
 
 
 def errors(problems: list[Problem], text: str) -> None:
@@ -88,9 +89,9 @@ def edit(directory: Path, name: str, text: str) -> None:
                 f"; the previous version is kept as {saved.previous.name}" if saved.previous else ""
             )
             st.success(f"Saved {saved.path.name}{kept}.")
-            shared.reload()
+            caches.reload()
     if rules is not None:
-        st.graphviz_chart(shared.upright(dot(rules)), width="stretch")
+        st.graphviz_chart(formats.upright(dot(rules)), width="stretch")
 
 
 def versions(directory: Path, name: str) -> None:

@@ -10,8 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages import shared
-from simulator.scenario.loader import load_scenario
+from app_pages import caches
+from app_pages.settings import settings
 from simulator.scenario.values import Scenario, ScenarioInvalid
 from workspace.simulation import (
     Knobs,
@@ -27,14 +27,9 @@ from workspace.simulation import (
 BASELINE = "baseline.yaml"
 
 
-@st.cache_resource(show_spinner=False)
-def scenario_of(path: str, stamp: int) -> Scenario:
-    return load_scenario(path)
-
-
 def load(path: Path) -> Scenario | None:
     try:
-        return scenario_of(str(path), path.stat().st_mtime_ns)
+        return caches.scenario(path)
     except ScenarioInvalid as invalid:
         st.error(str(invalid))
         return None
@@ -42,7 +37,7 @@ def load(path: Path) -> Scenario | None:
 
 def render() -> None:
     st.title("Simulate")
-    folder = shared.settings().scenarios_dir
+    folder = settings().scenarios_dir
     files = sorted(p.name for p in folder.glob("*.yaml"))
     if not files:
         st.info(f"No scenario file in {folder}.")
@@ -121,7 +116,7 @@ def execute(
     if adjusted(baseline, base_knobs).arrivals == adjusted(scenario, knobs).arrivals:
         arrivals = shared_arrivals(scenario, knobs)
     done: list[SimResult] = []
-    for name, world, settings in (
+    for name, world, its_knobs in (
         ("baseline", baseline, base_knobs),
         ("scenario", scenario, knobs),
     ):
@@ -131,7 +126,7 @@ def execute(
             text = f"Simulating the {name}: poll {step:,} of {total:,}"
             bar.progress(step / max(total, 1), text=text)
 
-        done.append(run(world, settings, arrivals, tick))
+        done.append(run(world, its_knobs, arrivals, tick))
         bar.progress(1.0, text=f"The {name} ({world.name}) is done.")
     triggers = [a.transition for a in scenario.rules.actions if a.transition is not None]
     note = "on the same arrivals" if arrivals is not None else "on their own arrivals"

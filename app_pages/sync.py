@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics.outbox_health import STATES, outbox_health
 from analytics.sync_health import sync_health
-from app_pages import shared
+from app_pages import caches, filters, formats
 from engine.model.clock import SystemClock
 from engine.sync.syncer import WATERMARK
 from workspace.sources import read_quarantine, read_runs
@@ -16,8 +16,8 @@ from workspace.sources import read_quarantine, read_runs
 
 def render() -> None:
     st.title("Sync")
-    shared.sidebar()
-    store = shared.store(shared.settings().store_url)
+    filters.sidebar()
+    store = caches.store()
     runs = read_runs(store)
     fetches(runs)
     st.subheader("Quarantine: input the engine could not read, kept with the reason")
@@ -37,7 +37,7 @@ def fetches(runs: pd.DataFrame) -> None:
     columns[0].metric("Fetch runs", f"{len(runs):,}")
     columns[1].metric("Failed runs", f"{health.counts.get('failed', 0):,}")
     columns[2].metric("Running now", f"{health.counts.get('running', 0):,}")
-    store = shared.store(shared.settings().store_url)
+    store = caches.store()
     mark = store.watermark(WATERMARK)
     st.markdown(
         f"**Watermark** `{WATERMARK}`: {'–' if mark is None else f'{mark:%Y-%m-%d %H:%M:%S} UTC'}"
@@ -56,18 +56,18 @@ def fetches(runs: pd.DataFrame) -> None:
 def actions() -> None:
     st.subheader("Outbox: seller actions on their way to the marketplace")
     now = SystemClock().now()
-    health = outbox_health(shared.outbox(), now)
+    health = outbox_health(caches.outbox(), now)
     for column, state in zip(st.columns(len(STATES)), STATES, strict=True):
         column.metric(state.capitalize(), f"{health.counts[state]:,}")
     if health.oldest_pending_s is not None:
         st.caption(
-            f"Oldest pending action: waiting for {shared.duration(health.oldest_pending_s)}."
+            f"Oldest pending action: waiting for {formats.duration(health.oldest_pending_s)}."
         )
     st.markdown("**Stuck** (sent more than 3 days ago without confirmation, or unconfirmed)")
     if health.stuck.empty:
         st.write("None.")
     else:
-        shown = shared.durations(health.stuck.head(100), ["waiting_s"])
+        shown = formats.durations(health.stuck.head(100), ["waiting_s"])
         st.dataframe(shown, hide_index=True)
 
 
