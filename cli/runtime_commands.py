@@ -89,6 +89,8 @@ def explanation(rules: RuleSet, status: str, fields: dict[str, object]) -> str:
     shown = ", ".join(f"{k}={v}" for k, v in fields.items()) or "none"
     lines = [
         f"{rules.source}: status '{status}' (stage {rules.stage_of(status)}), fields: {shown}",
+        # A value no spelling lists: every condition on its field is unknown, and says so.
+        *(f"not recognised: {u}; conditions on it are unknown" for u in rules.unlisted(fields)),
         "allowed:",
     ]
     allowed = [line for d in decisions if d.allowed for line in describe_decision(d)]
@@ -109,8 +111,9 @@ def explanation(rules: RuleSet, status: str, fields: dict[str, object]) -> str:
 def explain(file: Path, status: str, pairs: tuple[str, ...]) -> None:
     """List the seller actions FILE allows at a status, and the blockers of the others.
 
-    Each blocker has a code (field_required, value_not_allowed, not_allowed_at_status,
-    condition_failed...) and a sentence naming the field or status. Exits 0 whether or not an
+    Each blocker has a code (field_required, value_not_allowed, value_not_recognised,
+    not_allowed_at_status, condition_failed...) and a sentence naming the field or status. An
+    enum value no value or alias lists is named on its own line. Exits 0 whether or not an
     action is allowed; an unknown file, status or field is an error.
 
     \b

@@ -142,10 +142,17 @@ def options(runtime: Runtime, status: str, fields: Mapping[str, object]) -> list
 def required_fields(
     rules: RuleSet, action: str, fields: Mapping[str, object]
 ) -> tuple[FormField, ...]:
-    """The fields `action` requires of an order with `fields` (its conditions evaluated)."""
+    """The fields `action` requires of an order with `fields` (its conditions evaluated).
+
+    A condition that cannot be decided (a value the rule file does not list) asks for the field:
+    failing closed, the form offers what the seller may have to give.
+    """
     asked: dict[str, FormField] = {}
     for requirement in rules.action_by_name[action].requires:
-        if requirement.when is not None and not requirement.when.holds(fields):
+        if (
+            requirement.when is not None
+            and requirement.when.truth(fields, rules.vocabulary) is False
+        ):
             continue
         definition = rules.field_by_name.get(requirement.field)
         if definition is None or requirement.field in asked:

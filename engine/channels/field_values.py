@@ -101,7 +101,12 @@ def to_text(value: object) -> str:
 
 
 def to_enum(field: OrderField, value: object) -> str:
-    """The value's code; a spelling the rule file does not list is kept as received."""
+    """The value's code; a spelling the rule file does not list is kept as received (trimmed).
+
+    Such an order is not quarantined: the marketplace owns it and it goes on. The runtime reports
+    the value (`unlisted_value`, naming the field, the value and the listed values) and treats
+    every condition on it as unknown, so nothing is decided on a value nobody recognises.
+    """
     text = to_text(value)
     return field.canonical(text) or text
 

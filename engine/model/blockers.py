@@ -20,6 +20,8 @@ class BlockerCode(StrEnum):
     CONDITION_FAILED = "condition_failed"
     FIELD_REQUIRED = "field_required"
     VALUE_NOT_ALLOWED = "value_not_allowed"
+    # A requirement or a guard of the action reads a value its enum field does not list.
+    VALUE_NOT_RECOGNISED = "value_not_recognised"
 
 
 @dataclass(frozen=True)

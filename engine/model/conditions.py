@@ -4,16 +4,39 @@ A rule file says *when* a requirement or a transition applies with small trees s
 `{field: delivery_mode, in: [TRK, REG]}`, `{all: [...]}`, `{any: [...]}`, `{not: ...}` or
 `{field: carrier, present: true}`. They are parsed into these values and evaluated against an
 order record; no string from a file is ever evaluated as Python.
+
+Evaluation has three values (`Truth`): true, false, and unknown (None) when the answer depends on
+a value of an enum field that none of the field's codes, labels or aliases lists (a spelling the
+rule file does not know, such as `Sivi` for `Suivi`). Such a value is never taken as "not in":
+`not`, `all` and `any` combine unknowns as in Kleene's logic (`all` is false as soon as one part
+is false, `any` true as soon as one is true, otherwise unknown when a part is). Which fields list
+their values, and how each spelling reads, is the `Vocabulary` the caller passes (a rule set's
+`vocabulary`); without one every value is taken as written, in two values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+
+Truth = bool | None
+"""A condition's value on a record: True, False, or None when it cannot be known."""
+
+Vocabulary = Mapping[str, Mapping[str, str]]
+"""The fields whose values are listed: field -> {spelling: code}, each spelling case-folded (the
+codes as written too, the common case, found without folding)."""
+
+NO_VOCABULARY: Vocabulary = MappingProxyType({})
 
 
-def _is_present(value: object) -> bool:
+def is_present(value: object) -> bool:
+    """Filled in: not None, not a text of spaces only."""
     return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _text(value: object) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 @dataclass(frozen=True)
@@ -23,11 +46,30 @@ class FieldIn:
     field: str
     values: tuple[str, ...]
 
-    def holds(self, record: Mapping[str, object]) -> bool:
+    def truth(self, record: Mapping[str, object], vocabulary: Vocabulary = NO_VOCABULARY) -> Truth:
+        """A listed field's value is read by its code (a label or an alias too); a value none of
+        its spellings lists is unknown; an empty or missing value is in no list."""
         value = record.get(self.field)
-        if isinstance(value, bool):
-            return ("true" if value else "false") in self.values
-        return value is not None and str(value) in self.values
+        if value is None:
+            return False
+        text = _text(value)
+        if text in self.values:
+            return True
+        spellings = vocabulary.get(self.field)
+        if spellings is None:
+            return False
+        code = spellings.get(text)
+        if code is None:
+            folded = text.strip().casefold()
+            if not folded:
+                return False
+            code = spellings.get(folded)
+            if code is None:
+                return None
+        return code in self.values
+
+    def holds(self, record: Mapping[str, object], vocabulary: Vocabulary = NO_VOCABULARY) -> bool:
+        return self.truth(record, vocabulary) is True
 
     def fields(self) -> frozenset[str]:
         return frozenset((self.field,))
@@ -46,8 +88,12 @@ class FieldPresent:
     field: str
     present: bool = True
 
-    def holds(self, record: Mapping[str, object]) -> bool:
-        return _is_present(record.get(self.field)) == self.present
+    def truth(self, record: Mapping[str, object], vocabulary: Vocabulary = NO_VOCABULARY) -> Truth:
+        """Presence is always known: a value nobody recognises is still filled in."""
+        return is_present(record.get(self.field)) == self.present
+
+    def holds(self, record: Mapping[str, object], vocabulary: Vocabulary = NO_VOCABULARY) -> bool:
+        return is_present(record.get(self.field)) == self.present
 
     def fields(self) -> frozenset[str]:
         return frozenset((self.field,))
@@ -63,8 +109,18 @@ class FieldPresent:
 class AllOf:
     conditions: tuple[Condition, ...]
 
-    def holds(self, record: Mapping[str, object]) -> bool:
-        return all(c.holds(record) for c in self.conditions)
+    def truth(self, record: Mapping[str, object], vocabulary: Vocabulary = NO_VOCABULARY) -> Truth:
+        result: Truth = True
+        for condition in self.conditions:
+            truth = condition.truth(record, vocabulary)
+            if truth is False:
+                return False
+            if truth is None:
+                result = None
+        return result
+
+    def holds(self, record: Mapping[str, object], vocabulary: Vocabulary = NO_VOCABULARY) -> bool:
+        return self.truth(record, vocabulary) is True
 
     def fields(self) -> frozenset[str]:
         return frozenset().union(*(c.fields() for c in self.conditions))
@@ -80,8 +136,18 @@ class AllOf:
 class AnyOf:
     conditions: tuple[Condition, ...]
 
-    def holds(self, record: Mapping[str, object]) -> bool:
-        return any(c.holds(record) for c in self.conditions)
+    def truth(self, record: Mapping[str, object], vocabulary: Vocabulary = NO_VOCABULARY) -> Truth:
+        result: Truth = False
+        for condition in self.conditions:
+            truth = condition.truth(record, vocabulary)
+            if truth is True:
+                return True
+            if truth is None:
+                result = None
+        return result
+
+    def holds(self, record: Mapping[str, object], vocabulary: Vocabulary = NO_VOCABULARY) -> bool:
+        return self.truth(record, vocabulary) is True
 
     def fields(self) -> frozenset[str]:
         return frozenset().union(*(c.fields() for c in self.conditions))
@@ -97,8 +163,12 @@ class AnyOf:
 class Not:
     condition: Condition
 
-    def holds(self, record: Mapping[str, object]) -> bool:
-        return not self.condition.holds(record)
+    def truth(self, record: Mapping[str, object], vocabulary: Vocabulary = NO_VOCABULARY) -> Truth:
+        truth = self.condition.truth(record, vocabulary)
+        return None if truth is None else not truth
+
+    def holds(self, record: Mapping[str, object], vocabulary: Vocabulary = NO_VOCABULARY) -> bool:
+        return self.truth(record, vocabulary) is True
 
     def fields(self) -> frozenset[str]:
         return self.condition.fields()

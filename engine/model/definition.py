@@ -15,7 +15,7 @@ from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
 
-from engine.model.conditions import Condition
+from engine.model.conditions import Condition, Vocabulary, is_present
 from engine.model.problems import Location
 
 
@@ -50,6 +50,19 @@ STAGES: tuple[str, ...] = (
 )
 
 
+class ChannelActionType(StrEnum):
+    """The action types the channel (Lengow's `POST /v3.0/orders/actions/`) takes for every
+    marketplace; a rule file declares any other its marketplace takes (`marketplace.action_types`).
+    Channel vocabulary, as `STAGES` is, not a marketplace's: tests/test_architecture.py lets
+    this class alone name them."""
+
+    ACCEPT = "accept"
+    REFUSE = "refuse"
+    SHIP = "ship"
+    CANCEL = "cancel"
+    REFUND = "refund"
+
+
 class ConnectorSupport(StrEnum):
     OPTION = "option"
     NOT_POSSIBLE = "not_possible"
@@ -75,24 +88,45 @@ class OrderField:
     sources: tuple[str, ...] = ()
     where: Location | None = dataclasses.field(default=None, compare=False)
 
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the fields only: the cached spellings are derived, and proxies do not pickle."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
     @cached_property
-    def _spellings(self) -> dict[str, str]:
+    def spellings(self) -> Mapping[str, str]:
+        """Every spelling of the field's values (code, label, aliases), case-folded -> code."""
         table: dict[str, str] = {}
         for value in self.values:
             for spelling in (value.code, value.label, *value.aliases):
                 if spelling:
                     table[spelling.casefold()] = value.code
-        return table
+        return MappingProxyType(table)
 
     def canonical(self, raw: object) -> str | None:
         """The code of an enum value given any of its spellings, or None when it is not one."""
         if raw is None:
             return None
-        return self._spellings.get(str(raw).strip().casefold())
+        return self.spellings.get(str(raw).strip().casefold())
 
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(value.code for value in self.values)
+
+
+@dataclass(frozen=True)
+class UnlistedValue:
+    """A value of an enum field that none of the field's codes, labels or aliases lists."""
+
+    field: str
+    value: object
+    listed: tuple[str, ...]
+
+    def __str__(self) -> str:
+        listed = ", ".join(f"'{code}'" for code in self.listed)
+        return (
+            f"field '{self.field}' has value '{self.value}', which none of its values or "
+            f"aliases lists; its values are {listed}"
+        )
 
 
 @dataclass(frozen=True)
@@ -199,6 +233,14 @@ class Marketplace:
     code: str
     name: str
     rules_version: str
+    # Action types the marketplace takes besides the channel's own (`ChannelActionType`).
+    action_types: tuple[str, ...] = ()
+
+    @property
+    def sendable_action_types(self) -> tuple[str, ...]:
+        """The action types an action may send: the channel's, then the marketplace's own."""
+        channel = (t.value for t in ChannelActionType)
+        return tuple(dict.fromkeys((*channel, *self.action_types)))
 
 
 @dataclass(frozen=True)
@@ -232,6 +274,39 @@ class RuleSet:
     @cached_property
     def action_by_name(self) -> Mapping[str, Action]:
         return MappingProxyType({a.name: a for a in self.actions})
+
+    @cached_property
+    def action_types(self) -> tuple[str, ...]:
+        """The action types an action may send: the channel's, then the marketplace's own."""
+        return self.marketplace.sendable_action_types
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The spellings of every enum field's values, for conditions (`engine.model.conditions`):
+        a value none of them lists makes a condition on the field unknown."""
+        return MappingProxyType(
+            {
+                f.name: MappingProxyType({**f.spellings, **{code: code for code in f.codes}})
+                for f in self.fields
+                if f.type is FieldType.ENUM
+            }
+        )
+
+    def unlisted(
+        self, record: Mapping[str, object], names: frozenset[str] | None = None
+    ) -> tuple[UnlistedValue, ...]:
+        """The values of `record` that their enum field does not list, in the file's field order
+        (only the fields in `names` when given); an empty or missing value is not one."""
+        found = []
+        for name, spellings in self.vocabulary.items():
+            if names is not None and name not in names:
+                continue
+            value = record.get(name)
+            if value is None or (type(value) is str and value in spellings):
+                continue  # the common cases: nothing, or a code
+            if is_present(value) and str(value).strip().casefold() not in spellings:
+                found.append(UnlistedValue(name, value, self.field_by_name[name].codes))
+        return tuple(found)
 
     @cached_property
     def timers_by_status(self) -> Mapping[str, tuple[Timer, ...]]:

@@ -41,6 +41,9 @@ class AnomalyKind(StrEnum):
     NO_LEGAL_PATH = "no_legal_path"
     # An event (trigger) the rules do not allow at the order's status; `reported` is the trigger.
     REFUSED_TRIGGER = "refused_trigger"
+    # An enum field's value that no value or alias of the field lists; `reported` is
+    # `field=value`. The order is kept; conditions on the field are unknown until it is listed.
+    UNLISTED_VALUE = "unlisted_value"
 
 
 @dataclass(frozen=True, slots=True)

@@ -49,6 +49,7 @@ REQUIRED_TOP = ("format", "marketplace", "statuses", "transitions", "schedule")
 STATUS_KEYS = ("description", "stage", "initial", "final", "origin")
 TRANSITION_KEYS = ("trigger", "from", "to", "actor", "when", "description")
 ACTION_KEYS = ("description", "at", "transition", "action_type", "args", "requires")
+MARKETPLACE_KEYS = ("code", "name", "rules_version", "action_types")
 DECLARE_FIELD = "declare it under 'fields'"
 
 
@@ -72,6 +73,7 @@ class RuleBuilder(Reader):
                 f"this orderflow reads format {FORMAT_VERSION}",
             )
         marketplace = self._marketplace(top)
+        self.action_types = marketplace.sendable_action_types
         fields = read_fields(self, top)
         self.field_by_name = {f.name: f for f in fields}
         self.conditions = ConditionReader(self, fields)
@@ -104,13 +106,16 @@ class RuleBuilder(Reader):
         if "marketplace" not in top:
             return Marketplace("", "", "")
         what = "the marketplace"
-        keys = ("code", "name", "rules_version")
-        data = self.mapping(top["marketplace"], top.key_at("marketplace"), what, keys, keys[::2])
+        required = ("code", "rules_version")
+        data = self.mapping(
+            top["marketplace"], top.key_at("marketplace"), what, MARKETPLACE_KEYS, required
+        )
         if data is None:
             return Marketplace("", "", "")
         code = self.scalar(data, "code", str, what, "")
         name = self.scalar(data, "name", str, what, code)
-        return Marketplace(code, name, self.scalar(data, "rules_version", str, what, ""))
+        types = tuple(dict.fromkeys(n for n, _ in self.names(data, "action_types", what)))
+        return Marketplace(code, name, self.scalar(data, "rules_version", str, what, ""), types)
 
     # -- statuses and transitions --------------------------------------------------------------
 
@@ -232,6 +237,8 @@ class RuleBuilder(Reader):
                 NAME_TRIGGER,
             )
         action_type = self.scalar(data, "action_type", str, what, name)
+        if "action_type" in data and isinstance(data["action_type"], str):
+            self._action_type_ref(action_type, data.at("action_type"), what)
         args = self._args(data, what)
         requires = self._requirements(data, what)
         description = self.scalar(data, "description", str, what, "")
@@ -239,6 +246,17 @@ class RuleBuilder(Reader):
             return None
         return Action(
             name, at, transition, action_type, args, requires, description, section.key_at(name)
+        )
+
+    def _action_type_ref(self, action_type: str, where: Location, what: str) -> bool:
+        """The channel takes its own action types and those the marketplace declares."""
+        known = ", ".join(f"'{t}'" for t in self.action_types)
+        otherwise = (
+            f"the action types are {known}; declare another one the marketplace takes under "
+            "'marketplace.action_types'"
+        )
+        return self.reference(
+            action_type, where, self.action_types, "action type", f"{what} sends", otherwise
         )
 
     def _field_ref(self, name: str, where: Location, context: str) -> bool:

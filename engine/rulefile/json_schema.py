@@ -149,6 +149,10 @@ def _marketplace() -> Schema:
             "code": _name("The marketplace's code, as the channel (Lengow) names it."),
             "name": _text("A readable name; the code when absent."),
             "rules_version": _text("The version of these rules, recorded with every order."),
+            "action_types": _names(
+                "Action types the marketplace takes besides the channel's own (accept, refuse, "
+                "ship, cancel, refund)."
+            ),
         },
         ("code", "rules_version"),
     )
@@ -248,7 +252,10 @@ def _actions() -> Schema:
             "description": _text("What the action does."),
             "at": _names("The statuses where the action is allowed."),
             "transition": _name("The trigger of the transition the action causes, if any."),
-            "action_type": _name("The channel's action type (Lengow: accept, refuse, ship...)."),
+            "action_type": _name(
+                "The channel's action type (accept, refuse, ship, cancel, refund), or one "
+                "declared under marketplace.action_types."
+            ),
             "args": _map_of("arg", _arg(), "The arguments sent to the channel, by argument name."),
             "requires": {
                 "type": "array",

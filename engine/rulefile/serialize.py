@@ -185,6 +185,8 @@ def to_data(rules: RuleSet) -> Data:
             "rules_version": market.rules_version,
         },
     }
+    if market.action_types:
+        data["marketplace"]["action_types"] = list(market.action_types)
     if rules.fields:
         data["fields"] = {f.name: _field(f) for f in rules.fields}
     data["statuses"] = {s.name: _status(s) for s in rules.statuses}

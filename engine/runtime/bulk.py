@@ -2,7 +2,7 @@
 
 Simulations and large syncs move hundreds of thousands of orders. Here statuses and triggers are
 small integers (their index in the machine's table), an order's fields are reduced to its
-*signature* (one bit per guard of the table, as in `engine.runtime.status_paths`), and one step of
+*signature* (the truth of each guard, as in `engine.runtime.status_paths`), and one step of
 every order is a single gather in a `[signature, status, trigger] -> status` array compiled from the
 transition table read back from the machine. Refusals stay visible: a refused row keeps its
 status and lands in the refusal columns (refused, final status, unknown status), as
@@ -135,11 +135,12 @@ class BulkTable:
         nxt = np.full(shape, REFUSED, dtype=np.int16)
         actor = np.full(shape, -1, dtype=np.int16)
         nxt[-1, :] = UNKNOWN
-        holds = self.runtime.paths.holds
+        truth = self.runtime.paths.truth
         for (status, trigger), steps in self.runtime.table.steps.items():
             s, t = self.status_code[status], self.trigger_code[trigger]
-            step = next((x for x in steps if holds(x.condition, signature)), None)
-            if step is not None:
+            # The first step whose guard holds, unless one of unknown truth comes first: refused.
+            step = next((x for x in steps if truth(x.condition, signature) is not False), None)
+            if step is not None and truth(step.condition, signature):
                 final = self.finals[s] and step.dest != status
                 nxt[s, t] = FINAL if final else self.status_code[step.dest]
                 actor[s, t] = self._actor_code[step.actor]

@@ -5,6 +5,10 @@ machine have a transition for it there whose guard holds on the order's fields, 
 fields it requires present and valid (an enum value must be one of the field's codes, or of the
 requirement's own list). Every blocker is collected, not the first only. The runtime and the
 bulk path share this checker, so a command gets the same answer whichever path runs it.
+
+A requirement's `when` or a transition's guard that reads a value its enum field does not list
+is unknown, never false: the action is blocked with `value_not_recognised` (once per such field)
+instead of being allowed without the field or sent down the other transition.
 """
 
 from __future__ import annotations
@@ -12,8 +16,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from engine.model.blockers import Blocker, BlockerCode, ChannelCommand, Decision
-from engine.model.conditions import FieldPresent
-from engine.model.definition import Action, FieldType, OrderField, Requirement, RuleSet
+from engine.model.conditions import Condition, FieldPresent
+from engine.model.definition import (
+    Action,
+    FieldType,
+    OrderField,
+    Requirement,
+    RuleSet,
+    UnlistedValue,
+)
 from engine.model.errors import UnknownName
 from engine.runtime.machine import Step, TransitionTable
 
@@ -63,7 +74,7 @@ class CommandChecker:
         step, blockers = self._status_check(action, current, fields)
         args: dict[str, str] = {}
         if action.requires or action.args:
-            more, args = self._check_fields(action, fields)
+            more, args = self._check_fields(action, fields, blockers)
             blockers.extend(more)
         if blockers:
             return Decision(name, False, tuple(blockers))
@@ -96,6 +107,9 @@ class CommandChecker:
         if not steps:
             message = f"the rules have no transition '{trigger}' from status '{current}'"
             return None, [Blocker(BlockerCode.NO_TRANSITION, message, params)]
+        undecided = self.table.undecided(current, trigger, fields) if step is None else None
+        if undecided is not None:
+            return None, self._not_recognised(action, undecided, fields, [])
         if step is None:
             needs = tuple(str(s.condition) for s in steps)
             message = (
@@ -107,14 +121,35 @@ class CommandChecker:
         message = f"status '{current}' is final; action '{action.name}' would leave it"
         return None, [Blocker(BlockerCode.FINAL_STATUS, message, params)]
 
+    def _not_recognised(
+        self,
+        action: Action,
+        condition: Condition,
+        fields: Mapping[str, object],
+        earlier: list[Blocker],
+    ) -> list[Blocker]:
+        """One blocker per unlisted value `condition` reads that `earlier` does not name yet."""
+        named = {b.params["field"] for b in earlier if b.code is BlockerCode.VALUE_NOT_RECOGNISED}
+        unlisted = self.rules.unlisted(fields, condition.fields())
+        return [_not_recognised(action, u) for u in unlisted if u.field not in named]
+
     def _check_fields(
-        self, action: Action, fields: Mapping[str, object]
+        self, action: Action, fields: Mapping[str, object], earlier: list[Blocker]
     ) -> tuple[list[Blocker], dict[str, str]]:
         """The blockers of the action's fields and, when there are none, the args to send."""
         blockers: list[Blocker] = []
         texts: dict[str, str | None] = {}
+        vocabulary = self.rules.vocabulary
         for requirement in action.requires:
-            if requirement.when is None or requirement.when.holds(fields):
+            applies = (
+                True if requirement.when is None else requirement.when.truth(fields, vocabulary)
+            )
+            if applies is None:
+                assert requirement.when is not None
+                blockers.extend(
+                    self._not_recognised(action, requirement.when, fields, earlier + blockers)
+                )
+            elif applies:
                 name = requirement.field
                 texts[name] = self._check_value(action, name, fields, requirement, blockers)
         args: dict[str, str] = {}
@@ -159,6 +194,20 @@ def _required(action: Action, requirement: Requirement) -> Blocker:
     return Blocker(
         BlockerCode.FIELD_REQUIRED, message, {"action": action.name, "field": name, "when": when}
     )
+
+
+def _not_recognised(action: Action, unlisted: UnlistedValue) -> Blocker:
+    message = (
+        f"action '{action.name}' depends on field '{unlisted.field}', whose value "
+        f"'{unlisted.value}' is not recognised; the known values are {_quoted(unlisted.listed)}"
+    )
+    params = {
+        "action": action.name,
+        "field": unlisted.field,
+        "value": unlisted.value,
+        "known": unlisted.listed,
+    }
+    return Blocker(BlockerCode.VALUE_NOT_RECOGNISED, message, params)
 
 
 def _not_allowed(action: Action, name: str, value: object, allowed: tuple[str, ...]) -> Blocker:

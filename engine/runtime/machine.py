@@ -4,7 +4,10 @@ This is the only module that imports `transitions`. The machine is built once pe
 without models: orders stay plain records and borrow the machine for one trigger at a time
 (`RuleMachine.fire`), so an order costs no machine, no bound methods and no callbacks. Guards
 are the rule file's conditions (data from `engine.model.conditions`) evaluated on the order's
-fields.
+fields, in three values: a guard that cannot be known (it reads a value its enum field does not
+list) stops the machine's choice instead of letting it fall through to the next transition, so
+the trigger is refused. Following a path the marketplace reported (`toward` its next status), such
+a guard lets that one transition through: the report says which way the order went.
 
 The bulk path and the path finder need the same transitions as a plain table. `compile_table`
 reads it back from the built machine (`machine.events[...].transitions`), so what the fast paths
@@ -14,6 +17,7 @@ wins), never a second reading of the rule file.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -23,25 +27,36 @@ from transitions import Machine, MachineError
 from transitions.core import EventData
 from transitions.core import Transition as LibraryTransition
 
-from engine.model.conditions import Condition
+from engine.model.conditions import NO_VOCABULARY, Condition, Truth, Vocabulary
 from engine.model.definition import RuleSet
 
 # The record attribute holding the status; unlike "state" no rule file will name a trigger so.
 STATUS_ATTRIBUTE = "orderflow_status"
 
 
+class Undecided(Exception):
+    """Raised by a guard whose truth is unknown: the machine must not try the next transition."""
+
+
 class Guard:
     """A transition's `when`, evaluated on the fields of the record being moved."""
 
-    __slots__ = ("condition",)
+    __slots__ = ("condition", "dest", "vocabulary")
 
-    def __init__(self, condition: Condition) -> None:
+    def __init__(self, condition: Condition, dest: str, vocabulary: Vocabulary) -> None:
         self.condition = condition
+        self.dest = dest
+        self.vocabulary = vocabulary
 
     def __call__(self, event: EventData) -> bool:
         record = event.model
         assert isinstance(record, Record)
-        return self.condition.holds(record.fields)
+        truth = self.condition.truth(record.fields, self.vocabulary)
+        if truth is None:
+            if record.toward is None:
+                raise Undecided(self.condition)
+            return record.toward == self.dest
+        return truth
 
     def __repr__(self) -> str:
         return f"Guard({self.condition})"
@@ -62,11 +77,14 @@ class RuleStateMachine(Machine):
 class Record:
     """An order lent to the machine for one trigger: its status and its fields."""
 
-    __slots__ = ("fields", "orderflow_status")  # the second is STATUS_ATTRIBUTE
+    __slots__ = ("fields", "orderflow_status", "toward")  # the second is STATUS_ATTRIBUTE
 
-    def __init__(self, status: str, fields: Mapping[str, object]) -> None:
+    def __init__(
+        self, status: str, fields: Mapping[str, object], toward: str | None = None
+    ) -> None:
         self.orderflow_status = status
         self.fields = fields
+        self.toward = toward
 
     @property
     def status(self) -> str:
@@ -81,23 +99,52 @@ class Step:
     condition: Condition | None
     actor: str
 
-    def allows(self, fields: Mapping[str, object]) -> bool:
-        return self.condition is None or self.condition.holds(fields)
+    def truth(self, fields: Mapping[str, object], vocabulary: Vocabulary = NO_VOCABULARY) -> Truth:
+        return True if self.condition is None else self.condition.truth(fields, vocabulary)
 
 
 @dataclass(frozen=True)
 class TransitionTable:
-    """`{(status, trigger): steps}` in the machine's order; the first step whose guard holds."""
+    """`{(status, trigger): steps}` in the machine's order; the first step whose guard holds.
+
+    `vocabulary` is the rule set's (`RuleSet.vocabulary`): the guards are read with it.
+    """
 
     statuses: tuple[str, ...]
     triggers: tuple[str, ...]
     steps: Mapping[tuple[str, str], tuple[Step, ...]]
+    vocabulary: Vocabulary = dataclasses.field(default_factory=lambda: NO_VOCABULARY, compare=False)
 
-    def resolve(self, status: str, trigger: str, fields: Mapping[str, object]) -> Step | None:
-        """The step the machine takes for `trigger` at `status`, or None when it refuses."""
+    def resolve(
+        self,
+        status: str,
+        trigger: str,
+        fields: Mapping[str, object],
+        toward: str | None = None,
+    ) -> Step | None:
+        """The step the machine takes for `trigger` at `status`, or None when it refuses.
+
+        A guard of unknown truth refuses, unless the step leads `toward` the status given (the
+        next one of a path the marketplace reported): then it is taken.
+        """
         for step in self.steps.get((status, trigger), ()):
-            if step.condition is None or step.condition.holds(fields):
+            truth = step.truth(fields, self.vocabulary)
+            if truth or (truth is None and toward is not None and step.dest == toward):
                 return step
+            if truth is None and toward is None:
+                return None
+        return None
+
+    def undecided(
+        self, status: str, trigger: str, fields: Mapping[str, object]
+    ) -> Condition | None:
+        """The guard whose unknown truth stops the choice of a step, if one does."""
+        for step in self.steps.get((status, trigger), ()):
+            truth = step.truth(fields, self.vocabulary)
+            if truth is None:
+                return step.condition
+            if truth:
+                return None
         return None
 
     @cached_property
@@ -137,7 +184,7 @@ def build_machine(rules: RuleSet) -> Machine:
     )
     for rule in rules.transitions:
         guards: list[str | Callable[..., bool | None]] | None = (
-            [Guard(rule.when)] if rule.when is not None else None
+            [Guard(rule.when, rule.dest, rules.vocabulary)] if rule.when is not None else None
         )
         machine.add_transition(
             rule.trigger, list(rule.sources), rule.dest, conditions=guards, actor=str(rule.actor)
@@ -154,14 +201,14 @@ def _step(transition: LibraryTransition) -> Step:
     return Step(transition.dest, conditions[0] if conditions else None, actor)
 
 
-def compile_table(machine: Machine) -> TransitionTable:
+def compile_table(machine: Machine, vocabulary: Vocabulary = NO_VOCABULARY) -> TransitionTable:
     """The machine's transitions as a plain table, read back from `machine.events`."""
     steps: dict[tuple[str, str], tuple[Step, ...]] = {}
     for trigger, event in machine.events.items():
         for source, transitions in event.transitions.items():
             if transitions:
                 steps[(source, trigger)] = tuple(_step(t) for t in transitions)
-    return TransitionTable(tuple(machine.states), tuple(machine.events), steps)
+    return TransitionTable(tuple(machine.states), tuple(machine.events), steps, vocabulary)
 
 
 class RuleMachine:
@@ -170,23 +217,30 @@ class RuleMachine:
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self.machine = build_machine(rules)
-        self.table = compile_table(self.machine)
+        self.table = compile_table(self.machine, rules.vocabulary)
         self._events = self.machine.events
 
-    def fire(self, status: str, trigger: str, fields: Mapping[str, object]) -> Step | None:
+    def fire(
+        self,
+        status: str,
+        trigger: str,
+        fields: Mapping[str, object],
+        toward: str | None = None,
+    ) -> Step | None:
         """The step the machine takes for a record at `status`, or None when it refuses.
 
         The machine decides; the table only names the step it took (its destination and actor).
-        A refusal (no transition for `trigger` at `status`, or no guard holding) is returned,
-        never swallowed: callers turn it into an anomaly or a blocker.
+        A refusal (no transition for `trigger` at `status`, no guard holding, or a guard of
+        unknown truth first) is returned, never swallowed: callers turn it into an anomaly or a
+        blocker. `toward`: the status a reported path goes to next (see `TransitionTable.resolve`).
         """
         event = self._events.get(trigger)
         if event is None:
             return None
-        record = Record(status, fields)
+        record = Record(status, fields, toward)
         try:
             moved = event.trigger(record)
-        except MachineError:
+        except (MachineError, Undecided):
             return None
         if not moved:
             return None
@@ -194,4 +248,7 @@ class RuleMachine:
         steps = self.table.steps[(status, trigger)]
         if len(steps) == 1:
             return steps[0]
-        return next(s for s in steps if s.dest == dest and s.allows(fields))
+        step = self.table.resolve(status, trigger, fields, toward)
+        if step is None or step.dest != dest:
+            raise AssertionError(f"the table does not name the step the machine took: {trigger}")
+        return step

@@ -6,7 +6,10 @@ status afterwards, the events, the anomalies) or a `Decision` for a seller comma
 status change is executed by the rule set's one `transitions` machine (`engine.runtime.machine`).
 
 Observations never raise on bad data: an unknown status code, a final status that changes or a
-jump with no legal path comes back as an anomaly and the order keeps its status.
+jump with no legal path comes back as an anomaly and the order keeps its status. A value of an
+enum field that the rule file does not list (`unlisted_value`) is an anomaly too, once per new
+value; the order is observed all the same, and the conditions reading that field are unknown: a
+trigger or a seller command that depends on one is refused, a reported path may go through it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from datetime import datetime, timedelta
 
 from engine.model.blockers import Decision
 from engine.model.conditions import FieldIn
-from engine.model.definition import Actor, RuleSet, Timer
+from engine.model.definition import Actor, RuleSet, Timer, UnlistedValue
 from engine.model.errors import CommandRefused, UnknownName
 from engine.model.events import Anomaly, AnomalyKind, Event, Source
 from engine.model.outcome import Outcome
@@ -49,6 +52,15 @@ def refused_trigger(
     return Anomaly(order_id, current, trigger, kind, why, at)
 
 
+def unlisted_anomaly(
+    order_id: str, current: str | None, unlisted: UnlistedValue, source: str, at: datetime
+) -> Anomaly:
+    """The anomaly of a value no spelling of its field lists; `reported` is `field=value`."""
+    why = f"{unlisted}; add '{unlisted.value}' as an alias of one of them in {source}"
+    reported = f"{unlisted.field}={unlisted.value}"
+    return Anomaly(order_id, current, reported, AnomalyKind.UNLISTED_VALUE, why, at)
+
+
 class Runtime:
     """Observations, commands and timers for the orders of one rule set."""
 
@@ -75,9 +87,39 @@ class Runtime:
         fields: Mapping[str, object] | None,
         at: datetime,
         source: Source = Source.FETCH,
+        *,
+        previous: Mapping[str, object] | None = None,
     ) -> Outcome:
-        """Move the order to the status the marketplace reports, along the shortest legal path."""
+        """Move the order to the status the marketplace reports, along the shortest legal path.
+
+        Each value of `fields` that its enum field does not list adds an `unlisted_value` anomaly
+        (before the others), unless `previous` (the fields of the order's last observation, as
+        stored) held the same value: it is reported once per change, not at every fetch.
+        """
         record = record_of(fields)
+        outcome = self._observe(order_id, current, reported_code, record, at, source)
+        unlisted = self.rules.unlisted(record)
+        if not unlisted:
+            return outcome
+        before = record_of(previous)
+        new = tuple(
+            unlisted_anomaly(order_id, current, u, self.rules.source, at)
+            for u in unlisted
+            if previous is None or before.get(u.field) != u.value
+        )
+        if not new:
+            return outcome
+        return Outcome(outcome.status, outcome.events, (*new, *outcome.anomalies))
+
+    def _observe(
+        self,
+        order_id: str,
+        current: str | None,
+        reported_code: object,
+        record: Mapping[str, object],
+        at: datetime,
+        source: Source,
+    ) -> Outcome:
         reported = (
             self.rules.status_for_code(reported_code) if isinstance(reported_code, str) else None
         )
@@ -145,7 +187,7 @@ class Runtime:
         events = []
         last = len(path) - 1
         for i, move in enumerate(path):
-            step = self._fire(move.source, move.trigger, record)
+            step = self._fire(move.source, move.trigger, record, move.dest)
             if step is None or step.dest != move.dest:
                 raise AssertionError(f"the machine refused {move} of a path read from its table")
             events.append(
@@ -155,9 +197,14 @@ class Runtime:
             )
         return tuple(events)
 
-    def _fire(self, status: str, trigger: str, record: Mapping[str, object]) -> Step | None:
-        """The one place a status changes: the machine (the bulk path's runtime overrides it)."""
-        return self.machine.fire(status, trigger, record)
+    def _fire(
+        self, status: str, trigger: str, record: Mapping[str, object], toward: str | None = None
+    ) -> Step | None:
+        """The one place a status changes: the machine (the bulk path's runtime overrides it).
+
+        `toward`: the next status of a reported path, which a guard of unknown truth lets through.
+        """
+        return self.machine.fire(status, trigger, record, toward)
 
     @staticmethod
     def _anomaly(

@@ -7,8 +7,13 @@ the edges the machine would take for those fields: for each trigger, the first s
 holds, exactly as the machine picks it. Final statuses have no exits: they never change.
 
 Fields only matter through the truth of the table's guards, so searches are cached per
-*signature* (one bit per distinct guard); a breadth-first tree per (source, signature) is built
-once and serves every order with the same signature.
+*signature* (one bit per distinct guard that holds, and above them one bit per guard whose truth
+is unknown); a breadth-first tree per (source, signature) is built once and serves every order
+with the same signature.
+
+A guard of unknown truth (it reads a value its enum field does not list) may have held: a path
+may go through it, or on past it to the trigger's next transition, and the reported status
+decides which way the order went. An order with no such value has the signature it always had.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from engine.model.conditions import Condition
+from engine.model.conditions import Condition, Truth
 from engine.runtime.machine import TransitionTable
 
 
@@ -41,26 +46,49 @@ class PathFinder:
         self.table = table
         self.finals = finals
         self._bits = {condition: 1 << i for i, condition in enumerate(table.conditions)}
+        self._width = len(self._bits)
         self._trees: dict[tuple[str, int], dict[str, Path]] = {}
 
     def signature(self, fields: Mapping[str, object]) -> int:
-        """One bit per guard of the table that holds on `fields`."""
-        return sum(bit for condition, bit in self._bits.items() if condition.holds(fields))
+        """One bit per guard of the table that holds on `fields`; the unknown ones above them."""
+        signature = 0
+        vocabulary = self.table.vocabulary
+        for condition, bit in self._bits.items():
+            truth = condition.truth(fields, vocabulary)
+            if truth:
+                signature |= bit
+            elif truth is None:
+                signature |= bit << self._width
+        return signature
 
     def holds(self, condition: Condition | None, signature: int) -> bool:
         """Whether a guard of the table holds for orders of this signature."""
         return condition is None or bool(signature & self._bits[condition])
 
+    def unknown(self, condition: Condition | None, signature: int) -> bool:
+        """Whether a guard's truth is unknown for orders of this signature."""
+        return condition is not None and bool(signature >> self._width & self._bits[condition])
+
+    def truth(self, condition: Condition | None, signature: int) -> Truth:
+        """A guard's truth for orders of this signature: True, False or None (unknown)."""
+        if self.holds(condition, signature):
+            return True
+        return None if self.unknown(condition, signature) else False
+
     def moves_from(self, status: str, signature: int) -> tuple[Move, ...]:
-        """The transitions the machine can take from `status` for orders of this signature."""
+        """The transitions the machine can take from `status` for orders of this signature: per
+        trigger the first step whose guard holds, and before it those whose guard is unknown."""
         if status in self.finals:
             return ()
         moves = []
         for trigger, steps in self.table.outgoing.get(status, ()):
+            dests: set[str] = set()
             for step in steps:
-                if self.holds(step.condition, signature):
-                    if step.dest != status:
-                        moves.append(Move(trigger, status, step.dest, step.actor))
+                truth = self.truth(step.condition, signature)
+                if truth is not False and step.dest != status and step.dest not in dests:
+                    dests.add(step.dest)
+                    moves.append(Move(trigger, status, step.dest, step.actor))
+                if truth:
                     break
         return tuple(moves)
 

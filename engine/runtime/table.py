@@ -35,8 +35,10 @@ def _column(value: object, size: int) -> Sequence[object]:
 class TableRuntime(Runtime):
     """The runtime on the compiled table, with batch entry points."""
 
-    def _fire(self, status: str, trigger: str, record: Mapping[str, object]) -> Step | None:
-        return self.table.resolve(status, trigger, record)
+    def _fire(
+        self, status: str, trigger: str, record: Mapping[str, object], toward: str | None = None
+    ) -> Step | None:
+        return self.table.resolve(status, trigger, record, toward)
 
     def _walk(
         self, order_id: str, path: Path, record: Mapping[str, object], at: datetime, source: Source
@@ -55,16 +57,20 @@ class TableRuntime(Runtime):
         fields: Sequence[Mapping[str, object] | None] | None,
         at: datetime | Sequence[datetime],
         source: Source = Source.FETCH,
+        previous: Sequence[Mapping[str, object] | None] | None = None,
     ) -> list[Outcome]:
-        """`observe` for every row; a bad row gives anomalies, never an exception."""
+        """`observe` for every row; a bad row gives anomalies, never an exception.
+
+        `previous`: each order's fields as last observed (see `Runtime.observe`), None for none.
+        """
         size = len(order_ids)
         rows = zip(
             order_ids, _column(currents, size), _column(reported, size),
-            _column(fields, size), _column(at, size), strict=True,
+            _column(fields, size), _column(at, size), _column(previous, size), strict=True,
         )  # fmt: skip
         return [
-            self.observe(order_id, current, code, record_of(record), when, source)  # type: ignore[arg-type]
-            for order_id, current, code, record, when in rows
+            self.observe(order_id, current, code, record_of(record), when, source, previous=before)
+            for order_id, current, code, record, when, before in rows
         ]
 
     def command_batch(

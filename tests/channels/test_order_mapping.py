@@ -11,9 +11,11 @@ import pytest
 from engine.channels.order_mapping import OrderMapper, Quarantined
 from engine.model.definition import RuleSet
 from engine.model.errors import RuleFileInvalid
+from engine.model.events import AnomalyKind
 from engine.model.snapshot import OrderSnapshot
 from engine.rulefile.field_paths import PathSyntaxError
 from engine.rulefile.loader import load_rules, load_rules_text
+from engine.runtime.runtime import Runtime
 from tests.channels.conftest import GALERIES_RULES, REPO, sample
 
 
@@ -147,6 +149,50 @@ def test_an_unknown_enum_spelling_is_kept_as_received(cdiscount_rules: RuleSet) 
     snapshot = only_snapshot(OrderMapper(cdiscount_rules).map(order))
     assert snapshot.fields["carrier"] == "LAPOSTE"
     assert snapshot.fields["delivery_mode"] == "delivery"  # the fallback path: delivery.type
+
+
+CDISCOUNT_MODES = "'STD', 'TRK', 'REG', 'EXP', 'LV1', 'LV2', 'LV3', 'REL', 'RCO', 'SO1', 'MAG'"
+
+
+def test_an_unlisted_delivery_mode_keeps_the_order_and_is_reported_once(
+    cdiscount_rules: RuleSet,
+) -> None:
+    """`Sivi` (a misspelt `Suivi`) is no spelling of the rule file: the order is mapped all the
+    same, and observing it reports the field, the value and the listed values, once."""
+    (order,) = results("check_shipped_mp.json")
+    assert isinstance(order, dict)
+    order = copy.deepcopy(order)
+    order.update(marketplace="cdiscount", marketplace_status="WaitingForShipmentAcceptation")
+    delivery = order["packages"][0]["delivery"]
+    delivery["shipping_method"] = " Sivi "
+    delivery["trackings"][0]["carrier"] = "Chronopost"
+    snapshot = only_snapshot(OrderMapper(cdiscount_rules).map(order))
+    assert snapshot.fields["delivery_mode"] == "Sivi"
+    runtime = Runtime(cdiscount_rules)
+    at = snapshot.updated_at
+    first = runtime.observe("S1", None, snapshot.status_code, snapshot.fields, at)
+    assert first.status == "WaitingForShipmentAcceptation"
+    (anomaly, *others) = first.anomalies
+    assert others == []
+    assert (anomaly.kind, anomaly.reported, anomaly.from_status) == (
+        AnomalyKind.UNLISTED_VALUE, "delivery_mode=Sivi", None,
+    )  # fmt: skip
+    assert anomaly.message == (
+        "field 'delivery_mode' has value 'Sivi', which none of its values or aliases lists; "
+        f"its values are {CDISCOUNT_MODES}; add 'Sivi' as an alias of one of them in "
+        f"{cdiscount_rules.source}"
+    )
+    # The next fetch of the same value reports nothing new; another unlisted value is news.
+    again = runtime.observe(
+        "S1", first.status, "WaitingForShipmentAcceptation", snapshot.fields, at,
+        previous=snapshot.fields,
+    )  # fmt: skip
+    assert again.anomalies == ()
+    other = {**snapshot.fields, "delivery_mode": "Sui"}
+    news = runtime.observe(
+        "S1", first.status, "WaitingForShipmentAcceptation", other, at, previous=snapshot.fields
+    )
+    assert [a.reported for a in news.anomalies] == ["delivery_mode=Sui"]
 
 
 def test_orders_of_several_marketplaces_each_under_its_rules(

@@ -202,7 +202,10 @@ def _args(draw: Draw, fields: tuple[OrderField, ...]) -> tuple[ChannelArg, ...]:
 
 @st.composite
 def _actions(
-    draw: Draw, fields: tuple[OrderField, ...], transitions: tuple[Transition, ...]
+    draw: Draw,
+    fields: tuple[OrderField, ...],
+    transitions: tuple[Transition, ...],
+    declared: tuple[str, ...] = (),
 ) -> tuple[Action, ...]:
     places: dict[str, dict[str, None]] = {}
     for t in transitions:
@@ -210,7 +213,7 @@ def _actions(
             places.setdefault(t.trigger, {}).update(dict.fromkeys(t.sources))
     loose = draw(st.booleans())
     action_names = draw(names(len(places) + 1))
-    kinds = st.sampled_from(("accept", "refuse", "ship", "cancel", "refund"))
+    kinds = st.sampled_from(("accept", "refuse", "ship", "cancel", "refund", *declared))
     plan: list[tuple[tuple[str, ...], str | None]] = [
         (tuple(at), trigger) for trigger, at in places.items()
     ]
@@ -281,8 +284,13 @@ def rule_sets(draw: Draw) -> RuleSet:
     fields = tuple(draw(_field(name)) for name in field_names)
     statuses = draw(_statuses())
     transitions = draw(_transitions(fields, statuses))
+    # Action types of the marketplace's own, besides the channel's.
+    declared = tuple(draw(st.lists(IDENT, max_size=2, unique=True)))
     market = Marketplace(
-        draw(IDENT), draw(PROSE.filter(bool)), draw(st.one_of(PROSE, st.sampled_from(TRICKY)))
+        draw(IDENT),
+        draw(PROSE.filter(bool)),
+        draw(st.one_of(PROSE, st.sampled_from(TRICKY))),
+        declared,
     )
     return RuleSet(
         format=1,
@@ -290,7 +298,7 @@ def rule_sets(draw: Draw) -> RuleSet:
         fields=fields,
         statuses=statuses,
         transitions=transitions,
-        actions=draw(_actions(fields, transitions)),
+        actions=draw(_actions(fields, transitions, declared)),
         timers=_timers(draw, transitions),
         import_policy=_import_policy(draw, fields, statuses),
         schedule=FetchSchedule(draw(SECONDS), draw(SECONDS), draw(SECONDS), draw(SECONDS)),

@@ -112,6 +112,17 @@ EXPECTED: dict[str, list[str]] = {
         f"{B}misspelt_action_trigger.yaml:41:17: action 'ship' causes unknown trigger 'shp' "
         "(did you mean 'ship'?)",
     ],
+    "unknown_action_type": [
+        f"{B}unknown_action_type.yaml:48:18: action 'refund' sends unknown action type "
+        "'refund_order' (did you mean 'refund'?)",
+    ],
+    "undeclared_action_type": [
+        f"{B}undeclared_action_type.yaml:49:18: action 'label' sends unknown action type "
+        "'print_labels' (did you mean 'print_label'?)",
+        f"{B}undeclared_action_type.yaml:52:18: action 'gift' sends unknown action type 'wrap' "
+        "(the action types are 'accept', 'refuse', 'ship', 'cancel', 'refund', 'print_label'; "
+        "declare another one the marketplace takes under 'marketplace.action_types')",
+    ],
     "misspelt_action_status": [
         f"{B}misspelt_action_status.yaml:40:10: action 'ship' is allowed at unknown status "
         "'Waitng' (did you mean 'Waiting'?)",
@@ -258,7 +269,7 @@ def test_broken_file_reports_exactly_its_mistakes(name: str) -> None:
 def test_every_broken_file_has_its_expectation() -> None:
     files = {p.stem for p in (HERE / "broken").glob("*.yaml")}
     assert files == set(EXPECTED)
-    assert len(files) == 49
+    assert len(files) == 51
 
 
 def test_load_rules_raises_with_every_problem_of_the_file() -> None:
@@ -273,6 +284,18 @@ def test_the_skeleton_is_valid() -> None:
     assert [s.name for s in rules.statuses] == ["New", "Waiting", "Shipped", "Canceled"]
     assert [t.trigger for t in rules.transitions] == ["accept", "ship", "cancel"]
     assert rules.actions[0].requires[0].field == "carrier"
+
+
+def test_an_action_type_the_marketplace_declares_is_known() -> None:
+    text = (HERE / "broken" / "undeclared_action_type.yaml").read_text(encoding="utf-8")
+    fixed = text.replace("print_labels", "print_label").replace(
+        "action_type: wrap", "action_type: ship"
+    )
+    rules, problems = check_text(fixed, "declared.yaml")
+    assert [str(p) for p in problems] == []
+    assert rules is not None and rules.marketplace.action_types == ("print_label",)
+    assert rules.action_types == ("accept", "refuse", "ship", "cancel", "refund", "print_label")
+    assert rules.action_by_name["label"].action_type == "print_label"
 
 
 def test_statuses_named_on_no_yes_off_stay_texts() -> None:

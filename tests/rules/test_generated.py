@@ -62,6 +62,9 @@ FEATURES: dict[str, Callable[[RuleSet], bool]] = {
         "(" in str(q.when) for a in r.actions for q in a.requires
     ),
     "a status code mapping": lambda r: bool(r.mapping),
+    "an action sending an action type the marketplace declares": lambda r: any(
+        a.action_type in r.marketplace.action_types for a in r.actions
+    ),
     "a status name YAML would misread": lambda r: any(
         s.name in ("on", "no", "yes", "null", "true", "1.5", "010") for s in r.statuses
     ),

@@ -2,7 +2,8 @@
 
 The runtime runs a `transitions` machine and a table read back from it; this model reads the
 rule file's definition directly, in a few lines, so the tests can check the machine against
-something built independently of it.
+something built independently of it. Conditions are read in three values with the rule set's
+vocabulary: an unknown guard refuses, except on a reported path (`toward` its next status).
 """
 
 from __future__ import annotations
@@ -24,14 +25,33 @@ class Reference:
         self.finals = {s.name for s in rules.statuses if s.final}
         self.triggers = sorted({t.trigger for t in rules.transitions})
 
-    def next(self, status: str, trigger: str, fields: Mapping[str, object]) -> str | None:
+    def truth(self, when: Condition | None, fields: Mapping[str, object]) -> bool | None:
+        return True if when is None else when.truth(fields, self.rules.vocabulary)
+
+    def next(
+        self, status: str, trigger: str, fields: Mapping[str, object], toward: str | None = None
+    ) -> str | None:
         """Where `trigger` takes an order, or None when refused (a final status never leaves)."""
         for dest, when in self.steps.get((status, trigger), []):
-            if when is None or when.holds(fields):
+            truth = self.truth(when, fields)
+            if truth or (truth is None and dest == toward):
                 if status in self.finals and dest != status:
                     return None
                 return dest
+            if truth is None and toward is None:
+                return None
         return None
+
+    def possible(self, status: str, trigger: str, fields: Mapping[str, object]) -> list[str]:
+        """Where `trigger` may have taken an order a marketplace reports elsewhere."""
+        found = []
+        for dest, when in self.steps.get((status, trigger), []):
+            truth = self.truth(when, fields)
+            if truth is not False and status not in self.finals:
+                found.append(dest)
+            if truth:
+                break
+        return found
 
     def distance(self, source: str, target: str, fields: Mapping[str, object]) -> int | None:
         seen = {source: 0}
@@ -39,10 +59,10 @@ class Reference:
         while queue:
             status = queue.popleft()
             for trigger in self.triggers:
-                dest = self.next(status, trigger, fields)
-                if dest is not None and dest not in seen:
-                    seen[dest] = seen[status] + 1
-                    queue.append(dest)
+                for dest in self.possible(status, trigger, fields):
+                    if dest not in seen:
+                        seen[dest] = seen[status] + 1
+                        queue.append(dest)
         return seen.get(target)
 
     def timer(self, status: str) -> tuple[int, str] | None:
@@ -52,7 +72,10 @@ class Reference:
     def fields_ok(self, action: Action, fields: Mapping[str, object]) -> bool:
         """Every required field present and every enum value sent a declared one."""
         for requirement in action.requires:
-            if requirement.when is None or requirement.when.holds(fields):
+            needed = self.truth(requirement.when, fields)
+            if needed is None:
+                return False
+            if needed:
                 if not FieldPresent(requirement.field).holds(fields):
                     return False
                 if not self.valid(requirement.field, fields, requirement.values):

@@ -7,13 +7,19 @@ from hypothesis import strategies as st
 from engine.model.definition import FieldType, OrderField, RuleSet
 
 UNKNOWN_CODE = "NoSuchStatus"
+# Values no enum field of a shipped rule file lists: a misspelt alias, a mark, a number.
+UNLISTED = ("Sivi", "??", "42")
 
 
 def field_values(field: OrderField) -> st.SearchStrategy[object]:
     if field.type is FieldType.ENUM:
-        labels = [v.label for v in field.values if v.label]
+        # Other spellings of listed values (labels, aliases, another case), which read as their
+        # code; unlisted ones, which make every condition on the field unknown; blanks, none.
+        spellings = [s for v in field.values for s in (v.label, *v.aliases) if s]
+        spellings += [code.lower() for code in field.codes if code.lower() != code][:2]
         valid = st.sampled_from(field.codes)
-        return st.one_of(valid, valid, st.none(), st.sampled_from([*labels, "??"]))
+        odd = st.sampled_from([*spellings, *UNLISTED, " "])
+        return st.one_of(valid, valid, st.none(), odd, st.sampled_from(UNLISTED))
     if field.type is FieldType.BOOL:
         return st.one_of(st.booleans(), st.none())
     if field.type is FieldType.NUMBER:

@@ -39,6 +39,28 @@ def test_a_tracked_order_without_carrier_is_explained() -> None:
     )
 
 
+def test_an_unlisted_delivery_mode_is_named_and_blocks_ship() -> None:
+    code, output = explain(str(CDISCOUNT), "--status", READY, "--field", "delivery_mode=Sivi")
+    assert code == 0
+    modes = "'STD', 'TRK', 'REG', 'EXP', 'LV1', 'LV2', 'LV3', 'REL', 'RCO', 'SO1', 'MAG'"
+    lines = output.splitlines()
+    assert lines[:6] == [
+        f"{CDISCOUNT}: status '{READY}' (stage waiting_shipment), fields: delivery_mode=Sivi",
+        "not recognised: field 'delivery_mode' has value 'Sivi', which none of its values or "
+        f"aliases lists; its values are {modes}; conditions on it are unknown",
+        "allowed:",
+        "  refuse_shipment -> ShipmentRefusedBySeller  (sends cancel())",
+        "blocked:",
+        "  accept",
+    ]
+    ship = lines.index("  ship")
+    assert lines[ship + 1 : ship + 3] == [
+        "    - value_not_recognised: action 'ship' depends on field 'delivery_mode', whose "
+        f"value 'Sivi' is not recognised; the known values are {modes}",
+        "  refund",
+    ]
+
+
 def test_an_allowed_ship_shows_what_it_sends() -> None:
     code, output = explain(
         str(CDISCOUNT), "--status", READY, "--field", "delivery_mode=TRK",
