@@ -32,8 +32,11 @@ if TYPE_CHECKING:
 FAULT_HELP = (
     "Inject a fault, KEY=VALUE (repeatable): rate_limit=N / rate_limit_every=K (HTTP 429, "
     "retry_after=SECONDS), server_error=N / server_error_every=K (error_status=503), slow=N / "
-    "slow_every=K (delay=SECONDS), duplicate_pages, reorder_pages, malformed=N (per page). "
-    "N: the next N requests; K: every Kth request."
+    "slow_every=K (delay=SECONDS), duplicate_pages, reorder_pages, malformed=N (per page), "
+    "shift_listing=N (before each of the next N requests for page 2 on, the listing's first "
+    "order is updated past the window, as when an order changes during a walk), "
+    "html_actions=N (the next N action POSTs are queued but answered 200 with an HTML page, "
+    "as by a failing proxy). N: the next N requests; K: every Kth request."
 )
 
 
@@ -260,7 +263,7 @@ def sync(
             report = syncer.run_once()
             click.echo(f"{clock.now():%Y-%m-%d %H:%M:%S} {report.summary()}")
             if mode == "once":
-                if report.failed:
+                if report.failed or report.outbox.problems:  # a fetch or a send went wrong
                     raise SystemExit(1)
                 return
             _wait(syncer, clock)

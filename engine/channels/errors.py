@@ -5,6 +5,9 @@ timeouts, connection errors, rate limit): record the failed run, keep the waterm
 `ChannelAuthFailed`: the credentials are refused even with a fresh token: fix the settings.
 `ChannelRejected`: the channel refused the request itself (HTTP 4xx): a bug or bad input.
 `ChannelProtocolError`: the answer does not have the expected shape.
+`ListingShifted`: a list changed while it was read page by page (its `count` moved, a page came
+back short before the last, a `next` page is gone): an entry may have slid onto a page already
+read, so the list is read again before anything is taken as complete.
 Messages name the method, the path and the status; never a credential, token or query string.
 """
 
@@ -39,3 +42,7 @@ class ChannelRejected(ChannelError):
 
 class ChannelProtocolError(ChannelError):
     pass
+
+
+class ListingShifted(ChannelError):
+    """A list changed under a page-by-page read: what was read is right, but maybe not all."""

@@ -5,8 +5,11 @@ Lengow's own plugins learned these rules the hard way, so they live here once: t
 limit) and renewed once on 401/403; a 429 waits what `Retry-After` asks; 5xx, timeouts and
 dropped connections are retried with backoff and jitter, then `ChannelUnavailable` carries the
 cause; lists are read page by page, following `next` on our own host only (the token never goes
-elsewhere). The clock and the random source are injected. No token or secret ever reaches a
-message, a repr or a log: requests are named by method and path only.
+elsewhere). A read that must be complete (the orders of a window) is also checked to have held
+still: the same `count` on every page, no page short before the last, no `next` page gone;
+otherwise `ListingShifted` is raised after the last page (an entry may have slid onto a page
+already read while the list changed). The clock and the random source are injected. No token or
+secret ever reaches a message, a repr or a log: requests are named by method and path only.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from engine.channels.errors import (
     ChannelProtocolError,
     ChannelRejected,
     ChannelUnavailable,
+    ListingShifted,
 )
 from engine.channels.retry import RetryPolicy, retry_after
 from engine.model.clock import Clock, SystemClock
@@ -43,6 +47,56 @@ class RawPage:
     results: tuple[object, ...]
     count: int | None
     next: str | None
+
+
+class WalkCheck:
+    """Whether a list held still while it was read page by page, from the pages alone.
+
+    A page equal to the one before (same results, same count) is the same page served again and
+    is skipped. The list held still when every page reported the same `count` and no page but the
+    last held fewer entries than the longest: a list that loses an entry between two pages shifts
+    the later entries up by one, so one of them slides onto a page already read and is never
+    served, and the count (or a short page, when the count is not fresh) is what gives it away.
+    Only the last page is kept, and the number, size and count of the others.
+    """
+
+    def __init__(self, request: str) -> None:
+        self.request = request
+        self.last: RawPage | None = None
+        self.seen: list[tuple[int, int, int | None]] = []  # number, entries, count
+
+    def add(self, page: RawPage) -> None:
+        last = self.last
+        if last is not None and (page.results, page.count) == (last.results, last.count):
+            return
+        self.last = page
+        self.seen.append((page.number, len(page.results), page.count))
+
+    def problem(self) -> str | None:
+        """Why the list cannot be taken as complete, or None when it held still."""
+        reasons = []
+        counts = [(number, count) for number, _, count in self.seen if count is not None]
+        changes = [
+            (number, count)
+            for n, (number, count) in enumerate(counts)
+            if n == 0 or count != counts[n - 1][1]
+        ]
+        if len(changes) > 1:
+            reasons.append(", ".join(f"count {c} on page {n}" for n, c in changes))
+        longest = max((size for _, size, _ in self.seen), default=0)
+        short = [(number, size) for number, size, _ in self.seen[:-1] if size < longest]
+        if short:
+            number, size = short[0]
+            reasons.append(f"page {number} came back short ({size} of {longest}) before the last")
+        if not reasons:
+            return None
+        return f"{self.request} changed while it was read: {'; '.join(reasons)}"
+
+    def gone(self, number: int, cause: str) -> str:
+        return (
+            f"{self.request} changed while it was read: page {number}, which page {number - 1} "
+            f"linked to, is gone ({cause})"
+        )
 
 
 class Transient(Exception):
@@ -140,18 +194,38 @@ class LengowSession:
     def close(self) -> None:
         self._http.close()
 
-    def pages(self, path: str, params: dict[str, str]) -> Iterator[RawPage]:
+    def pages(
+        self, path: str, params: dict[str, str], *, complete: bool = False
+    ) -> Iterator[RawPage]:
+        """The pages of a list, each asked for when the caller wants it, to the last `next`.
+
+        With `complete`, the read is checked to have held still (`WalkCheck`): when it did not,
+        `ListingShifted` is raised once the last page has been yielded (or when a `next` page
+        answers 404: the list got shorter than when it linked to it), so the caller keeps what it
+        read and reads the list again.
+        """
         target: str | None = path
         query: dict[str, str] | None = params
         seen: set[str] = set()
         number = 1
+        check = WalkCheck(f"GET {request_path(path)}") if complete else None
         while target is not None:
-            body = self.call("GET", target, params=query)
+            try:
+                body = self.call("GET", target, params=query)
+            except ChannelRejected as rejected:
+                if check is None or number == 1 or rejected.status != 404:
+                    raise
+                raise ListingShifted(check.gone(number, f"HTTP 404: {rejected.message}")) from None
             page = self._page(body, number, f"GET {request_path(target)}")
+            if check is not None:
+                check.add(page)
             yield page
             target = self._follow(page.next, seen)
             query = None
             number += 1
+        problem = check.problem() if check is not None else None
+        if problem is not None:
+            raise ListingShifted(problem)
 
     @staticmethod
     def _page(body: object, number: int, request: str) -> RawPage:

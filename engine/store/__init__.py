@@ -12,7 +12,8 @@ so it imports engine.model and nothing else of ours. The modules:
 - `ingestion`: a batch of changes, applied when the marketplace's clock says they are news.
 - `queries`: the reads: orders for the runtime, events for analytics, the open timers.
 - `fetch_log`: fetch runs, watermarks and quarantined input.
-- `outbox`: seller actions from pending to sent, then confirmed, failed or unconfirmed.
+- `outbox`: seller actions from pending through sending to sent, then confirmed, failed or
+  unconfirmed.
 - `tables`: the SQL tables at `SCHEMA_VERSION`, the one layout this code reads and writes.
 - `migrations`: an older database upgraded in one transaction, a newer one refused.
 - `database`: one SQLAlchemy engine for SQLite (WAL, `BEGIN IMMEDIATE`) or PostgreSQL.

@@ -107,6 +107,7 @@ def _event_rows(marketplace: str, order_id: str, base_seq: int, new: Iterable[Ev
             "source": str(event.source),
             "inferred": event.inferred,
             "at": event.at,
+            "deviation": event.deviation,
         }
         for number, event in enumerate(new, start=1)
     ]

@@ -8,7 +8,11 @@ layout we do not know could silently misread it.
 
 History: version 1 held orders (without their rule fields), events, anomalies, quarantine,
 fetch runs and watermarks. Version 2 keeps each order's rule fields and the event count its
-latest change was based on, and adds the action outbox.
+latest change was based on, and adds the action outbox. Version 3 gives the outbox its `sending`
+state and `attempted_at` (a send is recorded before its POST, so a restart knows it may have
+landed); SQLite cannot change a CHECK constraint, so there the outbox table is rebuilt.
+Version 4 marks the events that moved an order to a reported status the rules give no path to
+(`events.deviation`, false for every event before it).
 """
 
 from __future__ import annotations
@@ -17,9 +21,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, insert, inspect, select, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Connection,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
 
 from engine.store import tables as schema
+from engine.store.columns import UtcDateTime, json_type
 from engine.store.errors import SchemaTooNew, SchemaUnknown
 
 # Two-part advisory lock key on PostgreSQL: this constant and the schema's name, so that
@@ -36,6 +55,42 @@ class Step:
     run: Callable[[Connection], None]
 
 
+# The outbox as version 2 created it, frozen: version 3 changed the current one.
+_V2 = MetaData()
+_V2_OPEN = text("state IN ('pending', 'sent')")
+_outbox_v2 = Table(
+    "outbox",
+    _V2,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("marketplace", String(64), nullable=False),
+    Column("order_id", String(128), nullable=False),
+    Column("action", String(128), nullable=False),
+    Column("action_type", String(64), nullable=False),
+    Column("args", json_type(), nullable=False),
+    Column("expected_status", String(128)),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Column("confirmed_at", UtcDateTime),
+    Column("answer", json_type()),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    CheckConstraint(
+        "state IN ('pending', 'sent', 'confirmed', 'failed', 'unconfirmed')", name="outbox_state"
+    ),
+)
+Index(
+    "outbox_one_open",
+    _outbox_v2.c.marketplace,
+    _outbox_v2.c.order_id,
+    _outbox_v2.c.action,
+    unique=True,
+    sqlite_where=_V2_OPEN,
+    postgresql_where=_V2_OPEN,
+)
+Index("outbox_state", _outbox_v2.c.state)
+_V2_COLUMNS = ", ".join(column.name for column in _outbox_v2.columns)
+
+
 def _to_v2(connection: Connection) -> None:
     json_sql = "JSONB" if connection.dialect.name == "postgresql" else "JSON"
     connection.execute(
@@ -43,13 +98,54 @@ def _to_v2(connection: Connection) -> None:
     )
     connection.execute(text("ALTER TABLE orders ADD COLUMN prev_seq INTEGER NOT NULL DEFAULT 0"))
     connection.execute(text("UPDATE orders SET prev_seq = seq"))
-    # The outbox is new in this version. Should a later version change it, freeze this
-    # version's shape here (the migrated-equals-fresh test will say so).
-    schema.outbox.create(connection)
+    _outbox_v2.create(connection)  # the outbox is new in this version
+
+
+_V3_STATES = "'pending', 'sending', 'sent', 'confirmed', 'failed', 'unconfirmed'"
+_V3_ONE_OPEN = (
+    "CREATE UNIQUE INDEX outbox_one_open ON outbox (marketplace, order_id, action) "
+    "WHERE state IN ('pending', 'sending', 'sent')"
+)
+
+
+def _to_v3(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        for statement in (
+            "ALTER TABLE outbox ADD COLUMN attempted_at TIMESTAMP WITH TIME ZONE",
+            "ALTER TABLE outbox DROP CONSTRAINT outbox_state",
+            f"ALTER TABLE outbox ADD CONSTRAINT outbox_state CHECK (state IN ({_V3_STATES}))",
+            "DROP INDEX outbox_one_open",
+            _V3_ONE_OPEN,
+        ):
+            connection.execute(text(statement))
+    else:
+        # SQLite changes no CHECK constraint in place: a new table takes the rows over. Should a
+        # later version change the outbox, freeze this version's shape here (the
+        # migrated-equals-fresh test will say so).
+        connection.execute(text("ALTER TABLE outbox RENAME TO outbox_v2"))
+        connection.execute(text("DROP INDEX outbox_one_open"))
+        connection.execute(text("DROP INDEX outbox_state"))
+        schema.outbox.create(connection)
+        connection.execute(
+            text(f"INSERT INTO outbox ({_V2_COLUMNS}) SELECT {_V2_COLUMNS} FROM outbox_v2")
+        )
+        connection.execute(text("DROP TABLE outbox_v2"))
+    # An entry sent before this version was attempted when it was sent.
+    connection.execute(text("UPDATE outbox SET attempted_at = sent_at"))
+
+
+def _to_v4(connection: Connection) -> None:
+    # Every event stored before this version followed the rules (an impossible report moved
+    # no order then).
+    connection.execute(
+        text("ALTER TABLE events ADD COLUMN deviation BOOLEAN NOT NULL DEFAULT false")
+    )
 
 
 STEPS: tuple[Step, ...] = (
     Step(2, "orders keep their rule fields and prev_seq; the action outbox", _to_v2),
+    Step(3, "the outbox records a send before its POST: state sending, attempted_at", _to_v3),
+    Step(4, "events mark a deviation: a move to a reported status no rule leads to", _to_v4),
 )
 
 

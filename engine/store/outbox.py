@@ -1,10 +1,12 @@
 """The action outbox: seller actions on their way to the marketplace, and what became of them.
 
-An action is queued `pending`, `sent` once the channel took it, then `confirmed` when a later
-fetch shows the status it was meant to cause, `failed` when the channel refused it, or
-`unconfirmed` when no confirmation came in time. Each move is a conditional UPDATE from the
-states it may leave, so two workers cannot both send the same entry, and a partial unique index
-keeps one open entry per order and action.
+An action is queued `pending`; `sending` once a send began (committed before its POST, with the
+attempt's time, so a restart knows the POST may have landed and asks the marketplace before
+sending again); `sent` once the channel took it (or showed it had it already), then `confirmed`
+when a later fetch shows the status it was meant to cause, `failed` when the channel refused it,
+or `unconfirmed` when no confirmation came in time. Each move is a conditional UPDATE from the
+states it may leave, and `begin_send` also from the attempt count it read, so two workers cannot
+both send the same entry; a partial unique index keeps one open entry per order and action.
 """
 
 from __future__ import annotations
@@ -13,19 +15,21 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Update, select, update
+from sqlalchemy import Connection, Update, case, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.store.errors import OutboxStateError
 from engine.store.records import NewAction, OutboxItem, OutboxState
-from engine.store.tables import outbox
+from engine.store.tables import OUTBOX_OPEN, outbox
 
-# The states an entry may leave to reach each state.
+_PENDING, _SENDING, _SENT = OutboxState.PENDING, OutboxState.SENDING, OutboxState.SENT
+# The states an entry may leave to reach each state (`sending` is reached by `begin_send`).
 MOVES: Mapping[OutboxState, frozenset[OutboxState]] = {
-    OutboxState.SENT: frozenset({OutboxState.PENDING}),
-    OutboxState.CONFIRMED: frozenset({OutboxState.SENT, OutboxState.UNCONFIRMED}),
-    OutboxState.FAILED: frozenset({OutboxState.PENDING, OutboxState.SENT, OutboxState.UNCONFIRMED}),
-    OutboxState.UNCONFIRMED: frozenset({OutboxState.SENT}),
+    _SENDING: frozenset({_PENDING, _SENDING}),
+    _SENT: frozenset({_PENDING, _SENDING}),
+    OutboxState.CONFIRMED: frozenset({_SENDING, _SENT, OutboxState.UNCONFIRMED}),
+    OutboxState.FAILED: frozenset({_PENDING, _SENDING, _SENT, OutboxState.UNCONFIRMED}),
+    OutboxState.UNCONFIRMED: frozenset({_SENT}),
 }
 
 
@@ -38,7 +42,7 @@ def enqueue(connection: Connection, entry: NewAction) -> tuple[int, bool]:
     """Queue an action; (its id, True) or, when the same one is still open, (that id, False)."""
     dialect = connection.dialect.name
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(outbox)
-    open_states = [str(OutboxState.PENDING), str(OutboxState.SENT)]
+    open_states = list(OUTBOX_OPEN)
     inserted = connection.execute(
         statement.values(
             marketplace=entry.marketplace,
@@ -79,14 +83,46 @@ def _move(item_id: int, to: OutboxState) -> Update:
     )
 
 
+def begin_send(connection: Connection, item: OutboxItem, at: datetime) -> OutboxItem | None:
+    """Mark `item` as being sent from `at`, before its POST: the entry, now `sending`, or None
+    when another worker moved it since `item` was read (its state or attempt count changed).
+
+    A `sending` entry is begun again when the marketplace showed its last POST did not land.
+    """
+    if item.state not in MOVES[_SENDING]:
+        raise OutboxStateError(
+            f"outbox entry {item.id} ({item.action} of order {item.order_id}) is {item.state}; "
+            f"it cannot become {_SENDING} (only from {', '.join(sorted(MOVES[_SENDING]))})"
+        )
+    statement = (
+        update(outbox)
+        .where(
+            outbox.c.id == item.id,
+            outbox.c.state == str(item.state),
+            outbox.c.attempts == item.attempts,
+        )
+        .values(state=str(_SENDING), attempted_at=at, attempts=outbox.c.attempts + 1)
+    )
+    if connection.execute(statement).rowcount != 1:
+        return None
+    return get_item(connection, item.id)
+
+
 def move(
     connection: Connection, item_id: int, to: OutboxState, at: datetime, answer: object = None
 ) -> OutboxItem:
     """Move an entry to `to`, keeping the channel's answer when one is given."""
     to = OutboxState(to)
+    if to is _SENDING:
+        raise OutboxStateError(
+            f"outbox entry {item_id} becomes {_SENDING} through begin_send, which checks that no "
+            "other worker began sending it"
+        )
     statement = _move(item_id, to)
-    if to is OutboxState.SENT:
-        statement = statement.values(sent_at=at, attempts=outbox.c.attempts + 1)
+    if to is _SENT:
+        # A send begun by `begin_send` counted its attempt then; one from pending counts now.
+        counted = case((outbox.c.state == str(_PENDING), 1), else_=0)
+        statement = statement.values(sent_at=at, attempts=outbox.c.attempts + counted)
     elif to is OutboxState.CONFIRMED:
         statement = statement.values(confirmed_at=at)
     if answer is not None:
@@ -128,14 +164,20 @@ def list_items(
 
 
 def note_attempt(connection: Connection, item_id: int, answer: object) -> OutboxItem:
-    """Count a send that did not reach the channel (the entry stays pending, to retry)."""
+    """Keep why a send did not get through; the entry keeps its state, to retry.
+
+    A pending entry counts it as an attempt; a sending one counted it when the send began.
+    """
+    counted = case((outbox.c.state == str(_PENDING), 1), else_=0)
     statement = (
         update(outbox)
-        .where(outbox.c.id == item_id, outbox.c.state == str(OutboxState.PENDING))
-        .values(attempts=outbox.c.attempts + 1, answer=answer)
+        .where(outbox.c.id == item_id, outbox.c.state.in_([str(_PENDING), str(_SENDING)]))
+        .values(attempts=outbox.c.attempts + counted, answer=answer)
     )
     if connection.execute(statement).rowcount != 1:
-        raise OutboxStateError(f"outbox entry {item_id} is not pending; it cannot be retried")
+        raise OutboxStateError(
+            f"outbox entry {item_id} is neither pending nor sending; it cannot be retried"
+        )
     item = get_item(connection, item_id)
     assert item is not None
     return item

@@ -73,7 +73,7 @@ def count_orders(connection: Connection, marketplace: str | None = None) -> int:
 
 def order_events(connection: Connection, marketplace: str, order_id: str) -> list[StoredEvent]:
     query = (
-        select(*(events.c[name] for name in EVENT_LOG_COLUMNS))
+        select(*(events.c[name] for name in EVENT_LOG_COLUMNS), events.c.deviation)
         .where(events.c.marketplace == marketplace, events.c.order_id == order_id)
         .order_by(events.c.seq)
     )
@@ -81,7 +81,8 @@ def order_events(connection: Connection, marketplace: str, order_id: str) -> lis
 
 
 def _events_query(marketplace: str | None, since: datetime | None) -> Select[Any]:
-    query = select(*(events.c[name] for name in EVENT_LOG_COLUMNS), orders.c.fields).join(
+    columns = (*(events.c[name] for name in EVENT_LOG_COLUMNS), events.c.deviation)
+    query = select(*columns, orders.c.fields).join(
         orders,
         (orders.c.marketplace == events.c.marketplace) & (orders.c.order_id == events.c.order_id),
     )
@@ -103,21 +104,30 @@ def events_frame(
 
     `stage_of` (a rule set's `stage_of`, or a status -> stage mapping) adds `stage`, the stage of
     `to_status`; each name in `fields` adds that rule field of the order (e.g. its delivery mode).
+    `deviation` follows the event columns: True for an event no rule's path led to. A status the
+    rules do not declare (kept as the marketplace reported it) is its own stage.
     """
     import pandas as pd
 
     rows = connection.execute(_events_query(marketplace, since)).all()
-    frame = pd.DataFrame(
-        [row[: len(EVENT_LOG_COLUMNS)] for row in rows], columns=list(EVENT_LOG_COLUMNS)
-    )
-    frame = frame.astype({"seq": "int64", "inferred": "bool"})
+    width = len(EVENT_LOG_COLUMNS) + 1
+    frame = pd.DataFrame([row[:width] for row in rows], columns=[*EVENT_LOG_COLUMNS, "deviation"])
+    frame = frame.astype({"seq": "int64", "inferred": "bool", "deviation": "bool"})
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
     if stage_of is not None:
-        lookup = stage_of.get if isinstance(stage_of, Mapping) else stage_of
-        frame["stage"] = [lookup(status) for status in frame["to_status"]]
+        frame["stage"] = [_stage(stage_of, status) for status in frame["to_status"]]
     for name in fields:
         frame[name] = [row.fields.get(name) for row in rows]
     return frame
+
+
+def _stage(stage_of: Callable[[str], str] | Mapping[str, str], status: str) -> str:
+    """The stage of `status`; a code the rules do not declare has none: shown as itself."""
+    try:
+        found = stage_of.get(status) if isinstance(stage_of, Mapping) else stage_of(status)
+    except KeyError:
+        found = None
+    return status if found is None else found
 
 
 def order_anomalies(

@@ -35,6 +35,7 @@ class RunStatus(StrEnum):
 
 class OutboxState(StrEnum):
     PENDING = "pending"
+    SENDING = "sending"
     SENT = "sent"
     CONFIRMED = "confirmed"
     FAILED = "failed"
@@ -56,7 +57,9 @@ class OrderState:
 
     `seq` is the number of events the order has; a change computed from this state carries it
     as its `base_seq`, so the store can refuse a change computed from a state that moved since.
-    `status` is None only while the order's first snapshot had a status the rules do not know.
+    `status` is what the marketplace last reported, a code the rules do not declare included
+    (kept verbatim); None only for an order stored by an older version from a snapshot it could
+    not place.
     """
 
     marketplace: str
@@ -221,6 +224,7 @@ class StoredEvent:
     source: str
     inferred: bool
     at: datetime
+    deviation: bool = False  # moved where the marketplace reported it, by no rule's path
 
 
 @dataclass(frozen=True)
@@ -312,7 +316,11 @@ class NewAction:
 
 @dataclass(frozen=True)
 class OutboxItem:
-    """A seller action on its way to the marketplace, and what became of it."""
+    """A seller action on its way to the marketplace, and what became of it.
+
+    `attempts` counts the sends begun (each one marked `sending` at `attempted_at` before its
+    POST); `answer` is the channel's last answer, or why the last attempt did not get through.
+    """
 
     id: int
     marketplace: str
@@ -327,3 +335,4 @@ class OutboxItem:
     confirmed_at: datetime | None
     answer: object
     attempts: int
+    attempted_at: datetime | None

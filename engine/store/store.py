@@ -7,6 +7,7 @@ created or upgraded when the store opens, so a `Store` in hand always speaks the
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -14,7 +15,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 import engine.store.fetch_log as fetch_log
 import engine.store.outbox as outbox
@@ -111,6 +112,7 @@ class Store:
     quarantine = _own_transaction(Transaction.quarantine)
     finish_run = _own_transaction(Transaction.finish_run)
     enqueue = _own_transaction(Transaction.enqueue)
+    begin_send = _own_transaction(Transaction.begin_send)
     move_outbox = _own_transaction(Transaction.move_outbox)
     note_attempt = _own_transaction(Transaction.note_attempt)
 
@@ -205,14 +207,23 @@ def open_store(url: str = DEFAULT_URL, clock: Clock | None = None) -> Store:
     except OperationalError as exc:
         engine.dispose()
         raise StoreError(f"cannot open the store {shown}: {_reason(exc)}") from exc
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        engine.dispose()
+        if parsed.get_backend_name() != "sqlite":
+            raise StoreError(f"cannot open the store {shown}: {_reason(exc)}") from exc
+        # Not a database at all, or one cut short or overwritten: its pages no longer add up.
+        raise StoreError(
+            f"the store {parsed.database} is not an orderflow database or is damaged "
+            f"({_reason(exc)}): restore it from a backup or point --db at another file"
+        ) from exc
     except BaseException:
         engine.dispose()
         raise
     return Store(engine, shown)
 
 
-def _reason(exc: OperationalError) -> str:
-    detail: Any = exc.orig if exc.orig is not None else exc
+def _reason(exc: Exception) -> str:
+    detail: Any = exc.orig if isinstance(exc, DatabaseError) and exc.orig is not None else exc
     return str(detail).strip().splitlines()[0]
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import (
 
 from engine.store.columns import UtcDateTime, json_type
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 """The version this code writes. Raise it with a new step in `migrations.STEPS`."""
 
 metadata = MetaData()
@@ -69,6 +69,8 @@ events = Table(
     Column("source", String(32), nullable=False),
     Column("inferred", Boolean, nullable=False),
     Column("at", UtcDateTime, nullable=False),
+    # The one event that took the order where the marketplace reported it, with no rule's path.
+    Column("deviation", Boolean, nullable=False, server_default=text("false")),
     UniqueConstraint("marketplace", "order_id", "seq", name="events_order_seq"),
     ForeignKeyConstraint(["marketplace", "order_id"], [orders.c.marketplace, orders.c.order_id]),
     CheckConstraint("seq >= 1", name="events_seq_positive"),
@@ -126,8 +128,9 @@ watermarks = Table(
     Column("value", UtcDateTime, nullable=False),
 )
 
-OUTBOX_OPEN = ("pending", "sent")
-_open_outbox = text("state IN ('pending', 'sent')")
+# An entry is open from queued to sent: `sending` is a POST that may or may not have landed.
+OUTBOX_OPEN = ("pending", "sending", "sent")
+_open_outbox = text("state IN ('pending', 'sending', 'sent')")
 
 outbox = Table(
     "outbox",
@@ -145,8 +148,11 @@ outbox = Table(
     Column("confirmed_at", UtcDateTime),
     Column("answer", json_type()),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
+    # When the latest send began: committed before its POST, so a restart knows it may have landed.
+    Column("attempted_at", UtcDateTime),
     CheckConstraint(
-        "state IN ('pending', 'sent', 'confirmed', 'failed', 'unconfirmed')", name="outbox_state"
+        "state IN ('pending', 'sending', 'sent', 'confirmed', 'failed', 'unconfirmed')",
+        name="outbox_state",
     ),
 )
 # The same action on the same order is never queued twice while one is still on its way.

@@ -65,6 +65,10 @@ class Transaction:
         """Queue an action: (id, True), or (the open entry's id, False) if it is already queued."""
         return outbox.enqueue(self._connection, entry)
 
+    def begin_send(self, item: OutboxItem, at: datetime) -> OutboxItem | None:
+        """Mark an entry `sending` before its POST; None when another worker moved it first."""
+        return outbox.begin_send(self._connection, item, at)
+
     def move_outbox(
         self, item_id: int, to: OutboxState, at: datetime, answer: object = None
     ) -> OutboxItem:
@@ -72,5 +76,5 @@ class Transaction:
         return outbox.move(self._connection, item_id, to, at, answer)
 
     def note_attempt(self, item_id: int, answer: object) -> OutboxItem:
-        """Count a failed send of a pending entry; it stays pending."""
+        """Keep why a send of a pending or sending entry did not get through; it stays so."""
         return outbox.note_attempt(self._connection, item_id, answer)

@@ -9,7 +9,8 @@ here. The modules:
 - `syncer`: `Syncer.run_once`: fetch the planned windows, commit each page in one transaction,
   then send and confirm the outbox.
 - `scheduler`: `plan`, the windows to fetch, a pure function of the time and the past runs.
-- `outbox_sender`: send the outbox's pending entries, confirm the sent ones from later fetches.
+- `outbox_sender`: send each outbox entry once (an interrupted send is looked up first),
+  confirm the sent ones from later fetches.
 - `seller_actions`: `submit`, a seller action checked by the runtime then queued, never sent.
 - `timer_sweep`: the rule files' timers fired on the stored orders, dated at their deadlines.
 """

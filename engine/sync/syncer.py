@@ -5,9 +5,13 @@ Lengow API, the twin, or anything with the same two calls) and a clock. `run_onc
 killed process left open, fetches every window `engine.sync.scheduler.plan` asks for, and commits
 each page in one transaction (order states, events, anomalies, quarantine, run counters), so a crash
 loses at most the page in flight and a restart fetches it again. A window is marked done (which
-is what moves the watermark) only after its last page is committed. The store refuses an update
-older than what it holds, so repeated, reordered or overlapping pages change nothing. Seller
-actions leave through the outbox and are confirmed when a later fetch shows their status.
+is what moves the watermark) only after its last page is committed, and only when the listing
+held still while it was walked: a channel that sees it change (`ListingShifted`: the `count`
+moved, a page came back short) has the window walked again, up to `MAX_WALKS` times, after which
+the window fails and the next run fetches it again; what the unsteady walks committed stays.
+The store refuses an update older than what it holds, so repeated, reordered or overlapping
+pages change nothing. Seller actions leave through the outbox and are confirmed when a later
+fetch shows their status.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from engine.channels.errors import ChannelError
+from engine.channels.errors import ChannelError, ListingShifted
 from engine.channels.order_mapping import OrderMapper, Quarantined
 from engine.model.clock import Clock
 from engine.model.definition import FetchSchedule, RuleSet
@@ -42,6 +46,8 @@ from engine.sync.timer_sweep import fire_due_timers
 
 WATERMARK = "orders"
 MAX_CONFLICT_RETRIES = 3
+# Walks of one window, in one run, whose listing changed under them before the window fails.
+MAX_WALKS = 3
 
 
 class PageLike(Protocol):
@@ -50,7 +56,11 @@ class PageLike(Protocol):
 
 
 class OrderChannel(ActionChannel, Protocol):
-    """What the sync needs of a channel: order pages by window, and sending an action."""
+    """What the sync needs of a channel: order pages by window, and sending an action.
+
+    A channel that can tell its listing changed during the walk raises `ListingShifted` (after
+    the last page): the window is walked again.
+    """
 
     def order_pages(
         self, updated_from: datetime, updated_to: datetime, *, marketplace: str | None = None
@@ -69,6 +79,7 @@ class SyncReport:
     events: int = 0
     skipped_fulfilled: int = 0
     timer_events: int = 0
+    walked_again: int = 0
     failed: str | None = None
     outbox: OutboxReport = field(default_factory=OutboxReport)
     notes: list[str] = field(default_factory=list)
@@ -83,6 +94,8 @@ class SyncReport:
             f"{self.timer_events} timer event(s); "
             f"{self.outbox.summary()}"
         )
+        if self.walked_again:
+            text += f"; {self.walked_again} window walk(s) repeated: the listing changed"
         return text + (f"; FAILED: {self.failed}" if self.failed else "")
 
 
@@ -175,8 +188,9 @@ class Syncer:
                 break
         if self.fire_timers:
             report.timer_events = fire_due_timers(self.store, self.runtimes, self.clock.now())
-        report.outbox = send_pending(self.store, self.channel, self.clock)
-        report.outbox.merge(confirm_sent(self.store, self.clock.now(), self.unconfirmed_after))
+        report.outbox = send_pending(self.store, self.channel, self.clock, self.rules)
+        confirmed = confirm_sent(self.store, self.clock.now(), self.unconfirmed_after, self.rules)
+        report.outbox.merge(confirmed)
         return report
 
     def _fetch_window(self, window: Window, report: SyncReport) -> bool:
@@ -184,8 +198,7 @@ class Syncer:
             FetchKind(window.kind), window.start, window.end, self.clock.now()
         )
         try:
-            for page in self.channel.order_pages(window.start, window.end):
-                self.ingest_page(run, page.results, report)
+            self._walk(run, window, report)
         except (ChannelError, ConcurrentSync) as exc:
             report.failed = str(exc)
             self.store.finish_run(run, RunStatus.FAILED, self.clock.now(), str(exc))
@@ -194,6 +207,27 @@ class Syncer:
             tx.finish_run(run, RunStatus.OK, self.clock.now())
             tx.advance_watermark(WATERMARK, window.end)
         return True
+
+    def _walk(self, run: int, window: Window, report: SyncReport) -> None:
+        """Commit the window's pages until one walk sees the listing hold still.
+
+        Raises `ListingShifted` when none of `MAX_WALKS` walks did: an order may have slid onto
+        a page already read, so the window must not be marked done.
+        """
+        for walk in range(1, MAX_WALKS + 1):
+            try:
+                for page in self.channel.order_pages(window.start, window.end):
+                    self.ingest_page(run, page.results, report)
+                return
+            except ListingShifted as shifted:
+                if walk == MAX_WALKS:
+                    span = f"{window.start:%Y-%m-%d %H:%M}..{window.end:%Y-%m-%d %H:%M}"
+                    raise ListingShifted(
+                        f"the {window.kind} window {span} was not done: its listing changed "
+                        f"during each of {MAX_WALKS} walks (the last: {shifted}); it is fetched "
+                        "again on the next run"
+                    ) from None
+                report.walked_again += 1
 
     def ingest_page(self, run: int, results: Sequence[object], report: SyncReport) -> None:
         """Map, check and commit one page of orders in one transaction."""
@@ -253,6 +287,7 @@ class Syncer:
                 snap.status_code,
                 snap.fields,
                 snap.updated_at,
+                previous=state.fields if state else None,
             )
             version = self.rules[snap.marketplace].marketplace.rules_version
             changes.append(OrderChange.observed(snap, state, outcome, version))

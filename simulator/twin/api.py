@@ -4,9 +4,11 @@
 headers, in Lengow's shapes: `/access/get_token` (token valid one hour on the twin's clock),
 `GET /v3.0/marketplaces` (statuses by stage and actions, from the rule files),
 `GET /v3.0/orders` (filters on `updated_*`, `marketplace_order_date_*`, `marketplace`,
-`marketplace_order_id`; `page`/`page_size` up to 100; `count`, `next`, `previous`),
+`marketplace_order_id`; `page`/`page_size` up to 100; `count`, `next`, `previous`; the
+`shift_listing` fault updates an order before a later page, `moved` keeps those updates),
 `/v3.0/orders/actions/` (list with filters; POST queues an action that is applied to its order
-before the next order fetch, then shows as processed, with `errors` when refused), and the
+before the next order fetch, then shows as processed, with `errors` when refused; the
+`html_actions` fault answers a queued one with an HTML page instead of its record), and the
 control endpoints (`/_twin/faults`: GET, POST settings, DELETE to clear; `DELETE /_twin/tokens`
 revokes every token). Errors use Lengow's `{"error": {"code", "message"}}`. One lock
 serialises the handling, so concurrent requests see a consistent twin. The access token and the
@@ -26,7 +28,14 @@ from datetime import datetime, timedelta
 from engine.model.clock import Clock
 from simulator.twin.faults import FaultError, Faults, FaultState, RequestFault
 from simulator.twin.lengow_json import lengow_time
-from simulator.twin.listing import Listing, ListingError, order_listing, record_listing
+from simulator.twin.listing import (
+    Listing,
+    ListingError,
+    MovedOrders,
+    later_page,
+    order_listing,
+    record_listing,
+)
 from simulator.twin.orders import ActionRequest, OrderSource
 
 TOKEN_LIFETIME = timedelta(hours=1)
@@ -45,9 +54,19 @@ class TwinRequest:
 
 
 @dataclass(frozen=True)
+class Html:
+    """A body that is not JSON: the page a failing proxy in front of the API answers."""
+
+    text: str
+
+
+PROXY_PAGE = "<html><head><title>Bad Gateway</title></head><body><h1>Proxy error</h1></body></html>"
+
+
+@dataclass(frozen=True)
 class TwinReply:
     status: int
-    body: object
+    body: object  # JSON, or an `Html` page
     headers: Mapping[str, str] = field(default_factory=dict)
     delay: float = 0.0
 
@@ -83,6 +102,7 @@ class TwinService:
         self.tokens: dict[str, datetime] = {}
         self.actions: list[dict[str, object]] = []
         self.fetches = 0
+        self.moved = MovedOrders()
         self._lock = threading.Lock()
 
     def handle(self, request: TwinRequest) -> TwinReply:
@@ -150,7 +170,11 @@ class TwinService:
     def _orders(self, request: TwinRequest) -> TwinReply:
         self._process_actions()
         self.fetches += 1
-        listing = order_listing(self.source.orders(), request.query, self.faults.faults)
+        orders = self.moved.served(self.source.orders())
+        if later_page(request.query) and self.faults.next_shift():
+            self.moved.move_first(orders, request.query, self.clock.now())
+            orders = self.moved.served(self.source.orders())
+        listing = order_listing(orders, request.query, self.faults.faults)
         return self._page(listing, request)
 
     def _page(self, listing: Listing, request: TwinRequest) -> TwinReply:
@@ -180,6 +204,8 @@ class TwinService:
             "updated_at": now,
         }
         self.actions.append(record)
+        if self.faults.next_html_action():
+            return TwinReply(200, Html(PROXY_PAGE))  # queued, but the client cannot tell
         return TwinReply(201, dict(record))
 
     def _process_actions(self) -> None:

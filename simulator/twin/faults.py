@@ -3,9 +3,15 @@
 Request faults: HTTP 429 with `Retry-After`, HTTP 5xx, slow answers; each for the next N API
 requests (`rate_limit=3`) or every Kth one (`rate_limit_every=10`). Page faults: every page
 served twice through the `next` links (`duplicate_pages`), pages served out of order
-(`reorder_pages`), malformed orders slipped into every page (`malformed=2`). The same
-`key=value` settings come from the command line (`--fault`) and from the control endpoint
-(`POST /_twin/faults` with a JSON object); a wrong key or value is refused with a sentence.
+(`reorder_pages`), malformed orders slipped into every page (`malformed=2`). Listing fault:
+`shift_listing=N` makes the next N requests for a later page of an order list (page 2 on) each
+first update the list's first order past the window's upper bound, as Lengow does when an order
+changes while a client walks the pages: `count` drops, the rest shifts up, and an order slides
+onto the page already read. Action fault: `html_actions=N` queues each of the next N action
+POSTs as usual but answers it HTTP 200 with an HTML page, as a failing proxy in front of the API
+does: the action landed, the client cannot tell. The same `key=value` settings come from the
+command line (`--fault`) and from the control endpoint (`POST /_twin/faults` with a JSON
+object); a wrong key or value is refused with a sentence.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ class Faults:
     duplicate_pages: bool = False
     reorder_pages: bool = False
     malformed: int = 0
+    shift_listing: int = 0
+    html_actions: int = 0
 
     def changed(self, settings: Mapping[str, object]) -> Faults:
         """These faults with `settings` applied; raises `FaultError` on a wrong key or value."""
@@ -93,12 +101,30 @@ class FaultState:
     rate_limited_left: int = 0
     errors_left: int = 0
     slow_left: int = 0
+    shifts_left: int = 0
+    html_actions_left: int = 0
 
     def set(self, faults: Faults) -> None:
         self.faults = faults
         self.rate_limited_left = faults.rate_limit
         self.errors_left = faults.server_error
         self.slow_left = faults.slow
+        self.shifts_left = faults.shift_listing
+        self.html_actions_left = faults.html_actions
+
+    def next_html_action(self) -> bool:
+        """Whether the action POST that was just queued is answered with an HTML page."""
+        if self.html_actions_left <= 0:
+            return False
+        self.html_actions_left -= 1
+        return True
+
+    def next_shift(self) -> bool:
+        """Whether the request for a later page that arrives now shifts the listing first."""
+        if self.shifts_left <= 0:
+            return False
+        self.shifts_left -= 1
+        return True
 
     def next_request(self) -> tuple[RequestFault | None, float]:
         """The fault of the request that arrives now, and how long to delay its answer."""

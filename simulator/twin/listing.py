@@ -5,21 +5,27 @@ Every Lengow list answers `{"count", "next", "previous", "results"}` and a clien
 `duplicate_pages` makes `next` serve every page a second time before moving on,
 `reorder_pages` serves the pages in a shuffled (but complete) order, `malformed` slips unreadable
 orders into each page. None of them loses an order: a client that follows `next` to the end
-still sees every one.
+still sees every one. The shuffle keeps the last page last: it is the only one that may be short,
+and a short page before the last is what a listing that changed under the walk looks like.
+
+`shift_listing` does lose one, as a real listing does when an order changes during a walk:
+`MovedOrders` updates the listing's first order past the window's upper bound before a later
+page is served, and keeps serving it so until its source changes it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 import numpy as np
 
 from engine.channels.field_values import Unreadable, parse_datetime
 from simulator.twin.faults import Faults, malformed_orders
+from simulator.twin.lengow_json import lengow_time
 from simulator.twin.orders import ServedOrder
 
 MAX_PAGE_SIZE = 100
@@ -89,8 +95,8 @@ def _paged(items: Sequence[object], query: Mapping[str, str], faults: Faults | N
     except ListingError:
         raise ListingError(404, "Invalid page.") from None
     shown = page
-    if faults is not None and faults.reorder_pages:
-        shown = int(np.random.default_rng(pages).permutation(pages)[page - 1]) + 1
+    if faults is not None and faults.reorder_pages and page < pages:
+        shown = int(np.random.default_rng(pages).permutation(pages - 1)[page - 1]) + 1
     results = list(items[(shown - 1) * size : shown * size])
     if faults is not None and faults.malformed:
         orders = [r for r in results if isinstance(r, Mapping)]
@@ -117,10 +123,13 @@ def _within(moment: datetime | None, low: datetime | None, high: datetime | None
     return (low is None or low <= moment) and (high is None or moment <= high)
 
 
-def order_listing(
-    orders: Sequence[ServedOrder], query: Mapping[str, str], faults: Faults
-) -> Listing:
-    """The page of orders a `GET /v3.0/orders` asks for."""
+def later_page(query: Mapping[str, str]) -> bool:
+    """Whether the request is for a page after the first (a replayed page is not a new one)."""
+    return query.get("page", "1") != "1" and query.get(REPLAY) != "1"
+
+
+def chosen_orders(orders: Sequence[ServedOrder], query: Mapping[str, str]) -> list[ServedOrder]:
+    """The orders a `GET /v3.0/orders` lists, in its order, before paging."""
     updated = (_time(query, "updated_from"), _time(query, "updated_to"))
     ordered = (
         _time(query, "marketplace_order_date_from"),
@@ -141,7 +150,64 @@ def order_listing(
         and (order_id is None or o.order_id == order_id)
     ]
     chosen.sort(key=key, reverse=ordering.startswith("-"))
-    return _paged([o.document for o in chosen], query, faults)
+    return chosen
+
+
+def order_listing(
+    orders: Sequence[ServedOrder], query: Mapping[str, str], faults: Faults
+) -> Listing:
+    """The page of orders a `GET /v3.0/orders` asks for."""
+    return _paged([o.document for o in chosen_orders(orders, query)], query, faults)
+
+
+class MovedOrders:
+    """The orders `shift_listing` updated, served with their new `updated_at`.
+
+    A moved order is served so while its source serves the document it was moved from; once the
+    source changes the order itself (an action, a simulated event), the source's version counts.
+    """
+
+    def __init__(self) -> None:
+        self._moved: dict[tuple[str, str], tuple[Mapping[str, object], ServedOrder]] = {}
+
+    def __len__(self) -> int:
+        return len(self._moved)
+
+    def served(self, orders: Sequence[ServedOrder]) -> list[ServedOrder]:
+        """`orders` with the moved ones in their moved state."""
+        served = []
+        for order in orders:
+            key = (order.marketplace, order.order_id)
+            moved = self._moved.get(key)
+            if moved is not None and moved[0] == order.document:
+                served.append(moved[1])
+                continue
+            self._moved.pop(key, None)
+            served.append(order)
+        return served
+
+    def move_first(
+        self, orders: Sequence[ServedOrder], query: Mapping[str, str], now: datetime
+    ) -> ServedOrder | None:
+        """Update the first order `query` lists past its `updated_to` (past its own `updated_at`
+        without one), or to `now` when that is later.
+
+        The moved order leaves the window, the rest of the listing shifts up by one; `orders`
+        must be what `served` returned. Returns the moved order, None when the listing is empty.
+        """
+        listed = chosen_orders(orders, query)
+        if not listed:
+            return None
+        first = listed[0]
+        upper = _time(query, "updated_to")
+        at = max(now, (first.updated_at if upper is None else upper) + timedelta(seconds=1))
+        original = next(
+            (doc for doc, after in self._moved.values() if after is first), first.document
+        )
+        document = {**first.document, "updated_at": lengow_time(at)}
+        moved = replace(first, updated_at=at, document=document)
+        self._moved[(first.marketplace, first.order_id)] = (original, moved)
+        return moved
 
 
 def _flag(value: str) -> bool:

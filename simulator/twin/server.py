@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from engine.model.clock import Clock, SystemClock
 from engine.model.definition import RuleSet
-from simulator.twin.api import Credentials, TwinReply, TwinRequest, TwinService, error
+from simulator.twin.api import Credentials, Html, TwinReply, TwinRequest, TwinService, error
 from simulator.twin.faults import Faults
 from simulator.twin.lengow_json import LengowRenderer
 from simulator.twin.orders import GeneratedOrders, Generation, OrderSource
@@ -164,12 +164,15 @@ class _Handler(BaseHTTPRequestHandler):
         reply = request if isinstance(request, TwinReply) else self.server.service.handle(request)
         if reply.delay > 0:
             self.server.service.clock.sleep(reply.delay)
-        payload = json.dumps(reply.body).encode("utf-8")
+        if isinstance(reply.body, Html):
+            payload, kind = reply.body.text.encode("utf-8"), "text/html; charset=utf-8"
+        else:
+            payload, kind = json.dumps(reply.body).encode("utf-8"), "application/json"
         try:
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             self.wfile.write(payload)

@@ -15,9 +15,11 @@ from engine.channels.errors import (
     ChannelProtocolError,
     ChannelRejected,
     ChannelUnavailable,
+    ListingShifted,
 )
 from engine.channels.lengow import LengowClient
 from engine.channels.retry import RetryPolicy
+from engine.channels.session import RawPage
 from tests.channels.conftest import sample
 from tests.channels.fakes import ACCESS, SECRET, FakeClock, FakeLengow, error, page, settings
 
@@ -172,6 +174,82 @@ def test_a_next_link_that_loops_is_an_error() -> None:
     with pytest.raises(ChannelProtocolError, match="loops back to a read page"):
         list(client_for(fake, clock).order_pages(FROM, TO))
     assert len(fake.calls(ORDERS)) == 2
+
+
+def walk(client: LengowClient) -> tuple[list[tuple[int, int, int | None]], str | None]:
+    """The pages read (number, orders, count) and why the listing is not complete, if it is not."""
+    pages: list[RawPage] = []
+    try:
+        pages.extend(client.order_pages(FROM, TO))
+    except ListingShifted as shifted:
+        return [(p.number, len(p.results), p.count) for p in pages], str(shifted)
+    return [(p.number, len(p.results), p.count) for p in pages], None
+
+
+LINK = "https://lengow.test/v3.0/orders?account_id=155&page_size=2&page="
+
+
+def test_a_count_that_moves_during_the_walk_is_reported_after_the_last_page() -> None:
+    # C was updated out of the window after page 1: D slid onto page 1 and is never served.
+    fake, clock = FakeLengow(), FakeClock()
+    fake.on(
+        "GET",
+        ORDERS,
+        page([order("A"), order("B")], LINK + "2", count=5),
+        page([order("E"), order("F")], LINK + "3", count=4),
+        page([], None, count=4),
+    )
+    assert walk(client_for(fake, clock)) == (
+        [(1, 2, 5), (2, 2, 4), (3, 0, 4)],
+        "GET /v3.0/orders changed while it was read: count 5 on page 1, count 4 on page 2",
+    )
+
+
+def test_a_short_page_before_the_last_is_reported_even_with_a_steady_count() -> None:
+    fake, clock = FakeLengow(), FakeClock()
+    fake.on(
+        "GET",
+        ORDERS,
+        page([order("A"), order("B")], LINK + "2", count=5),
+        page([order("C")], LINK + "3", count=5),
+        page([order("E")], None, count=5),
+    )
+    assert walk(client_for(fake, clock)) == (
+        [(1, 2, 5), (2, 1, 5), (3, 1, 5)],
+        "GET /v3.0/orders changed while it was read: page 2 came back short (1 of 2) before the "
+        "last",
+    )
+
+
+def test_a_next_page_that_is_gone_means_the_listing_got_shorter() -> None:
+    fake, clock = FakeLengow(), FakeClock()
+    fake.on(
+        "GET",
+        ORDERS,
+        page([order("A"), order("B")], LINK + "2", count=5),
+        page([order("C"), order("D")], LINK + "3", count=5),
+        lambda r: error(404, "Invalid page."),
+    )
+    assert walk(client_for(fake, clock)) == (
+        [(1, 2, 5), (2, 2, 5)],
+        "GET /v3.0/orders changed while it was read: page 3, which page 2 linked to, is gone "
+        "(HTTP 404: Invalid page.)",
+    )
+    fake.on("GET", ORDERS, lambda r: error(404, "Invalid page."))
+    with pytest.raises(ChannelRejected, match="HTTP 404"):  # the first page: not a shift
+        walk(client_for(fake, clock))
+
+
+def test_a_page_served_twice_and_a_short_last_page_are_a_steady_listing() -> None:
+    fake, clock = FakeLengow(), FakeClock()
+    fake.on(
+        "GET",
+        ORDERS,
+        page([order("A"), order("B")], LINK + "2", count=3),
+        page([order("C")], LINK + "2&replay=1", count=3),
+        page([order("C")], None, count=3),
+    )
+    assert walk(client_for(fake, clock)) == ([(1, 2, 3), (2, 1, 3), (3, 1, 3)], None)
 
 
 def test_window_bounds_must_carry_an_offset() -> None:

@@ -15,15 +15,17 @@ from click.testing import CliRunner
 
 from cli.sync_commands import twin as twin_command
 from engine.channels.config import LengowSettings, Secret
-from engine.channels.errors import ChannelAuthFailed, ChannelUnavailable
+from engine.channels.errors import ChannelAuthFailed, ChannelUnavailable, ListingShifted
 from engine.channels.lengow import LengowClient
 from engine.channels.order_mapping import OrderMapper, Quarantined
 from engine.channels.retry import RetryPolicy
+from engine.channels.session import RawPage
 from engine.model.definition import RuleSet
 from engine.model.snapshot import OrderSnapshot
 from engine.rulefile.loader import load_rules
 from simulator.twin.api import Credentials
 from simulator.twin.faults import FaultError, Faults, FaultState, RequestFault, parse_fault_options
+from simulator.twin.lengow_json import lengow_time
 from simulator.twin.orders import GeneratedOrders, Generation
 from simulator.twin.server import Twin, build_service
 from tests.channels.fakes import FakeClock
@@ -332,6 +334,61 @@ def test_reordered_pages_lose_nothing(twin: Twin, cdiscount: RuleSet) -> None:
         pages = fetch(client, OrderMapper(cdiscount))
     assert ids(pages) != clean
     assert sorted(ids(pages)) == sorted(clean)
+
+
+def order_ids(pages: list[RawPage]) -> list[str]:
+    return [str(o["marketplace_order_id"]) for p in pages for o in p.results]  # type: ignore[index]
+
+
+def test_a_shifting_listing_hides_an_order_from_the_walk_and_the_client_says_so(
+    twin: Twin,
+) -> None:
+    with client_of(twin) as client:
+        clean = order_ids(list(client.order_pages(*EVERYTHING)))
+    set_faults(twin, shift_listing=1)
+    pages: list[RawPage] = []
+    with client_of(twin) as client, pytest.raises(ListingShifted) as caught:
+        pages.extend(client.order_pages(*EVERYTHING))
+    # Before page 2, the first order was updated past the window: the 101st slid onto page 1.
+    assert [(p.number, len(p.results), p.count) for p in pages] == [
+        (1, 100, 250),
+        (2, 100, 249),
+        (3, 49, 249),
+    ]
+    assert set(clean) - set(order_ids(pages)) == {clean[100]}
+    assert str(caught.value) == (
+        "GET /v3.0/orders changed while it was read: count 250 on page 1, count 249 on page 2"
+    )
+    # The moved order lies past the window now (one second after its upper bound) and stays
+    # so: the next walk holds still and serves every other order.
+    with client_of(twin) as client:
+        again = order_ids(list(client.order_pages(*EVERYTHING)))
+    assert sorted(again) == sorted(set(clean) - {clean[0]})
+    (moved,) = [
+        o for o in twin.service.moved.served(twin.service.source.orders()) if o.order_id == clean[0]
+    ]
+    assert moved.document["updated_at"] == lengow_time(EVERYTHING[1] + timedelta(seconds=1))
+
+
+def test_a_next_page_is_gone_when_the_listing_shrank_below_it(cdiscount: RuleSet) -> None:
+    with make_twin([cdiscount], count=201) as running, client_of(running) as client:
+        pages = client.order_pages(*EVERYTHING)
+        assert [len(next(pages).results) for _ in range(2)] == [100, 100]
+        set_faults(running, shift_listing=1)  # 200 orders left: no page 3 any more
+        with pytest.raises(ListingShifted) as caught:
+            next(pages)
+    assert str(caught.value) == (
+        "GET /v3.0/orders changed while it was read: page 3, which page 2 linked to, is gone "
+        "(HTTP 404: Invalid page.)"
+    )
+
+
+def test_shift_listing_counts_down_and_starts_again_when_set() -> None:
+    state = FaultState(Faults())
+    state.set(Faults().changed(parse_fault_options(["shift_listing=2"])))
+    assert [state.next_shift() for _ in range(3)] == [True, True, False]
+    state.set(state.faults)
+    assert state.shifts_left == 2
 
 
 def test_malformed_orders_are_quarantined_and_the_rest_kept(twin: Twin, cdiscount: RuleSet) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.engine import make_url
 
-from engine.store import open_store
+from engine.store import SCHEMA_VERSION, open_store
 from tests.store.changes import MP, at
 from tests.store.crash_writer import SHIPMENT, WATERMARK, batch_time, order_ids
 
@@ -106,4 +106,8 @@ def test_a_kill_inside_the_first_batch_leaves_an_empty_store(store_url: str) -> 
     run_until(start_writer(store_url), "half 0")
     assert committed_batches(store_url) == 0
     with open_store(store_url) as store:
-        assert (store.schema_version(), store.count_orders(), store.fetch_runs()) == (2, 0, [])
+        assert (store.schema_version(), store.count_orders(), store.fetch_runs()) == (
+            SCHEMA_VERSION,
+            0,
+            [],
+        )

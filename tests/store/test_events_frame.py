@@ -6,6 +6,7 @@ import dataclasses
 
 import pandas as pd
 
+from engine.model.events import Event, Source
 from engine.store import Store
 from tests.store.changes import at, moved, new_order
 
@@ -20,6 +21,7 @@ COLUMNS = [
     "source",
     "inferred",
     "at",
+    "deviation",
 ]
 STAGES = {
     "WaitingForSellerAcceptation": "new",
@@ -40,6 +42,7 @@ def test_the_frame_has_the_event_log_columns_and_types(store: Store) -> None:
     assert list(frame.columns) == COLUMNS
     assert frame["seq"].dtype == "int64"
     assert frame["inferred"].dtype == "bool"
+    assert frame["deviation"].dtype == "bool" and not frame["deviation"].any()
     assert str(frame["at"].dtype).endswith(", UTC]")
     assert frame[["marketplace", "order_id", "seq", "to_status", "inferred"]].values.tolist() == [
         ["cdiscount", "A1", 1, "WaitingForSellerAcceptation", False],
@@ -71,3 +74,19 @@ def test_an_empty_log_still_has_the_columns(store: Store) -> None:
     frame = store.events_frame(stage_of=STAGES)
     assert list(frame.columns) == [*COLUMNS, "stage"]
     assert len(frame) == 0
+
+
+def test_a_deviation_to_an_undeclared_code_is_read_back_as_that_code(store: Store) -> None:
+    first = new_order("A1")
+    store.apply([first])
+    foo = Event("A1", first.status, "Foo", "deviation", "marketplace", Source.FETCH, False, at(9),
+                True)  # fmt: skip
+    store.apply([dataclasses.replace(first, status="Foo", updated_at=at(9), base_seq=1,
+                                     events=(foo,))])  # fmt: skip
+    assert store.get_order("cdiscount", "A1").status == "Foo"  # type: ignore[union-attr]
+    assert [e.deviation for e in store.events("cdiscount", "A1")] == [False, True]
+    frame = store.events_frame(stage_of=STAGES)
+    assert frame["deviation"].tolist() == [False, True]
+    # A status the rules do not declare has no stage: it is shown as its code, never as none.
+    assert frame["stage"].tolist() == ["new", "Foo"]
+    assert store.events_frame(stage_of=STAGES.__getitem__)["stage"].tolist() == ["new", "Foo"]

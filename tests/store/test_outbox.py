@@ -1,4 +1,5 @@
-"""The outbox: each action queued once, and moved only along the allowed states."""
+"""The outbox: each action queued once, and moved only along the allowed states; a send is
+recorded as begun before its POST, by one worker only."""
 
 from __future__ import annotations
 
@@ -105,7 +106,7 @@ def test_a_move_the_states_do_not_allow_is_refused_and_changes_nothing(store: St
         store.move_outbox(item_id, OutboxState.SENT, at(3))
     assert str(caught.value) == (
         f"outbox entry {item_id} (ship of order A1) is confirmed; it cannot become sent "
-        "(only from pending)"
+        "(only from pending, sending)"
     )
     with pytest.raises(OutboxStateError, match="it cannot be retried"):
         store.note_attempt(item_id, None)
@@ -113,3 +114,75 @@ def test_a_move_the_states_do_not_allow_is_refused_and_changes_nothing(store: St
         store.move_outbox(999, OutboxState.SENT, at(3))
     [item] = store.outbox()
     assert (item.state, item.sent_at, item.attempts) == (OutboxState.CONFIRMED, at(1), 1)
+
+
+def test_a_send_is_recorded_as_begun_then_sent_counting_one_attempt(store: Store) -> None:
+    item_id, _ = queue_ship(store)
+    (pending,) = store.outbox()
+    sending = store.begin_send(pending, at(1))
+    assert sending is not None
+    assert (sending.state, sending.attempted_at, sending.attempts, sending.sent_at) == (
+        OutboxState.SENDING,
+        at(1),
+        1,
+        None,
+    )
+    assert queue_ship(store, minutes=2) == (item_id, False)  # still open while sending
+    sent = store.move_outbox(item_id, OutboxState.SENT, at(3), {"id": 991})
+    assert (sent.state, sent.attempted_at, sent.sent_at, sent.attempts) == (
+        OutboxState.SENT,
+        at(1),
+        at(3),
+        1,
+    )
+
+
+def test_only_one_worker_begins_a_send_and_a_begun_one_may_begin_again(store: Store) -> None:
+    queue_ship(store)
+    (read_by_both,) = store.outbox()
+    first = store.begin_send(read_by_both, at(1))
+    assert first is not None and store.begin_send(read_by_both, at(1)) is None
+    # The marketplace showed the first POST did not land: the send begins again, counted.
+    again = store.begin_send(first, at(20))
+    assert again is not None and (again.state, again.attempted_at, again.attempts) == (
+        OutboxState.SENDING,
+        at(20),
+        2,
+    )
+    assert store.begin_send(first, at(21)) is None  # read before the second begin
+
+
+def test_a_sending_entry_keeps_why_it_did_not_get_through_and_may_be_confirmed_or_failed(
+    store: Store,
+) -> None:
+    first, _ = queue_ship(store, "A1")
+    second, _ = queue_ship(store, "B1")
+    for item in store.outbox():
+        store.begin_send(item, at(1))
+    noted = store.note_attempt(first, {"error": "the answer was not JSON"})
+    assert (noted.state, noted.attempts, noted.answer) == (
+        OutboxState.SENDING,
+        1,
+        {"error": "the answer was not JSON"},
+    )
+    assert store.move_outbox(first, OutboxState.CONFIRMED, at(30)).confirmed_at == at(30)
+    assert store.move_outbox(second, OutboxState.FAILED, at(30)).state is OutboxState.FAILED
+
+
+def test_sending_is_reached_only_by_beginning_a_send(store: Store) -> None:
+    item_id, _ = queue_ship(store)
+    with pytest.raises(OutboxStateError) as caught:
+        store.move_outbox(item_id, OutboxState.SENDING, at(1))
+    assert str(caught.value) == (
+        f"outbox entry {item_id} becomes sending through begin_send, which checks that no other "
+        "worker began sending it"
+    )
+    sent = store.move_outbox(item_id, OutboxState.SENT, at(2))
+    with pytest.raises(OutboxStateError) as refused:
+        store.begin_send(sent, at(3))
+    assert str(refused.value) == (
+        f"outbox entry {item_id} (ship of order A1) is sent; it cannot become sending "
+        "(only from pending, sending)"
+    )
+    (item,) = store.outbox()
+    assert (item.state, item.attempted_at, item.attempts) == (OutboxState.SENT, None, 1)

@@ -20,7 +20,7 @@ def raw_engine(url: str) -> sa.Engine:
 
 def test_a_new_store_is_at_the_current_version_with_every_table(store_url: str) -> None:
     with open_store(store_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 2
+        assert store.schema_version() == SCHEMA_VERSION == 4
     tables = set(sa.inspect(raw_engine(store_url)).get_table_names())
     assert tables == {
         "schema_version",
@@ -42,7 +42,7 @@ def test_reopening_keeps_the_data_and_records_no_new_version(store_url: str) -> 
         assert store.count_orders() == 1
     with raw_engine(store_url).connect() as connection:
         rows = connection.execute(sa.text("SELECT version, description FROM schema_version"))
-        assert rows.all() == [(2, "created")]
+        assert rows.all() == [(SCHEMA_VERSION, "created")]
 
 
 def test_a_newer_schema_is_refused_and_left_untouched(store_url: str) -> None:
@@ -58,12 +58,13 @@ def test_a_newer_schema_is_refused_and_left_untouched(store_url: str) -> None:
     with pytest.raises(SchemaTooNew) as caught:
         open_store(store_url)
     message = str(caught.value)
-    assert "has schema version 7, but this orderflow knows versions up to 2" in message
+    known = f"has schema version 7, but this orderflow knows versions up to {SCHEMA_VERSION}"
+    assert known in message
     assert "upgrade orderflow to open it (it was not changed)" in message
-    assert (caught.value.found, caught.value.known) == (7, 2)
+    assert (caught.value.found, caught.value.known) == (7, SCHEMA_VERSION)
     with engine.connect() as connection:
         versions = connection.execute(sa.text("SELECT version FROM schema_version ORDER BY 1"))
-        assert versions.scalars().all() == [2, 7]
+        assert versions.scalars().all() == [SCHEMA_VERSION, 7]
 
 
 def test_tables_without_a_version_are_refused(store_url: str) -> None:
@@ -77,7 +78,7 @@ def test_other_tables_are_left_alone(store_url: str) -> None:
     with raw_engine(store_url).begin() as connection:
         connection.execute(sa.text("CREATE TABLE customers (id INTEGER)"))
     with open_store(store_url) as store:
-        assert store.schema_version() == 2
+        assert store.schema_version() == SCHEMA_VERSION
     assert "customers" in sa.inspect(raw_engine(store_url)).get_table_names()
 
 
