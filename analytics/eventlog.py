@@ -1,10 +1,11 @@
 """The event log as analytics read it: one prepared DataFrame, and the filters every view shares.
 
 The store, the simulator and hand-made test logs all hand over the columns of
-docs/architecture.md ("Event log columns"). `prepare` checks them, turns the repeated strings into
-categoricals (a million events stay a few tens of megabytes and group quickly), numbers each
-order (`case`, one integer per marketplace and order id) and sorts events by order and sequence,
-so every other module can rely on "the events of one order are contiguous and in order".
+docs/architecture.md ("Event log columns"; `deviation` is optional, False where absent).
+`prepare` checks them, turns the repeated strings into categoricals (a million events stay a few
+tens of megabytes and group quickly), numbers each order (`case`, one integer per marketplace and
+order id) and sorts events by order and sequence, so every other module can rely on "the events
+of one order are contiguous and in order".
 Filters keep or drop whole orders, never single events, so a filtered log still holds complete
 paths.
 """
@@ -22,7 +23,7 @@ from engine.model.definition import RuleSet
 from engine.model.events import EVENT_LOG_COLUMNS
 
 REQUIRED: tuple[str, ...] = EVENT_LOG_COLUMNS
-OPTIONAL: tuple[str, ...] = ("stage", "delivery_mode")
+OPTIONAL: tuple[str, ...] = ("stage", "delivery_mode", "deviation")
 CATEGORIES: tuple[str, ...] = (
     "marketplace",
     "order_id",
@@ -58,6 +59,9 @@ def prepare(raw: pd.DataFrame, rules: Iterable[RuleSet] = ()) -> pd.DataFrame:
         log["stage"] = _stages(log, tuple(rules))
     if "delivery_mode" not in log.columns:
         log["delivery_mode"] = None
+    if "deviation" not in log.columns:  # a log without it has no deviation
+        log["deviation"] = False
+    log["deviation"] = log["deviation"].fillna(False).astype(bool)
     for column in CATEGORIES:
         log[column] = log[column].astype("category")
     log["seq"] = log["seq"].astype("int64")
@@ -85,7 +89,9 @@ def _stages(log: pd.DataFrame, rules: tuple[RuleSet, ...]) -> pd.Series:
     for rule_set in rules:
         table = {s.name: s.stage for s in rule_set.statuses}
         mine = log["marketplace"].astype(str) == rule_set.marketplace.code
-        stage[mine] = log.loc[mine, "to_status"].map(table)
+        statuses = log.loc[mine, "to_status"]
+        # A status the rules do not declare (kept as reported) has no stage: shown as its code.
+        stage[mine] = statuses.map(table).fillna(statuses)
     return stage
 
 

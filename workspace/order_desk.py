@@ -126,8 +126,13 @@ class Option:
 
 
 def options(runtime: Runtime, status: str, fields: Mapping[str, object]) -> list[Option]:
-    """Every action of the rule set for an order at `status` with `fields`."""
+    """Every action of the rule set for an order at `status` with `fields`.
+
+    None at a status the rules do not declare (a code the marketplace reported as is).
+    """
     rules = runtime.rules
+    if status not in rules.status_by_name:
+        return []
     return [
         Option(
             action=decision.action,

@@ -56,6 +56,9 @@ class Event:
     source: Source
     inferred: bool
     at: datetime
+    # True for the one event that moves an order to the status the marketplace reports where
+    # the rules give no path there (its anomaly says why): the truth first, never conforming.
+    deviation: bool = False
 
 
 @dataclass(frozen=True, slots=True)

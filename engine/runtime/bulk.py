@@ -4,9 +4,12 @@ Simulations and large syncs move hundreds of thousands of orders. Here statuses 
 small integers (their index in the machine's table), an order's fields are reduced to its
 *signature* (the truth of each guard, as in `engine.runtime.status_paths`), and one step of
 every order is a single gather in a `[signature, status, trigger] -> status` array compiled from the
-transition table read back from the machine. Refusals stay visible: a refused row keeps its
-status and lands in the refusal columns (refused, final status, unknown status), as
-`Runtime.trigger` reports it; `BulkTable.outcomes` turns the columns into the same `Event` and
+transition table read back from the machine. Refusals stay visible: a refused trigger keeps the
+row's status and lands in the refusal columns (refused, final status, unknown status), as
+`Runtime.trigger` reports it. An observation is the truth: given the reported status of each row
+(`run(..., reported=)`), a row its path of triggers leaves elsewhere (no legal path, a final
+status, a backward jump) takes it through one event flagged in the `deviation` column, as
+`Runtime.observe` does. `BulkTable.outcomes` turns the columns into the same `Event` and
 `Anomaly` values, which the property tests compare with the machine's.
 """
 
@@ -19,10 +22,11 @@ from datetime import datetime
 import numpy as np
 import numpy.typing as npt
 
+from engine.model.definition import Actor
 from engine.model.events import Anomaly, AnomalyKind, Event, Source
 from engine.model.outcome import Outcome
 from engine.runtime.bulk_encoding import ColumnEncoder
-from engine.runtime.runtime import Runtime, refused_trigger
+from engine.runtime.runtime import DEVIATION_TRIGGER, Runtime, refused_trigger
 
 Codes = npt.NDArray[np.int16]
 Rows = npt.NDArray[np.intp]
@@ -32,7 +36,7 @@ KINDS = {
     FINAL: AnomalyKind.FINAL_CHANGED,
     UNKNOWN: AnomalyKind.UNKNOWN_STATUS,
 }
-EVENT_COLUMNS = ("order", "step", "source", "dest", "trigger", "actor")
+EVENT_COLUMNS = ("order", "step", "source", "dest", "trigger", "actor", "deviation")
 REFUSAL_COLUMNS = ("order", "step", "status", "trigger", "kind")
 
 
@@ -86,7 +90,8 @@ class BulkTable:
         )  # fmt: skip
         self.status_code = {name: i for i, name in enumerate(self.statuses)}
         self.trigger_code = {name: i for i, name in enumerate(self.triggers)}
-        self.actors = tuple({s.actor: None for steps in table.steps.values() for s in steps})
+        actors = {s.actor: None for steps in table.steps.values() for s in steps}
+        self.actors = tuple({**actors, Actor.MARKETPLACE.value: None})  # deviations' actor
         self._actor_code = {name: i for i, name in enumerate(self.actors)}
         finals = runtime.rules.final_statuses
         self.finals = np.array([s in finals for s in self.statuses], dtype=bool)
@@ -149,9 +154,19 @@ class BulkTable:
     # -- running -------------------------------------------------------------------------------
 
     def run(
-        self, statuses: Codes, signatures: npt.NDArray[np.uint32], triggers: Codes
+        self,
+        statuses: Codes,
+        signatures: npt.NDArray[np.uint32],
+        triggers: Codes,
+        reported: Codes | None = None,
     ) -> BulkResult:
-        """Apply `triggers[:, k]` for k = 0, 1, ... to every order; -1 pads shorter sequences."""
+        """Apply `triggers[:, k]` for k = 0, 1, ... to every order; -1 pads shorter sequences.
+
+        `reported` (an observation's status per row, -1 for none): a row the triggers leave
+        elsewhere takes it through one deviation event (`deviation` 1, trigger -1, the
+        marketplace as actor, `step` the number of trigger columns), as `Runtime.observe` does
+        where the rules give no path. Without it, every event's `deviation` is 0.
+        """
         if triggers.ndim == 1:
             triggers = triggers[:, None]
         nxt, act, base = self._stacked(signatures)
@@ -166,15 +181,23 @@ class BulkTable:
             after, actor = nxt[cell], act[cell]
             moved = after >= 0
             if moved.all():
-                events.add(rows, np.full(rows.size, k), before, after, trig, actor)
+                events.add(rows, np.full(rows.size, k), before, after, trig, actor,
+                           np.zeros(rows.size, np.int8))  # fmt: skip
                 status[rows] = after
                 continue
             done, stuck = rows[moved], ~moved
             events.add(done, np.full(done.size, k), before[moved], after[moved], trig[moved],
-                       actor[moved])  # fmt: skip
+                       actor[moved], np.zeros(done.size, np.int8))  # fmt: skip
             status[done] = after[moved]
             refusals.add(rows[stuck], np.full(int(stuck.sum()), k), before[stuck], trig[stuck],
                          after[stuck])  # fmt: skip
+        if reported is not None:
+            rows = np.flatnonzero((reported >= 0) & (reported != status))
+            size = rows.size
+            events.add(rows, np.full(size, triggers.shape[1]), status[rows], reported[rows],
+                       np.full(size, -1), np.full(size, self._actor_code[Actor.MARKETPLACE.value]),
+                       np.ones(size, np.int8))  # fmt: skip
+            status[rows] = reported[rows]
         return BulkResult(status, events.done(), refusals.done())
 
     def _stacked(self, signatures: npt.NDArray[np.uint32]) -> tuple[Codes, Codes, Rows]:
@@ -227,9 +250,14 @@ class BulkTable:
         per_order: list[list[Event]] = [[] for _ in order_ids]
         columns = result.events
         rows = zip(*(columns[name].tolist() for name in EVENT_COLUMNS), strict=True)
-        for o, k, s, d, t, a in sorted(rows, key=lambda row: (row[0], row[1])):
-            event = Event(order_ids[o], names[s], names[d], triggers[t], actors[a], source,
-                          False, when(o, k))  # fmt: skip
+        for o, k, s, d, t, a, deviation in sorted(rows, key=lambda row: (row[0], row[1])):
+            if deviation:  # after the triggers: dated at the row's last time
+                event = Event(order_ids[o], names[s] if s >= 0 else None, names[d],
+                              DEVIATION_TRIGGER, actors[a], source, False, when(o, max(k - 1, 0)),
+                              True)  # fmt: skip
+            else:
+                event = Event(order_ids[o], names[s], names[d], triggers[t], actors[a], source,
+                              False, when(o, k))  # fmt: skip
             per_order[o].append(event)
         return per_order
 

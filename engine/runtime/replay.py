@@ -3,7 +3,8 @@
 The current status and the moment the order entered it (from which timer deadlines follow) are
 a fold over the order's events. A restarted sync or simulator rebuilds them here instead of
 keeping them somewhere that could drift. Each event is also checked: it must start where the
-previous one ended, and, given the transition table, be a transition the rules declare.
+previous one ended, and, given the transition table, be a transition the rules declare (but a
+deviation, which moves the order where the marketplace reported it without a rule).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def _problem(
         return None
     if event.from_status != status:
         return f"event {number} starts at '{event.from_status}' but the order was at '{status}'"
-    if table is not None:
+    if table is not None and not event.deviation:
         steps = table.steps.get((event.from_status, event.trigger), ())
         if all(step.dest != event.to_status for step in steps):
             return (

@@ -5,11 +5,13 @@ holds no order: each call takes the order's status and fields and returns an `Ou
 status afterwards, the events, the anomalies) or a `Decision` for a seller command. Every
 status change is executed by the rule set's one `transitions` machine (`engine.runtime.machine`).
 
-Observations never raise on bad data: an unknown status code, a final status that changes or a
-jump with no legal path comes back as an anomaly and the order keeps its status. A value of an
-enum field that the rule file does not list (`unlisted_value`) is an anomaly too, once per new
-value; the order is observed all the same, and the conditions reading that field are unknown: a
-trigger or a seller command that depends on one is refused, a reported path may go through it.
+Observations never raise on bad data, and the marketplace's report is the truth: an unknown
+status code (kept verbatim), a final status that changes, a backward jump or a status with no
+legal path moves the order there all the same, through one event marked as a deviation, with
+the anomaly that says why. A value of an enum field that the rule file does not list
+(`unlisted_value`) is an anomaly too, once per new value; the order is observed all the same,
+and the conditions reading that field are unknown: a trigger or a seller command that depends
+on one is refused, a reported path may go through it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from engine.runtime.status_paths import Path, PathFinder
 
 # The trigger of the event that creates an order (from_status None); not a rule file trigger.
 CREATE_TRIGGER = "create"
+# The trigger of an event that moves an order where the rules give no path (Event.deviation).
+DEVIATION_TRIGGER = "deviation"
 NO_FIELDS: Mapping[str, object] = {}
 
 
@@ -124,21 +128,52 @@ class Runtime:
             self.rules.status_for_code(reported_code) if isinstance(reported_code, str) else None
         )
         if reported is None:
-            text = "" if reported_code is None else str(reported_code)
-            why = f"status code '{text}' is not declared in {self.rules.source}"
-            return self._anomaly(order_id, current, text, AnomalyKind.UNKNOWN_STATUS, why, at)
+            return self._undeclared(order_id, current, reported_code, at, source)
         if current is None:
             return self._create(order_id, reported, record, at, source)
         refusal = self._refuse_observation(current, reported)
         if refusal is not None:
-            return self._anomaly(order_id, current, reported, *refusal, at)
+            return self._deviate(order_id, current, reported, *refusal, at, source)
         if reported == current:
             return Outcome(current)
         path = self.paths.shortest(current, reported, record)
         if path is None:
             why = f"no legal path from status '{current}' to '{reported}'"
-            return self._anomaly(order_id, current, reported, AnomalyKind.NO_LEGAL_PATH, why, at)
+            kind = AnomalyKind.NO_LEGAL_PATH
+            return self._deviate(order_id, current, reported, kind, why, at, source)
         return Outcome(reported, self._walk(order_id, path, record, at, source))
+
+    def _undeclared(
+        self, order_id: str, current: str | None, code: object, at: datetime, source: Source
+    ) -> Outcome:
+        """A code the rule file does not declare: the order takes it verbatim, as a deviation.
+
+        Only a report without any code leaves the order as it was (with the anomaly).
+        """
+        text = "" if code is None else str(code)
+        if text == current:
+            return Outcome(current)
+        why = f"status code '{text}' is not declared in {self.rules.source}"
+        kind = AnomalyKind.UNKNOWN_STATUS
+        if not text:
+            return self._anomaly(order_id, current, text, kind, why, at)
+        return self._deviate(order_id, current, text, kind, why, at, source)
+
+    def _deviate(
+        self,
+        order_id: str,
+        current: str | None,
+        reported: str,
+        kind: AnomalyKind,
+        message: str,
+        at: datetime,
+        source: Source,
+    ) -> Outcome:
+        """The order takes the reported status through one deviation event, with the anomaly."""
+        trigger, actor = DEVIATION_TRIGGER, Actor.MARKETPLACE.value
+        event = Event(order_id, current, reported, trigger, actor, source, False, at, True)
+        anomaly = Anomaly(order_id, current, reported, kind, message, at)
+        return Outcome(reported, (event,), (anomaly,))
 
     def _refuse_observation(self, current: str, reported: str) -> tuple[AnomalyKind, str] | None:
         if current not in self.rules.status_by_name:
@@ -167,7 +202,8 @@ class Runtime:
         best = self.paths.shortest_from_any(self.rules.initial_statuses, reported, record)
         if best is None:
             why = f"no legal path from an initial status to '{reported}' for a new order"
-            return self._anomaly(order_id, None, reported, AnomalyKind.NO_LEGAL_PATH, why, at)
+            kind = AnomalyKind.NO_LEGAL_PATH
+            return self._deviate(order_id, None, reported, kind, why, at, source)
         initial, path = best
         created = self._creation(order_id, initial, True, at, source)
         return Outcome(reported, (created, *self._walk(order_id, path, record, at, source)))

@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from engine.model.definition import FieldType
-from engine.runtime.runtime import CREATE_TRIGGER
+from engine.runtime.runtime import CREATE_TRIGGER, DEVIATION_TRIGGER
 from simulator.world.fields import GENERATED
 from simulator.world.truth import ACTORS, Truth
 
@@ -38,7 +38,8 @@ class Encoder:
         self.marketplace = rules.marketplace.code
         self.statuses = truth.statuses
         self.stages = [rules.stage_of(s) for s in self.statuses]
-        self.triggers = (CREATE_TRIGGER, *truth.triggers)
+        # -1 is the creation; the code after the rule set's triggers an engine deviation.
+        self.triggers = (CREATE_TRIGGER, *truth.triggers, DEVIATION_TRIGGER)
         self.epoch = int(truth.start.timestamp())
         self.field_names = tuple(field_names)
         numbers = pc.cast(pa.array(np.arange(1, truth.orders + 1, dtype=np.int64)), pa.string())

@@ -136,6 +136,8 @@ class RunFiles:
             "at": enc.times(data["at"]),
             "stage": enc.stage(data["dest"]),
         }
+        if "deviation" in data:  # the engine's events; the truth's are the world's own steps
+            columns["deviation"] = pa.array(data["deviation"].astype(np.bool_))
         if seen:
             columns["seen_at"] = enc.times(data["seen_at"])
         columns.update(enc.fields(order, enc.field_names))

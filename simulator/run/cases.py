@@ -3,7 +3,8 @@
 An observation depends on the order's known status, the reported status and the few fields the
 rules look at (the transition guards, the fulfilment flag). Each distinct combination is a
 *case*: the runtime (`Runtime.observe`) reads it once (a creation, a shortest legal path of
-triggers, or an anomaly) and every later order of the case is answered by a gather.
+triggers, or, where the rules give none, one deviation to the reported status with its anomaly)
+and every later order of the case is answered by a gather.
 """
 
 from __future__ import annotations
@@ -22,14 +23,16 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 @dataclass(frozen=True)
 class Reading:
     """One case: created at `creation` (NONE if known), then `path` (trigger codes of the
-    runtime's table), passing through the statuses of `reached` (a bit per status); or, when
-    `anomaly` is not NONE, the index of the runtime's message and nothing else."""
+    runtime's table), passing through the statuses of `reached` (a bit per status); where the
+    rules give no path, none but one `deviation` event to the reported status (from the known
+    one, or creating the order). `anomaly`: the index of the runtime's first message, or NONE."""
 
     creation: int
     created_inferred: bool
     path: tuple[int, ...]
     reached: int
     anomaly: int
+    deviation: bool = False
 
 
 class CaseTable:
@@ -44,6 +47,7 @@ class CaseTable:
         self.creation = np.empty(0, dtype=np.int16)
         self.created_inferred = np.empty(0, dtype=np.bool_)
         self.anomaly = np.empty(0, dtype=np.int32)
+        self.deviation = np.empty(0, dtype=np.bool_)
         self.lengths = np.empty(0, dtype=np.int64)
         self.reached = np.empty(0, dtype=np.int64)
         self.paths = np.empty((0, 0), dtype=np.int16)
@@ -60,25 +64,28 @@ class CaseTable:
             fields,
             _EPOCH,
         )
+        anomaly = NONE
         if outcome.anomalies:
             first = outcome.anomalies[0]
             self.messages.append(first.message)
             self.kinds.append(first.kind.value)
-            return Reading(NONE, False, (), 0, len(self.messages) - 1)
-        events = outcome.events
+            anomaly = len(self.messages) - 1
+        deviation = any(e.deviation for e in outcome.events)
+        events = [e for e in outcome.events if not e.deviation]
         creation, inferred = NONE, False
         if events and events[0].from_status is None:
             creation, inferred = self.statuses.index(events[0].to_status), events[0].inferred
         reached = 0
-        for event in events:
+        for event in outcome.events:
             reached |= 1 << self.statuses.index(event.to_status)
         path = tuple(self.trigger_code[e.trigger] for e in events if e.from_status is not None)
-        return Reading(creation, inferred, path, reached, NONE)
+        return Reading(creation, inferred, path, reached, anomaly, deviation)
 
     def _add(self, reading: Reading) -> int:
         self.creation = np.append(self.creation, np.int16(reading.creation))
         self.created_inferred = np.append(self.created_inferred, reading.created_inferred)
         self.anomaly = np.append(self.anomaly, np.int32(reading.anomaly))
+        self.deviation = np.append(self.deviation, reading.deviation)
         self.lengths = np.append(self.lengths, len(reading.path))
         self.reached = np.append(self.reached, np.int64(reading.reached))
         width = max(self.paths.shape[1], len(reading.path))

@@ -3,9 +3,12 @@
 The engine knows each order only through fetches. For a poll's orders whose reported status
 differs from the one the engine holds, each distinct case (`simulator.run.cases`) is read once by
 the runtime, and the engine's bulk path (`engine.runtime.bulk`) moves every order of the case along
-its path through the table compiled from the machine. The engine's picture (status, event count) is
-updated at once; the path events are produced in bulk when the caller drains them, in chunks,
-numbered per order, dated at the marketplace's `updated_at` and stamped with the poll's time.
+its path through the table compiled from the machine; where the rules give no path, the order
+takes the reported status all the same, by one deviation event (the bulk path's `reported`
+column), and the case's anomaly is kept. The engine's picture (status, event count) is updated
+at once; the path events are produced in bulk when the caller drains them, in chunks, numbered
+per order, dated at the marketplace's `updated_at` and stamped with the poll's time. A deviation
+event's trigger is the code after the rule set's last trigger.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ ENGINE_EVENT_COLUMNS: dict[str, type[np.generic]] = {
     "trigger": np.int16,
     "actor": np.int8,
     "inferred": np.bool_,
+    "deviation": np.bool_,
     "at": np.int64,
     "seen_at": np.int64,
 }
@@ -49,6 +53,7 @@ PATH_COLUMNS: dict[str, type[np.generic]] = {
     "start": np.int16,
     "signature": np.uint32,
     "case": np.intp,
+    "reported": np.int16,
     "at": np.int64,
     "seen_at": np.int64,
 }
@@ -79,7 +84,6 @@ class EngineView:
         n = fields.codes.shape[0]
         self.status = np.full(n, NONE, dtype=np.int16)
         self.seq = np.zeros(n, dtype=np.int32)
-        self.flagged = np.full(n, NONE, dtype=np.int16)
         self.anomalies = Columns(ANOMALY_COLUMNS)
         self.events = Columns(ENGINE_EVENT_COLUMNS)
         self.paths = Columns(PATH_COLUMNS)
@@ -88,6 +92,7 @@ class EngineView:
         self._signature_of = np.empty(0, dtype=np.int64)
         triggers = runtime.rules.triggers
         self._our_trigger = np.asarray([triggers.index(t) for t in self.bulk.triggers], np.int16)
+        self.deviation_trigger = len(triggers)
         self._our_actor = np.asarray([ACTORS.index(a) for a in self.bulk.actors], np.int8)
         conditions = runtime.table.conditions
         policy = runtime.rules.import_policy
@@ -99,46 +104,46 @@ class EngineView:
         """Apply one poll's sighting to the engine's picture."""
         order, reported = sighting.order, sighting.status
         known = self.status[order]
-        todo = np.flatnonzero((known != reported) & (self.flagged[order] != reported))
+        todo = np.flatnonzero(known != reported)
         if todo.size == 0:
             return Seen(order[:0], np.empty(0, np.int64))
         rows, current, reported = order[todo], known[todo], reported[todo]
         at = sighting.updated_at[todo]
         case, signatures = self._cases(rows, current, reported)
-        ok = self._set_aside_anomalies(rows, current, reported, case, at)
-        if not ok.all():
-            rows, current, reported, at = rows[ok], current[ok], reported[ok], at[ok]
-            case, signatures = case[ok], signatures[ok]
+        self._keep_anomalies(rows, current, reported, case, at)
         self._creations(rows, self.cases.creation[case], case, at, seen_at)
         start = np.where(self.cases.creation[case] != NONE, self.cases.creation[case], current)
         lengths = self.cases.lengths[case]
-        moving = lengths > 0
+        deviation = self.cases.deviation[case]
+        moving = (lengths > 0) | deviation
         self.paths.add(
             order=rows[moving],
             seq=self.seq[rows[moving]],
             start=start[moving],
             signature=signatures[moving],
             case=case[moving],
+            reported=reported[moving],
             at=at[moving],
             seen_at=seen_at,
         )
-        self.seq[rows] += lengths.astype(np.int32)
-        self.pending += int(lengths.sum())
+        added = lengths + deviation
+        self.seq[rows] += added.astype(np.int32)
+        self.pending += int(added.sum())
         self.status[rows] = reported
         return Seen(rows, self.cases.reached[case])
 
-    def _set_aside_anomalies(
+    def _keep_anomalies(
         self,
         rows: NDArray[np.int32],
         current: NDArray[np.int16],
         reported: NDArray[np.int16],
         case: NDArray[np.intp],
         at: I64,
-    ) -> NDArray[np.bool_]:
-        """Keep the rows whose case the engine refuses as anomalies; True for the others.
+    ) -> None:
+        """The anomaly of each row whose case has one; the order still takes the report.
 
-        A refused order keeps its status and is flagged with what was reported, so the same
-        report in the next polls is not an anomaly again.
+        Its status is the reported one afterwards, so the same report in the next polls is no
+        change and no anomaly again.
         """
         bad = self.cases.anomaly[case] != NONE
         if bad.any():
@@ -149,9 +154,6 @@ class EngineView:
                 message=self.cases.anomaly[case[bad]],
                 at=at[bad],
             )
-            self.flagged[rows[bad]] = reported[bad]
-        ok: NDArray[np.bool_] = ~bad
-        return ok
 
     def _cases(
         self, rows: NDArray[np.int32], current: NDArray[np.int16], reported: NDArray[np.int16]
@@ -191,6 +193,7 @@ class EngineView:
             trigger=NONE,
             actor=ACTORS.index(Actor.MARKETPLACE.value),
             inferred=self.cases.created_inferred[case[new]],
+            deviation=False,
             at=at[new],
             seen_at=seen_at,
         )
@@ -218,18 +221,23 @@ class EngineView:
         if case.size == 0:
             return {name: np.empty(0, dtype) for name, dtype in ENGINE_EVENT_COLUMNS.items()}
         triggers = self.cases.paths[case]
-        result = self.bulk.run(paths["start"], paths["signature"], triggers)
+        result = self.bulk.run(paths["start"], paths["signature"], triggers, paths["reported"])
         ev = result.events
         row, step = ev["order"], ev["step"]
         lengths = self.cases.lengths[case]
+        deviation = ev["deviation"].astype(np.bool_)
+        # A deviation follows the case's path (none, so far): its step is the path's length.
+        step = np.where(deviation, lengths[row], step)
+        trigger = self._our_trigger[np.where(deviation, 0, ev["trigger"])]
         return {
             "order": paths["order"][row],
             "seq": paths["seq"][row] + step,
             "source": ev["source"],
             "dest": ev["dest"],
-            "trigger": self._our_trigger[ev["trigger"]],
+            "trigger": np.where(deviation, self.deviation_trigger, trigger).astype(np.int16),
             "actor": self._our_actor[ev["actor"]],
-            "inferred": step < lengths[row] - 1,
+            "inferred": (step < lengths[row] - 1) & ~deviation,
+            "deviation": deviation,
             "at": paths["at"][row],
             "seen_at": paths["seen_at"][row],
         }

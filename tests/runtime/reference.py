@@ -4,6 +4,8 @@ The runtime runs a `transitions` machine and a table read back from it; this mod
 rule file's definition directly, in a few lines, so the tests can check the machine against
 something built independently of it. Conditions are read in three values with the rule set's
 vocabulary: an unknown guard refuses, except on a reported path (`toward` its next status).
+Where no path leads to a reported status, the runtime moves the order there by one deviation;
+`distance` and `creation_hops` say when that is.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 
-from engine.model.conditions import Condition, FieldPresent
+from engine.model.conditions import Condition, FieldIn, FieldPresent
 from engine.model.definition import Action, FieldType, RuleSet
 
 
@@ -64,6 +66,18 @@ class Reference:
                         seen[dest] = seen[status] + 1
                         queue.append(dest)
         return seen.get(target)
+
+    def creation_hops(self, status: str, fields: Mapping[str, object]) -> int | None:
+        """How many events create a new order reported at `status`; None when no path does."""
+        policy = self.rules.import_policy
+        fulfilled = policy is not None and FieldIn(policy.flag_field, ("true",)).holds(fields)
+        if status in self.rules.initial_statuses or (
+            fulfilled and policy is not None and status == policy.arrives_at
+        ):
+            return 1
+        found = [self.distance(i, status, fields) for i in self.rules.initial_statuses]
+        hops = [h for h in found if h is not None]
+        return min(hops) + 1 if hops else None
 
     def timer(self, status: str) -> tuple[int, str] | None:
         timers = [(t.after_seconds, t.fire) for t in self.rules.timers if t.status == status]

@@ -7,6 +7,7 @@ sequences run once through the `transitions` machine (`Runtime`) and once throug
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.model.errors import CommandRefused
+from engine.model.events import Source
 from engine.model.outcome import Outcome
 from engine.runtime.bulk import BulkTable, OrderColumns
 from engine.runtime.table import TableRuntime
@@ -166,7 +168,8 @@ def test_run_on_no_orders_gives_empty_columns() -> None:
     result = bulk.run(bulk.encode_statuses([]), bulk.signatures([]), bulk.trigger_matrix([]))
     assert result.statuses.tolist() == []
     assert {name: column.tolist() for name, column in result.events.items()} == {
-        "order": [], "step": [], "source": [], "dest": [], "trigger": [], "actor": []
+        "order": [], "step": [], "source": [], "dest": [], "trigger": [], "actor": [],
+        "deviation": [],
     }  # fmt: skip
     assert result.refusals["order"].tolist() == []
 
@@ -186,3 +189,44 @@ def test_run_groups_large_signatures_as_small_ones() -> None:
     for name in ("order", "step", "dest", "actor"):
         assert first.events[name].tolist() == second.events[name].tolist()
     assert first.refusals["kind"].tolist() == second.refusals["kind"].tolist()
+
+
+@FILES
+def test_observations_in_bulk_take_the_reported_status(path: Path) -> None:
+    """A row's path (the observation's triggers) then its reported status: `Runtime.observe`.
+
+    Where the runtime finds no path it moves the order by one deviation; the arrays, given the
+    reported status, add the same event after the path (empty then) in the `deviation` column.
+    The arrays refuse a guard of unknown truth, which a reported path may cross: rows with a
+    value their field does not list are the runtime's alone.
+    """
+    rules, runtime = rules_of(path), runtime_of(path)
+    bulk = BulkTable(runtime)
+    names = [s.name for s in rules.statuses]
+    row = st.tuples(st.sampled_from(names), st.sampled_from(names), fields_of(rules)).filter(
+        lambda r: not rules.unlisted(r[2])
+    )
+
+    @SETTINGS
+    @given(st.lists(row, min_size=1, max_size=20))
+    def check(rows: list[tuple[str, str, dict[str, object]]]) -> None:
+        ids = [f"o{i}" for i in range(len(rows))]
+        expected = [runtime.observe(i, c, r, f, AT) for i, (c, r, f) in zip(ids, rows, strict=True)]
+        paths = [[e.trigger for e in o.events if not e.deviation] for o in expected]
+        result = bulk.run(
+            bulk.encode_statuses([c for c, _, _ in rows]),
+            bulk.signatures([f for _, _, f in rows]),
+            bulk.trigger_matrix(paths),
+            bulk.encode_statuses([r for _, r, _ in rows]),
+        )
+        got = bulk.outcomes(result, ids, [c for c, _, _ in rows], AT, Source.FETCH)
+        # The arrays know steps, not observations: the inferred flags are the caller's to set.
+        assert [(o.status, o.events) for o in got] == [
+            (o.status, tuple(replace(e, inferred=False) for e in o.events)) for o in expected
+        ]
+        deviated = result.events["deviation"].astype(bool)
+        assert sorted(result.events["order"][deviated].tolist()) == [
+            i for i, o in enumerate(expected) if any(e.deviation for e in o.events)
+        ]
+
+    check()

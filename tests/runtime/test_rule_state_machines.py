@@ -3,11 +3,12 @@
 Its rules are the file's own: observations of random status codes, the seller's actions, the
 other actors' triggers, edits of the order's fields and clock steps that fire timers. Each step
 is checked against `Reference` (plain dicts read from the definition); the invariants hold after
-every step: the status is declared, a final status never changes, no seller action reaches a
+every step: the status is declared or the undeclared code reported, only a deviation (an
+observation the rules give no path for) leaves a final status, no seller action reaches a
 shipped stage without the fields it requires, the event log replays to the same status, and
-every event (inferred ones included) is a legal step of the rules. Field values no spelling of
-their field lists (the strategies draw some) are reported once per new value by observations,
-and never decide a trigger or an action.
+every event but a deviation (inferred ones included) is a legal step of the rules. Field values
+no spelling of their field lists (the strategies draw some) are reported once per new value by
+observations, and never decide a trigger or an action.
 """
 
 from __future__ import annotations
@@ -48,7 +49,6 @@ class RuleFileOrders(RuleBasedStateMachine):
         self.log: list[tuple[Event, dict[str, object]]] = []
         self.now = AT
         self.entered = AT
-        self.final: str | None = None
         self.observed: dict[str, object] | None = None
 
     def observed_now(self, outcome: Outcome) -> Outcome:
@@ -71,8 +71,6 @@ class RuleFileOrders(RuleBasedStateMachine):
             if event.to_status != event.from_status:
                 self.entered = event.at
         self.status = outcome.status
-        if self.status in self.ref.finals and self.final is None:
-            self.final = self.status
 
     def observe_now(self, current: str | None, code: str) -> Outcome:
         outcome = self.runtime.observe(
@@ -84,12 +82,14 @@ class RuleFileOrders(RuleBasedStateMachine):
         self.fields = fields
         outcome = self.observe_now(None, code)
         status = self.rule_set.status_for_code(code)
-        if status is None or outcome.status is None:
-            assert len(outcome.anomalies) == 1 and outcome.events == ()
-            initial = self.rule_set.initial_statuses[0]
-            outcome = self.observe_now(None, initial)
+        # Every reported order is stored at what was reported: the undeclared code verbatim.
+        assert outcome.status == (code if status is None else status)
+        hops = None if status is None else self.ref.creation_hops(status, fields)
+        if hops is None:
+            assert len(outcome.anomalies) == 1 and outcome.events[0].deviation
+            assert len(outcome.events) == 1 and outcome.events[0].from_status is None
         else:
-            assert outcome.status == status
+            assert not any(e.deviation for e in outcome.events) and len(outcome.events) == hops
         self.record(outcome)
 
     def observe(self, code: str, minutes: int) -> None:
@@ -98,21 +98,32 @@ class RuleFileOrders(RuleBasedStateMachine):
         before, reported = self.status, self.rule_set.status_for_code(code)
         outcome = self.observe_now(before, code)
         self.record(outcome)
-        if reported is None or reported == before:
+        assert (reported is None) == (code == UNKNOWN_CODE)
+        target = code if reported is None else reported
+        if target == before:
             assert self.status == before and outcome.events == ()
-            assert (reported is None) == (code == UNKNOWN_CODE)
             return
-        hops = self.ref.distance(before, reported, self.fields)
-        if before in self.ref.finals or hops is None:
-            assert self.status == before
+        assert self.status == target  # the truth first: the order is where it was reported
+        declared = before in self.rule_set.status_by_name
+        hops = self.ref.distance(before, target, self.fields) if declared else None
+        if reported is None or before in self.ref.finals or hops is None:
+            (event,) = outcome.events
+            assert event.deviation and (event.from_status, event.to_status) == (before, target)
             kinds = [a.kind for a in outcome.anomalies]
-            assert kinds in ([AnomalyKind.FINAL_CHANGED], [AnomalyKind.NO_LEGAL_PATH])
+            assert kinds in (
+                [AnomalyKind.FINAL_CHANGED],
+                [AnomalyKind.NO_LEGAL_PATH],
+                [AnomalyKind.UNKNOWN_STATUS],
+            )
+            assert (kinds == [AnomalyKind.UNKNOWN_STATUS]) == (reported is None or not declared)
         else:
             assert self.status == reported and len(outcome.events) == hops
             assert [e.inferred for e in outcome.events] == [True] * (hops - 1) + [False]
 
     def act(self, action: str) -> None:
         assert self.status is not None
+        if self.status not in self.rule_set.status_by_name:
+            return  # no action at a status the rules do not declare (the runtime raises)
         definition = self.rule_set.action_by_name[action]
         trigger = definition.transition
         dest = self.ref.next(self.status, trigger, self.fields) if trigger else self.status
@@ -148,12 +159,15 @@ class RuleFileOrders(RuleBasedStateMachine):
         assert self.status == expected
 
     @invariant()
-    def status_is_declared(self) -> None:
-        assert self.status is None or self.status in self.rule_set.status_by_name
+    def status_is_declared_or_reported(self) -> None:
+        assert self.status is not None
+        assert self.status in self.rule_set.status_by_name or self.status == UNKNOWN_CODE
 
     @invariant()
-    def final_status_never_changes(self) -> None:
-        assert self.final is None or self.status == self.final
+    def only_a_deviation_leaves_a_final_status(self) -> None:
+        for event, _ in self.log:
+            if event.from_status in self.ref.finals and event.to_status != event.from_status:
+                assert event.deviation and event.source is Source.FETCH
 
     @invariant()
     def seller_actions_reach_shipped_only_with_required_fields(self) -> None:
@@ -176,7 +190,10 @@ class RuleFileOrders(RuleBasedStateMachine):
     @invariant()
     def every_event_is_a_legal_step(self) -> None:
         for event, fields in self.log:
-            if event.from_status is not None:
+            if event.deviation:
+                # Where the rules gave no path: only an observation moves an order so.
+                assert event.source is Source.FETCH and event.trigger == "deviation"
+            elif event.from_status is not None:
                 # A reported path may go through a guard of unknown truth, toward its next status.
                 toward = event.to_status if event.source is Source.FETCH else None
                 step = self.ref.next(event.from_status, event.trigger, fields, toward)
