@@ -1,5 +1,7 @@
-"""Flow page: the rule set's diagram with what really happened drawn on its edges, a Sankey of
-where orders go, time in each status, the variants, the anomalies and inferred statuses."""
+"""Flow page: the rule set's diagram with what really happened drawn on its edges (and the
+observed deviations, dashed red), a Sankey of where orders go, time in each status, the variants,
+the anomalies and inferred statuses, and conformance: the share of orders that followed the
+rules."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.anomalies import by_kind, by_reported, inferred_by_status
+from analytics.conformance import Conformance, conformance
 from analytics.eventlog import LogFilter
 from analytics.flow import START, Level, directly_follows, sankey_links, transitions
 from analytics.funnel import EXIT_STAGES
@@ -40,8 +43,8 @@ def render() -> None:
     )
     rules = book.rules[code]
     mine = replace(where, marketplaces=(code,))
-    diagram, sankey, timing, paths, strays = st.tabs(
-        ["Diagram", "Sankey", "Time in status", "Variants", "Anomalies"]
+    diagram, sankey, timing, paths, strays, conform = st.tabs(
+        ["Diagram", "Sankey", "Time in status", "Variants", "Anomalies", "Conformance"]
     )
     with diagram:
         diagram_tab(rules, mine)
@@ -53,6 +56,8 @@ def render() -> None:
         variants_tab(mine)
     with strays:
         anomalies_tab(code, mine)
+    with conform:
+        conformance_tab(code, mine)
 
 
 def diagram_tab(rules: RuleSet, where: LogFilter) -> None:
@@ -64,11 +69,19 @@ def diagram_tab(rules: RuleSet, where: LogFilter) -> None:
         for row in table.itertuples()
         if row.from_status != START
     }
+    found: Conformance = caches.cached(
+        "conformance:all", where, lambda frame: conformance(frame, caches.anomalies())
+    )
+    deviations = {
+        (row.from_status, str(row.to_status)): int(row.deviations)
+        for row in found.by_transition.itertuples()
+    }
     st.caption(
         "Each edge: its trigger and who causes it, then how many orders took it and the median "
-        "time they had spent in the status before (observed events only)."
+        "time they had spent in the status before (observed events only). Dashed red: moves "
+        "the rules could not explain that orders followed anyway, with how many."
     )
-    st.graphviz_chart(formats.upright(dot(rules, stats)), width="stretch")
+    st.graphviz_chart(formats.upright(dot(rules, stats, deviations)), width="stretch")
     shown = table.rename(columns={"count": "orders"})
     formats.table(formats.durations(shown, ["median_s"]))
 
@@ -162,6 +175,33 @@ def anomalies_tab(code: str, where: LogFilter) -> None:
             )
         },
     )
+
+
+def conformance_tab(code: str, where: LogFilter) -> None:
+    """The period is the filter's dates, over events (not order creation): every order with at
+    least one event in it counts."""
+    orders_of = replace(where, start=None, end=None)
+    found: Conformance = caches.cached(
+        f"conformance:{where.start}:{where.end}",
+        orders_of,
+        lambda frame: conformance(frame, caches.anomalies(), where.start, where.end),
+    )
+    summary = found.summary.loc[found.summary["marketplace"] == code]
+    st.markdown(f"**Conformance**: {found.counts}")
+    if summary.empty:
+        st.write("No order has an event in the period.")
+        return
+    row = summary.iloc[0]
+    orders, conforming = st.columns(2)
+    orders.metric("Orders (with an event in the period)", f"{int(row['orders']):,}")
+    conforming.metric("Conforming", f"{int(row['conforming']):,} ({100 * row['share']:.1f} %)")
+    shown = summary.assign(share=summary["share"] * 100).rename(columns={"share": "share %"})
+    formats.table(shown)
+    for title, table in (("by kind", found.by_kind), ("by (from, to)", found.by_transition)):
+        st.markdown(f"**Deviations {title}** (events, orders, and the orders behind each)")
+        mine = table.loc[table["marketplace"] == code].copy()
+        mine["order_ids"] = [", ".join(ids) for ids in mine["order_ids"]]
+        formats.table(mine)
 
 
 if __name__ == "__main__":

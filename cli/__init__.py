@@ -16,5 +16,7 @@ modules:
 - `sync_commands`: `sync` (orders fetched into the store) and `twin` (the Lengow twin).
 - `simulate_commands`: `simulate`: one run, or two sides compared over replications.
 - `app_commands`: `run` (the analyst app, on a sample store when there is none) and `export`.
+- `analysis_commands`: `conformance`: the share of orders that followed the rules, and the
+  deviations behind the rest.
 - `app_server`: the Streamlit child of `run`: where it listens, and that it stops with its parent.
 """

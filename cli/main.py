@@ -23,6 +23,7 @@ COMMAND_MODULES: dict[str, str] = {
     "simulate": "cli.simulate_commands",
     "run": "cli.app_commands",
     "export": "cli.app_commands",
+    "conformance": "cli.analysis_commands",
 }
 
 

@@ -18,6 +18,10 @@ from engine.model.definition import Action, RuleSet, Transition
 
 EdgeKey = tuple[str, str, str]
 """(source status, destination status, trigger): how the event log names an edge."""
+DeviationKey = tuple[str | None, str]
+"""(source status or None for a new order, reported status): a move no rule explains."""
+# Observed deviations: dashed red edges (and nodes, for a status the rule file does not declare).
+_DEVIATION_STYLE = 'style=dashed, color="#d62728", fontcolor="#d62728"'
 
 # Mermaid reads `#name;` entity codes in any text; `#` and `;` would otherwise end a label.
 _MERMAID_ESCAPES = {
@@ -159,9 +163,15 @@ def _pen(count: int | None, busiest: int) -> str:
     return f", penwidth={_THINNEST + (_THICKEST - _THINNEST) * count / busiest:.1f}"
 
 
-def dot(rules: RuleSet, stats: Mapping[EdgeKey, EdgeStats] | None = None) -> str:
+def dot(
+    rules: RuleSet,
+    stats: Mapping[EdgeKey, EdgeStats] | None = None,
+    deviations: Mapping[DeviationKey, int] | None = None,
+) -> str:
     """The rule set as a Graphviz digraph; final statuses have a double border, and with
-    `stats` each edge is as thick as its share of the busiest edge's orders."""
+    `stats` each edge is as thick as its share of the busiest edge's orders. `deviations`
+    (observed moves no rule explains, with how many) are drawn as dashed red edges labelled with
+    their count, to a dashed red node for a status the rule file does not declare."""
     ids = _ids(rules)
     market = rules.marketplace
     lines = [
@@ -186,8 +196,30 @@ def dot(rules: RuleSet, stats: Mapping[EdgeKey, EdgeStats] | None = None) -> str
         label = _quoted("\n".join(edge.parts))
         pen = _pen(edge.count, busiest)
         lines.append(f"  {ids[edge.source]} -> {ids[edge.dest]} [label={label}{pen}];")
+    lines.extend(_deviation_lines(ids, deviations or {}))
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _deviation_lines(
+    ids: Mapping[str, str], deviations: Mapping[DeviationKey, int]
+) -> Iterator[str]:
+    extra: dict[str, str] = {}
+
+    def node(name: str | None) -> str:
+        if name is None:
+            return "start"
+        if name in ids:
+            return ids[name]
+        return extra.setdefault(name, f"u{len(extra)}")
+
+    drawn = [(node(source), node(dest), count) for (source, dest), count in deviations.items()]
+    for name, ident in extra.items():
+        label = _quoted(name + "\nnot in the rules")
+        yield f"  {ident} [label={label}, {_DEVIATION_STYLE}];"
+    for source, dest, count in drawn:
+        label = _quoted(f"{count} deviation{'' if count == 1 else 's'}")
+        yield f"  {source} -> {dest} [label={label}, {_DEVIATION_STYLE}];"
 
 
 FORMATS = {"mermaid": mermaid, "dot": dot}

@@ -37,6 +37,7 @@ def test_health_counts_every_state_and_finds_stuck_actions() -> None:
     health = outbox_health(frame, NOW)
     assert health.counts == {
         "pending": 1,
+        "sending": 0,
         "sent": 2,
         "confirmed": 1,
         "failed": 1,
@@ -58,3 +59,17 @@ def test_nothing_stuck_when_every_action_is_confirmed() -> None:
     health = outbox_health(outbox_frame([item(1, "confirmed", 1, 1), item(2, "sent", 9, 9)]), NOW)
     assert health.stuck.empty
     assert health.counts["confirmed"] == 1
+
+
+def test_sending_is_pending_in_doubt_and_stuck_when_its_send_began_long_ago() -> None:
+    landed = item(1, "sending", 2, None) | {"attempted_at": DAY0 + timedelta(days=4)}
+    recent = item(2, "sending", 9, None) | {"attempted_at": DAY0 + timedelta(days=9, hours=12)}
+    never_marked = item(3, "sending", 1, None)  # no attempt time: waiting since queued
+    frame = outbox_frame([landed, recent, never_marked, item(4, "pending", 9, None)])
+    health = outbox_health(frame, NOW)
+    assert health.counts["sending"] == 3
+    assert health.in_doubt == 3
+    assert health.counts["pending"] == 1
+    assert health.stuck["id"].tolist() == [3, 1]
+    assert health.stuck["waiting_s"].tolist() == [9 * 86400.0, 6 * 86400.0]
+    assert health.oldest_pending_s == 86400.0
