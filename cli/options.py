@@ -92,6 +92,11 @@ def rule_sets(rule_paths: tuple[Path, ...]) -> list[RuleSet]:
     # The loader (and PyYAML) only once a command runs: `--help` starts without.
     from engine.rulefile.rulebook import DEFAULT_RULES, load_rule_sets
 
+    if not rule_paths and not DEFAULT_RULES.is_dir():
+        raise click.ClickException(
+            f"no rule file found: there is no folder {DEFAULT_RULES}/ here ({Path.cwd()}); "
+            "run from the project's folder or pass --rules FILE or DIR"
+        )
     try:
         found = load_rule_sets(rule_paths or (DEFAULT_RULES,))
     except RuleFileInvalid as exc:
