@@ -1,5 +1,5 @@
-"""Sync page: the fetch runs, how far the committed data reaches, errors, the quarantine and the
-outbox of seller actions."""
+"""Sync page: the fetch runs, how far the committed data reaches, errors, the quarantine, the
+orders the runs set aside (and why) and the outbox of seller actions."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from analytics.outbox_health import STATES, outbox_health
 from analytics.sync_health import sync_health
 from app_pages import caches, filters, formats
 from engine.model.clock import SystemClock
+from engine.store import SetAsideReason
 from engine.sync.syncer import WATERMARK
-from workspace.sources import read_quarantine, read_runs
+from workspace.sources import read_quarantine, read_runs, read_set_aside
 
 
 def render() -> None:
@@ -24,7 +25,18 @@ def render() -> None:
     quarantine = read_quarantine(store)
     st.caption(f"{len(quarantine):,} entries (the latest 200 shown).")
     st.dataframe(quarantine.head(200), hide_index=True)
+    set_aside(read_set_aside(store))
     actions()
+
+
+def set_aside(aside: pd.DataFrame) -> None:
+    st.subheader("Set aside: orders a fetch run saw and stored nothing of, and why")
+    counts = aside["reason"].value_counts()
+    reasons = [str(r) for r in SetAsideReason]
+    for column, reason in zip(st.columns(len(reasons)), reasons, strict=True):
+        column.metric(reason.replace("_", " ").capitalize(), f"{int(counts.get(reason, 0)):,}")
+    st.caption(f"{len(aside):,} entries (the latest 200 shown).")
+    st.dataframe(aside.head(200), hide_index=True)
 
 
 def fetches(runs: pd.DataFrame) -> None:

@@ -71,6 +71,16 @@ def read_runs(store: Store) -> pd.DataFrame:
     return frame.sort_values("id", ascending=False, ignore_index=True)
 
 
+def read_set_aside(store: Store) -> pd.DataFrame:
+    """The orders fetch runs saw and stored nothing of, and why; the latest first."""
+    columns = ["fetch_run", "marketplace", "order_id", "reason", "updated_at"]
+    columns += ["stored_updated_at", "at", "id"]
+    frame = pd.DataFrame([asdict(a) for a in store.set_aside()], columns=columns)
+    frame["reason"] = frame["reason"].astype(str)
+    frame = frame.sort_values("id", ascending=False, ignore_index=True)
+    return frame.drop(columns="id").rename(columns={"fetch_run": "run", "order_id": "order"})
+
+
 def read_quarantine(store: Store) -> pd.DataFrame:
     columns = ["id", "at", "marketplace", "order_id", "fetch_run", "reason"]
     frame = pd.DataFrame([asdict(q) for q in store.quarantined()])

@@ -1,9 +1,10 @@
 """The order store and event log: SQLite by default, PostgreSQL by URL, the same code.
 
-Orders, their append-only events and anomalies, the quarantine, the fetch runs, the watermarks
-and the action outbox live in one database every process shares. Callers hand it `OrderChange`s
-and read back frozen records, never rows or SQL. It keeps the model's values and runs no rule,
-so it imports engine.model and nothing else of ours. The modules:
+Orders, their append-only events and anomalies, the quarantine, the fetch runs with the orders
+each set aside, the watermarks and the action outbox live in one database every process
+shares. Callers hand it `OrderChange`s and read back frozen records, never rows or SQL. It
+keeps the model's values and runs no rule, so it imports engine.model and nothing else of ours.
+The modules:
 
 - `store`: `open_store(url)` and the `Store` every other part talks to.
 - `protocol`: `OrderStore`, what the rest of the engine may ask of a store (a test hands a fake).
@@ -11,7 +12,7 @@ so it imports engine.model and nothing else of ours. The modules:
 - `transaction`: `Transaction`, writes committed together or not at all.
 - `ingestion`: a batch of changes, applied when the marketplace's clock says they are news.
 - `queries`: the reads: orders for the runtime, events for analytics, the open timers.
-- `fetch_log`: fetch runs, watermarks and quarantined input.
+- `fetch_log`: fetch runs, watermarks, quarantined input (kept once) and set-aside orders.
 - `outbox`: seller actions from pending through sending to sent, then confirmed, failed or
   unconfirmed.
 - `tables`: the SQL tables at `SCHEMA_VERSION`, the one layout this code reads and writes.
@@ -57,6 +58,8 @@ if TYPE_CHECKING:
         OutboxState,
         QuarantineEntry,
         RunStatus,
+        SetAside,
+        SetAsideReason,
         StoredAnomaly,
         StoredEvent,
         is_news,
@@ -83,6 +86,8 @@ _LAZY = {
             "OutboxState",
             "QuarantineEntry",
             "RunStatus",
+            "SetAside",
+            "SetAsideReason",
             "StoredAnomaly",
             "StoredEvent",
             "is_news",
@@ -116,6 +121,8 @@ __all__ = [
     "RunStatus",
     "SchemaTooNew",
     "SchemaUnknown",
+    "SetAside",
+    "SetAsideReason",
     "Store",
     "StoreError",
     "StoreTransaction",

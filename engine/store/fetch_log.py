@@ -1,13 +1,19 @@
-"""What the fetcher did and how far it got: fetch runs, watermarks and quarantined input.
+"""What the fetcher did and how far it got: fetch runs, watermarks, quarantined input and the
+orders a run set aside.
 
 A fetch run is recorded as `running` when it starts (in its own short transaction, so a crash
 leaves a trace), then counted page by page inside the transactions that store each page, then
 closed `ok` or `failed`. A watermark moves only inside the transaction that commits its
 window's data, and only forward, so it can never claim data the store does not hold.
+Quarantined input is kept once: a row carries a hash of its marketplace, order id, reason and
+raw JSON under a unique index, so the same unreadable order fetched again adds nothing. Each run
+records the orders it saw and stored nothing of (stale, fulfilled and not imported, unchanged).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -17,8 +23,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.store import tables as schema
 from engine.store.columns import storable
-from engine.store.records import FetchKind, FetchRun, QuarantineEntry, RunStatus
-from engine.store.tables import fetch_runs, quarantine, watermarks
+from engine.store.records import (
+    FetchKind,
+    FetchRun,
+    QuarantineEntry,
+    RunStatus,
+    SetAside,
+    SetAsideReason,
+)
+from engine.store.tables import fetch_runs, quarantine, set_aside, watermarks
 
 INTERRUPTED = "interrupted: the process stopped before the run finished"
 
@@ -116,20 +129,88 @@ def advance_watermark(connection: Connection, name: str, value: datetime) -> dat
     return current
 
 
-def add_quarantine(connection: Connection, entries: Sequence[QuarantineEntry]) -> None:
-    rows = [
-        {
+def quarantine_digest(marketplace: object, order_id: object, reason: object, raw: object) -> str:
+    """The hash that names a quarantined input: of its values as stored (`storable`)."""
+    canonical = json.dumps(
+        [marketplace, order_id, reason, raw], sort_keys=True, ensure_ascii=True, default=str
+    )
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def add_quarantine(connection: Connection, entries: Sequence[QuarantineEntry]) -> int:
+    """Keep the entries not already kept (same marketplace, order id, reason and raw); how many.
+
+    Checked before the insert, and the unique index on the hash refuses what another writer
+    kept meanwhile (the insert skips it).
+    """
+    rows: dict[str, dict[str, object]] = {}
+    for entry in entries:
+        values = {
             "marketplace": storable(entry.marketplace),
             "order_id": storable(entry.order_id),
             "reason": storable(entry.reason),
             "raw": storable(entry.raw),
+        }
+        digest = quarantine_digest(**values)
+        rows.setdefault(
+            digest, {**values, "fetch_run": entry.fetch_run, "at": entry.at, "digest": digest}
+        )
+    if not rows:
+        return 0
+    kept = connection.execute(
+        select(quarantine.c.digest).where(quarantine.c.digest.in_(list(rows)))
+    ).scalars()
+    for digest in kept:
+        del rows[digest]
+    if rows:
+        dialect = connection.dialect.name
+        statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(quarantine)
+        connection.execute(
+            statement.on_conflict_do_nothing(index_elements=[quarantine.c.digest]),
+            list(rows.values()),
+        )
+    return len(rows)
+
+
+def add_set_aside(connection: Connection, entries: Sequence[SetAside]) -> None:
+    rows = [
+        {
             "fetch_run": entry.fetch_run,
+            "marketplace": entry.marketplace,
+            "order_id": entry.order_id,
+            "reason": str(SetAsideReason(entry.reason)),
+            "updated_at": entry.updated_at,
+            "stored_updated_at": entry.stored_updated_at,
             "at": entry.at,
         }
         for entry in entries
     ]
     if rows:
-        connection.execute(insert(quarantine), rows)
+        connection.execute(insert(set_aside), rows)
+
+
+def list_set_aside(
+    connection: Connection, run_id: int | None = None, reason: SetAsideReason | None = None
+) -> list[SetAside]:
+    """The orders fetch runs set aside, in the order they were recorded."""
+    query = select(set_aside).order_by(set_aside.c.id)
+    if run_id is not None:
+        query = query.where(set_aside.c.fetch_run == run_id)
+    if reason is not None:
+        query = query.where(set_aside.c.reason == str(SetAsideReason(reason)))
+    return [
+        SetAside(
+            fetch_run=row.fetch_run,
+            marketplace=row.marketplace,
+            order_id=row.order_id,
+            reason=SetAsideReason(row.reason),
+            updated_at=row.updated_at,
+            at=row.at,
+            stored_updated_at=row.stored_updated_at,
+            id=row.id,
+        )
+        for row in connection.execute(query)
+    ]
 
 
 def list_quarantine(connection: Connection, fetch_run: int | None = None) -> list[QuarantineEntry]:

@@ -12,7 +12,10 @@ latest change was based on, and adds the action outbox. Version 3 gives the outb
 state and `attempted_at` (a send is recorded before its POST, so a restart knows it may have
 landed); SQLite cannot change a CHECK constraint, so there the outbox table is rebuilt.
 Version 4 marks the events that moved an order to a reported status the rules give no path to
-(`events.deviation`, false for every event before it).
+(`events.deviation`, false for every event before it). Version 5 keeps each quarantined input
+once (`quarantine.digest`, a hash of its marketplace, order id, reason and raw JSON, under a
+unique index; of the copies an older store holds, the first is kept) and adds `set_aside`: the
+orders each fetch run saw and stored nothing of, and why.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from sqlalchemy import (
 from engine.store import tables as schema
 from engine.store.columns import UtcDateTime, json_type
 from engine.store.errors import SchemaTooNew, SchemaUnknown
+from engine.store.fetch_log import quarantine_digest
 
 # Two-part advisory lock key on PostgreSQL: this constant and the schema's name, so that
 # workers opening the same new store wait for one another instead of racing to create it.
@@ -142,10 +146,38 @@ def _to_v4(connection: Connection) -> None:
     )
 
 
+def _to_v5(connection: Connection) -> None:
+    connection.execute(
+        text("ALTER TABLE quarantine ADD COLUMN digest VARCHAR(64) NOT NULL DEFAULT ''")
+    )
+    q = schema.quarantine.c
+    rows = connection.execute(
+        select(q.id, q.marketplace, q.order_id, q.reason, q.raw).order_by(q.id)
+    ).all()
+    seen: set[str] = set()
+    copies: list[int] = []
+    for row in rows:
+        digest = quarantine_digest(row.marketplace, row.order_id, row.reason, row.raw)
+        if digest in seen:
+            copies.append(row.id)  # the same input quarantined again: the first copy stays
+            continue
+        seen.add(digest)
+        connection.execute(
+            text("UPDATE quarantine SET digest = :digest WHERE id = :id"),
+            {"digest": digest, "id": row.id},
+        )
+    if copies:
+        connection.execute(schema.quarantine.delete().where(q.id.in_(copies)))
+    next(i for i in schema.quarantine.indexes if i.name == "quarantine_once").create(connection)
+    # New in this version; should a later one change it, freeze this shape here.
+    schema.set_aside.create(connection)
+
+
 STEPS: tuple[Step, ...] = (
     Step(2, "orders keep their rule fields and prev_seq; the action outbox", _to_v2),
     Step(3, "the outbox records a send before its POST: state sending, attempted_at", _to_v3),
     Step(4, "events mark a deviation: a move to a reported status no rule leads to", _to_v4),
+    Step(5, "quarantined input kept once (digest); the orders each fetch run set aside", _to_v5),
 )
 
 

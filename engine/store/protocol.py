@@ -25,6 +25,8 @@ from engine.store.records import (
     OutboxState,
     QuarantineEntry,
     RunStatus,
+    SetAside,
+    SetAsideReason,
     StoredAnomaly,
     StoredEvent,
 )
@@ -42,7 +44,9 @@ class StoreTransaction(Protocol):
 
     def apply_local(self, changes: Sequence[LocalChange]) -> ApplyResult: ...
 
-    def quarantine(self, entries: Sequence[QuarantineEntry]) -> None: ...
+    def quarantine(self, entries: Sequence[QuarantineEntry]) -> int: ...
+
+    def record_set_aside(self, entries: Sequence[SetAside]) -> None: ...
 
     def watermark(self, name: str) -> datetime | None: ...
 
@@ -96,9 +100,15 @@ class OrderStore(Protocol):
         self, marketplace: str | None = None, order_id: str | None = None
     ) -> list[StoredAnomaly]: ...
 
-    def quarantine(self, entries: Sequence[QuarantineEntry]) -> None: ...
+    def quarantine(self, entries: Sequence[QuarantineEntry]) -> int: ...
 
     def quarantined(self, fetch_run: int | None = None) -> list[QuarantineEntry]: ...
+
+    def record_set_aside(self, entries: Sequence[SetAside]) -> None: ...
+
+    def set_aside(
+        self, run_id: int | None = None, reason: SetAsideReason | None = None
+    ) -> list[SetAside]: ...
 
     def open_orders(
         self,

@@ -33,6 +33,14 @@ class RunStatus(StrEnum):
     FAILED = "failed"
 
 
+class SetAsideReason(StrEnum):
+    """Why a fetch run stored nothing of an order it saw."""
+
+    STALE = "stale"  # older than the snapshot the store holds
+    FULFILLED_NOT_IMPORTED = "fulfilled_not_imported"  # the import policy skips it
+    UNCHANGED = "unchanged"  # the very snapshot the store holds (same `updated_at`)
+
+
 class OutboxState(StrEnum):
     PENDING = "pending"
     SENDING = "sending"
@@ -260,6 +268,23 @@ class QuarantineEntry:
     marketplace: str | None = None
     order_id: str | None = None
     fetch_run: int | None = None
+    id: int | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """An order a fetch run saw and did not store, and why.
+
+    `updated_at` is the snapshot's; `stored_updated_at` the stored order's, when there was one.
+    """
+
+    fetch_run: int
+    marketplace: str
+    order_id: str
+    reason: SetAsideReason
+    updated_at: datetime
+    at: datetime
+    stored_updated_at: datetime | None = None
     id: int | None = field(default=None, compare=False)
 
 

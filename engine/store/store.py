@@ -38,6 +38,8 @@ from engine.store.records import (
     OutboxState,
     QuarantineEntry,
     RunStatus,
+    SetAside,
+    SetAsideReason,
     StoredAnomaly,
     StoredEvent,
 )
@@ -110,6 +112,7 @@ class Store:
 
     apply_local = _own_transaction(Transaction.apply_local)
     quarantine = _own_transaction(Transaction.quarantine)
+    record_set_aside = _own_transaction(Transaction.record_set_aside)
     finish_run = _own_transaction(Transaction.finish_run)
     enqueue = _own_transaction(Transaction.enqueue)
     begin_send = _own_transaction(Transaction.begin_send)
@@ -174,6 +177,13 @@ class Store:
     def quarantined(self, fetch_run: int | None = None) -> list[QuarantineEntry]:
         with reading(self._engine) as connection:
             return fetch_log.list_quarantine(connection, fetch_run)
+
+    def set_aside(
+        self, run_id: int | None = None, reason: SetAsideReason | None = None
+    ) -> list[SetAside]:
+        """The orders fetch runs saw and stored nothing of, and why; of one run, one reason."""
+        with reading(self._engine) as connection:
+            return fetch_log.list_set_aside(connection, run_id, reason)
 
     def fetch_runs(
         self, kind: FetchKind | None = None, status: RunStatus | None = None

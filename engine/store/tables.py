@@ -25,7 +25,7 @@ from sqlalchemy import (
 
 from engine.store.columns import UtcDateTime, json_type
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The version this code writes. Raise it with a new step in `migrations.STEPS`."""
 
 metadata = MetaData()
@@ -119,7 +119,31 @@ quarantine = Table(
     Column("raw", json_type()),
     Column("fetch_run", Integer, ForeignKey("fetch_runs.id")),
     Column("at", UtcDateTime, nullable=False),
+    # A hash of (marketplace, order_id, reason, raw): the same unreadable input is kept once.
+    Column("digest", String(64), nullable=False, server_default=text("''")),
 )
+Index("quarantine_once", quarantine.c.digest, unique=True)
+
+# Why a fetch run saw an order and stored nothing of it (`records.SetAsideReason`).
+SET_ASIDE_REASONS = ("stale", "fulfilled_not_imported", "unchanged")
+
+set_aside = Table(
+    "set_aside",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("fetch_run", Integer, ForeignKey("fetch_runs.id"), nullable=False),
+    Column("marketplace", String(64), nullable=False),
+    Column("order_id", String(128), nullable=False),
+    Column("reason", String(32), nullable=False),
+    # The snapshot's `updated_at`, and the stored order's when the store held one.
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("stored_updated_at", UtcDateTime),
+    Column("at", UtcDateTime, nullable=False),
+    CheckConstraint(
+        "reason IN ('stale', 'fulfilled_not_imported', 'unchanged')", name="set_aside_reason"
+    ),
+)
+Index("set_aside_run", set_aside.c.fetch_run)
 
 watermarks = Table(
     "watermarks",

@@ -3,7 +3,7 @@
 The sync opens one per page: it reads the orders of the page, applies their changes, quarantines
 what it could not read, counts the page in its fetch run and, with the last page of a window,
 advances the watermark. A crash anywhere before the commit leaves the store as it was before the
-page; after it, the page is whole.
+page; after it, the page is whole. It records the page's set-aside orders too.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from engine.store.records import (
     OutboxState,
     QuarantineEntry,
     RunStatus,
+    SetAside,
 )
 
 
@@ -43,8 +44,13 @@ class Transaction:
         """Write timer and action changes whose order did not move since they were computed."""
         return ingestion.apply_local(self._connection, changes)
 
-    def quarantine(self, entries: Sequence[QuarantineEntry]) -> None:
-        fetch_log.add_quarantine(self._connection, entries)
+    def quarantine(self, entries: Sequence[QuarantineEntry]) -> int:
+        """Keep unreadable input, each the first time only; how many entries were new."""
+        return fetch_log.add_quarantine(self._connection, entries)
+
+    def record_set_aside(self, entries: Sequence[SetAside]) -> None:
+        """Record the orders a fetch run saw and stored nothing of, with the reason."""
+        fetch_log.add_set_aside(self._connection, entries)
 
     def watermark(self, name: str) -> datetime | None:
         return fetch_log.get_watermark(self._connection, name)

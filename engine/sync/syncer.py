@@ -10,8 +10,11 @@ held still while it was walked: a channel that sees it change (`ListingShifted`:
 moved, a page came back short) has the window walked again, up to `MAX_WALKS` times, after which
 the window fails and the next run fetches it again; what the unsteady walks committed stays.
 The store refuses an update older than what it holds, so repeated, reordered or overlapping
-pages change nothing. Seller actions leave through the outbox and are confirmed when a later
-fetch shows their status.
+pages change nothing. Each page's transaction also records, per order, what the run set aside
+and why: a snapshot older than the stored one (stale), one the import policy skips (fulfilled
+by the marketplace, not imported), the very snapshot the store holds (unchanged). The same
+unreadable order fetched again is not quarantined again (the store keeps each input once).
+Seller actions leave through the outbox and are confirmed when a later fetch shows their status.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from engine.store import (
     OrderState,
     QuarantineEntry,
     RunStatus,
+    SetAside,
+    SetAsideReason,
     Store,
     is_news,
 )
@@ -132,6 +137,30 @@ def _count(changes: Sequence[OrderChange], result: ApplyResult, report: SyncRepo
         if change.key in applied:
             report.events += len(change.events)
             report.anomalies += len(change.anomalies)
+
+
+def _set_aside(
+    run: int,
+    pending: Mapping[OrderKey, OrderSnapshot],
+    states: Mapping[OrderKey, OrderState],
+    result: ApplyResult,
+    now: datetime,
+) -> list[SetAside]:
+    """The orders of `pending` this attempt stored nothing of, and why."""
+    aside = []
+    refused = set(result.stale)
+    for key, snap in pending.items():
+        state = states.get(key)
+        stored = state.updated_at if state else None
+        if state is not None and not is_news(snap, state):
+            same = snap.updated_at == state.updated_at
+            reason = SetAsideReason.UNCHANGED if same else SetAsideReason.STALE
+        elif key in refused:  # another writer stored a newer snapshot meanwhile
+            reason, stored = SetAsideReason.STALE, None
+        else:
+            continue
+        aside.append(SetAside(run, *key, reason, snap.updated_at, now, stored))
+    return aside
 
 
 def _newest_per_order(snapshots: Iterable[OrderSnapshot]) -> dict[OrderKey, OrderSnapshot]:
@@ -233,6 +262,7 @@ class Syncer:
         """Map, check and commit one page of orders in one transaction."""
         now = self.clock.now()
         quarantine: list[QuarantineEntry] = []
+        fulfilled: list[SetAside] = []
         snapshots: list[OrderSnapshot] = []
         for mapped in self.mapper.map_page(results):
             if isinstance(mapped, Quarantined):
@@ -246,20 +276,30 @@ class Syncer:
                 and not self.imports[mapped.marketplace].allowed
             ):
                 report.skipped_fulfilled += 1
+                reason = SetAsideReason.FULFILLED_NOT_IMPORTED
+                fulfilled.append(
+                    SetAside(
+                        run, mapped.marketplace, mapped.order_id, reason, mapped.updated_at, now
+                    )
+                )
             else:
                 snapshots.append(mapped)
         pending = _newest_per_order(snapshots)
         report.pages += 1
         report.orders += len(results)
-        report.quarantined += len(quarantine)
         report.unchanged += len(pending)
         for attempt in range(MAX_CONFLICT_RETRIES):
             with self.store.transaction() as tx:
-                changes = self._changes(pending, tx.get_orders(pending))
+                states = tx.get_orders(pending)
+                changes = self._changes(pending, states)
                 result = tx.apply(changes)
+                aside = _set_aside(run, pending, states, result, now)
                 if attempt == 0:
-                    tx.quarantine(quarantine)
+                    # Counted as new only: the same unreadable input is kept once.
+                    report.quarantined += tx.quarantine(quarantine)
                     tx.count_run(run, pages=1, orders=len(results), errors=len(quarantine))
+                    aside = fulfilled + aside
+                tx.record_set_aside(aside)
             _count(changes, result, report)
             # Another writer moved some orders since they were read: compute those again.
             pending = {key: pending[key] for key in result.conflicts}

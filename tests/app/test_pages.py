@@ -15,7 +15,7 @@ from analytics.eventlog import prepare
 from analytics.funnel import funnel
 from analytics.overview import overview
 from engine.rulefile.loader import load_rules
-from engine.store import open_store
+from engine.store import SetAside, SetAsideReason, open_store
 from tests.analytics.conftest import raw_log
 from tests.app.conftest import RULES_DIR
 
@@ -221,6 +221,28 @@ def test_sync_shows_runs_errors_quarantine_and_outbox(store_url: str) -> None:
     assert errors["error"].tolist() == ["HTTP 503 from the API"]
     quarantine = app.dataframe[3].value
     assert quarantine["reason"].tolist() == ["order has no marketplace_order_id"]
+
+
+def test_sync_shows_the_orders_each_run_set_aside_and_why(store_url: str) -> None:
+    with open_store(store_url) as store:
+        run = store.fetch_runs()[0]
+        at, when = run.started_at, run.window_from
+        store.record_set_aside(
+            [
+                SetAside(run.id, "cdiscount", "O1", SetAsideReason.STALE, when, at, at),
+                SetAside(run.id, "cdiscount", "O2", SetAsideReason.UNCHANGED, when, at, when),
+                SetAside(run.id, "cdiscount", "O3", SetAsideReason.UNCHANGED, when, at, when),
+            ]
+        )
+    app = start("sync")
+    shown = metrics(app)
+    assert (shown["Stale"], shown["Fulfilled not imported"], shown["Unchanged"]) == ("1", "0", "2")
+    aside = app.dataframe[4].value
+    assert aside[["run", "order", "reason"]].values.tolist() == [
+        [run.id, "O3", "unchanged"],
+        [run.id, "O2", "unchanged"],
+        [run.id, "O1", "stale"],
+    ]
 
 
 def test_every_page_renders_on_an_empty_store(

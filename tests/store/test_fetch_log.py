@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.store import FetchKind, QuarantineEntry, RunStatus, Store
+from engine.store import FetchKind, QuarantineEntry, RunStatus, SetAside, SetAsideReason, Store
 from engine.store.fetch_log import INTERRUPTED
 from tests.store.changes import MP, at, new_order
 
@@ -124,3 +124,37 @@ def test_quarantine_keeps_text_no_database_can_store_as_its_escape(store: Store)
         "marketplace_order_id": "Q\\ud800",
         "lines": ["ok", "\\udfff!", "nul\\u0000"],
     }
+
+
+def test_the_same_quarantined_input_is_kept_once(store: Store) -> None:
+    run = store.start_run(FetchKind.INCREMENTAL, at(0), at(15), at(15))
+    raw = {"marketplace": "cdiscount", "marketplace_order_id": "Q1", "packages": "??"}
+    entry = QuarantineEntry("packages is not a list", raw, at(15), MP, "Q1", run)
+    assert store.quarantine([entry, entry]) == 1
+    later = store.start_run(FetchKind.INCREMENTAL, at(15), at(30), at(30))
+    assert (
+        store.quarantine([QuarantineEntry(entry.reason, dict(raw), at(30), MP, "Q1", later)]) == 0
+    )
+    other = QuarantineEntry("another reason", raw, at(30), MP, "Q1", later)
+    assert store.quarantine([other]) == 1
+    assert [(e.reason, e.fetch_run) for e in store.quarantined()] == [
+        ("packages is not a list", run),
+        ("another reason", later),
+    ]
+
+
+def test_set_aside_orders_are_read_back_by_run_and_reason(store: Store) -> None:
+    first = store.start_run(FetchKind.INCREMENTAL, at(0), at(15), at(15))
+    second = store.start_run(FetchKind.SWEEP, at(0), at(30), at(30))
+    aside = [
+        SetAside(first, MP, "A", SetAsideReason.STALE, at(1), at(15), at(5)),
+        SetAside(first, MP, "B", SetAsideReason.FULFILLED_NOT_IMPORTED, at(2), at(15)),
+        SetAside(second, MP, "A", SetAsideReason.UNCHANGED, at(5), at(30), at(5)),
+    ]
+    with store.transaction() as tx:
+        tx.record_set_aside(aside)
+    assert store.set_aside() == aside
+    assert store.set_aside(run_id=first) == aside[:2]
+    assert store.set_aside(reason=SetAsideReason.UNCHANGED) == aside[2:]
+    assert store.set_aside(run_id=second, reason=SetAsideReason.STALE) == []
+    assert all(a.id is not None for a in store.set_aside())

@@ -14,6 +14,9 @@ from engine.store import (
     NewAction,
     OrderChange,
     OutboxState,
+    QuarantineEntry,
+    SetAside,
+    SetAsideReason,
     migrations,
     open_store,
 )
@@ -24,10 +27,12 @@ from tests.store.changes import T0, at, event
 from tests.store.v1_layout import write_v1_store
 from tests.store.v2_layout import write_v2_store
 from tests.store.v3_layout import write_v3_store
+from tests.store.v4_layout import OTHER, UNREADABLE, write_v4_store
 
 V2_STEP = "orders keep their rule fields and prev_seq; the action outbox"
 V3_STEP = "the outbox records a send before its POST: state sending, attempted_at"
 V4_STEP = "events mark a deviation: a move to a reported status no rule leads to"
+V5_STEP = "quarantined input kept once (digest); the orders each fetch run set aside"
 
 
 @pytest.fixture
@@ -44,7 +49,7 @@ def v2_url(store_url: str) -> str:
 
 def test_a_v1_store_is_upgraded_and_keeps_its_data(v1_url: str) -> None:
     with open_store(v1_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 4
+        assert store.schema_version() == SCHEMA_VERSION == 5
         order = store.get_order("cdiscount", "OLD-1")
         assert order is not None
         assert (order.status, order.seq, order.updated_at) == (
@@ -82,7 +87,7 @@ def test_the_version_history_records_each_step(v1_url: str) -> None:
         rows = connection.execute(
             sa.text("SELECT version, description FROM schema_version ORDER BY version")
         ).all()
-    assert rows == [(1, "v1"), (2, V2_STEP), (3, V3_STEP), (4, V4_STEP)]
+    assert rows == [(1, "v1"), (2, V2_STEP), (3, V3_STEP), (4, V4_STEP), (5, V5_STEP)]
 
 
 def _layout(url: str) -> dict[str, tuple[set[tuple[str, bool]], set[str | None]]]:
@@ -98,7 +103,9 @@ def _layout(url: str) -> dict[str, tuple[set[tuple[str, bool]], set[str | None]]
 
 
 @pytest.mark.parametrize(
-    "write_old", [write_v1_store, write_v2_store, write_v3_store], ids=["v1", "v2", "v3"]
+    "write_old",
+    [write_v1_store, write_v2_store, write_v3_store, write_v4_store],
+    ids=["v1", "v2", "v3", "v4"],
 )
 def test_an_upgraded_store_has_the_layout_of_a_new_one(
     write_old: Callable[[sa.Engine, datetime], None], store_url: str
@@ -156,7 +163,7 @@ def test_a_v2_outbox_is_upgraded_with_its_entries_and_their_attempt_times(v2_url
         rows = connection.execute(
             sa.text("SELECT version, description FROM schema_version ORDER BY version")
         ).all()
-    assert rows == [(1, "v1"), (2, "v2"), (3, V3_STEP), (4, V4_STEP)]
+    assert rows == [(1, "v1"), (2, "v2"), (3, V3_STEP), (4, V4_STEP), (5, V5_STEP)]
 
 
 def test_the_upgraded_outbox_takes_sending_entries_and_keeps_one_open(v2_url: str) -> None:
@@ -206,7 +213,7 @@ def v3_url(store_url: str) -> str:
 
 def test_a_v3_store_keeps_its_events_none_of_them_a_deviation(v3_url: str) -> None:
     with open_store(v3_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 4
+        assert store.schema_version() == SCHEMA_VERSION == 5
         stored = store.events("cdiscount", "OLD-1")
         assert [(e.seq, e.to_status, e.deviation) for e in stored] == [
             (1, "WaitingForSellerAcceptation", False),
@@ -226,7 +233,7 @@ def test_a_v3_store_keeps_its_events_none_of_them_a_deviation(v3_url: str) -> No
         rows = connection.execute(
             sa.text("SELECT version, description FROM schema_version ORDER BY version")
         ).all()
-    assert rows == [(1, "v1"), (2, "v2"), (3, "v3"), (4, V4_STEP)]
+    assert rows == [(1, "v1"), (2, "v2"), (3, "v3"), (4, V4_STEP), (5, V5_STEP)]
 
 
 def test_a_failed_v4_upgrade_leaves_version_3_whole(
@@ -245,3 +252,57 @@ def test_a_failed_v4_upgrade_leaves_version_3_whole(
     with sa.create_engine(sqlalchemy_url(v3_url)).connect() as connection:
         versions = connection.execute(sa.text("SELECT version FROM schema_version"))
         assert versions.scalars().all() == [1, 2, 3]
+
+
+@pytest.fixture
+def v4_url(store_url: str) -> str:
+    write_v4_store(sa.create_engine(sqlalchemy_url(store_url)), T0)
+    return store_url
+
+
+def test_a_v4_store_keeps_each_quarantined_input_once_and_records_set_aside_orders(
+    v4_url: str,
+) -> None:
+    with open_store(v4_url) as store:
+        assert store.schema_version() == SCHEMA_VERSION == 5
+        kept = store.quarantined()
+        # BAD-1 was quarantined by both runs: the first copy stays.
+        assert [(e.id, e.order_id, e.fetch_run, e.raw) for e in kept] == [
+            (1, "BAD-1", 1, UNREADABLE),
+            (2, "BAD-2", 1, OTHER),
+        ]
+        again = QuarantineEntry("packages is not a list", UNREADABLE, at(60), "cdiscount", "BAD-1")
+        assert store.quarantine([again]) == 0
+        assert len(store.quarantined()) == 2
+        assert store.set_aside() == []
+        run = store.fetch_runs()[-1].id
+        aside = SetAside(run, "cdiscount", "OLD-1", SetAsideReason.UNCHANGED, T0, at(60), T0)
+        store.record_set_aside([aside])
+        assert store.set_aside(run_id=run) == [aside]
+    with sa.create_engine(sqlalchemy_url(v4_url)).connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT version, description FROM schema_version ORDER BY version")
+        ).all()
+    assert rows[-2:] == [(4, "v4"), (5, V5_STEP)]
+
+
+def test_a_failed_v5_upgrade_leaves_version_4_whole(
+    v4_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = migrations.STEPS[3]
+
+    def broken(connection: sa.Connection) -> None:
+        real.run(connection)
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(migrations, "STEPS", (*migrations.STEPS[:3], Step(5, "broken", broken)))
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        open_store(v4_url)
+    layout = _layout(v4_url)
+    assert "set_aside" not in layout
+    assert ("digest", False) not in layout["quarantine"][0]
+    with sa.create_engine(sqlalchemy_url(v4_url)).connect() as connection:
+        versions = connection.execute(sa.text("SELECT version FROM schema_version"))
+        assert versions.scalars().all() == [1, 2, 3, 4]
+        count = connection.execute(sa.text("SELECT count(*) FROM quarantine")).scalar_one()
+        assert count == 3

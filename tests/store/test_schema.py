@@ -20,7 +20,7 @@ def raw_engine(url: str) -> sa.Engine:
 
 def test_a_new_store_is_at_the_current_version_with_every_table(store_url: str) -> None:
     with open_store(store_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 4
+        assert store.schema_version() == SCHEMA_VERSION == 5
     tables = set(sa.inspect(raw_engine(store_url)).get_table_names())
     assert tables == {
         "schema_version",
@@ -31,6 +31,7 @@ def test_a_new_store_is_at_the_current_version_with_every_table(store_url: str) 
         "fetch_runs",
         "watermarks",
         "outbox",
+        "set_aside",
     }
     assert set(TABLES) == tables
 
