@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import ClassVar
 
 Truth = bool | None
 """A condition's value on a record: True, False, or None when it cannot be known."""
@@ -106,15 +107,21 @@ class FieldPresent:
 
 
 @dataclass(frozen=True)
-class AllOf:
+class _Group:
+    """All or any of `conditions`, in Kleene's logic: one `decisive` truth settles the group,
+    an unknown one makes it unknown unless a decisive one follows."""
+
     conditions: tuple[Condition, ...]
+    decisive: ClassVar[bool]
+    key: ClassVar[str]
+    joiner: ClassVar[str]
 
     def truth(self, record: Mapping[str, object], vocabulary: Vocabulary = NO_VOCABULARY) -> Truth:
-        result: Truth = True
+        result: Truth = not self.decisive
         for condition in self.conditions:
             truth = condition.truth(record, vocabulary)
-            if truth is False:
-                return False
+            if truth is self.decisive:
+                return self.decisive
             if truth is None:
                 result = None
         return result
@@ -126,37 +133,24 @@ class AllOf:
         return frozenset().union(*(c.fields() for c in self.conditions))
 
     def to_data(self) -> dict[str, object]:
-        return {"all": [c.to_data() for c in self.conditions]}
+        return {self.key: [c.to_data() for c in self.conditions]}
 
     def __str__(self) -> str:
-        return " and ".join(f"({c})" for c in self.conditions)
+        return f" {self.joiner} ".join(f"({c})" for c in self.conditions)
 
 
 @dataclass(frozen=True)
-class AnyOf:
-    conditions: tuple[Condition, ...]
+class AllOf(_Group):
+    decisive: ClassVar[bool] = False
+    key: ClassVar[str] = "all"
+    joiner: ClassVar[str] = "and"
 
-    def truth(self, record: Mapping[str, object], vocabulary: Vocabulary = NO_VOCABULARY) -> Truth:
-        result: Truth = False
-        for condition in self.conditions:
-            truth = condition.truth(record, vocabulary)
-            if truth is True:
-                return True
-            if truth is None:
-                result = None
-        return result
 
-    def holds(self, record: Mapping[str, object], vocabulary: Vocabulary = NO_VOCABULARY) -> bool:
-        return self.truth(record, vocabulary) is True
-
-    def fields(self) -> frozenset[str]:
-        return frozenset().union(*(c.fields() for c in self.conditions))
-
-    def to_data(self) -> dict[str, object]:
-        return {"any": [c.to_data() for c in self.conditions]}
-
-    def __str__(self) -> str:
-        return " or ".join(f"({c})" for c in self.conditions)
+@dataclass(frozen=True)
+class AnyOf(_Group):
+    decisive: ClassVar[bool] = True
+    key: ClassVar[str] = "any"
+    joiner: ClassVar[str] = "or"
 
 
 @dataclass(frozen=True)
