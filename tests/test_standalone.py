@@ -174,7 +174,7 @@ def test_the_scan_covers_every_kind_of_file() -> None:
 FAKE = {
     "tests/channels/conftest.py": """\
 REPO = Path(__file__).resolve().par§ents[2]
-SAMPLES = REPO.par§ent / "shared" / "lengow"
+SAMPLES = REPO.par§ent / "sha§red" / "lengow"
 UP = Path(__file__).par§ents[3]
 HERE = Path(__file__).par§ent
 DATA = HERE.par§ent.par§ent / ".§." / "x.json"
@@ -228,7 +228,7 @@ def test_the_scanner_names_every_way_out(tmp_path: Path) -> None:
             "docs/guide.md:2: '/wo§rk/main/README.md' is a path of one machine",
             "simulator/scenarios/s.yaml:2: '.§./.§./.§./rules/cdiscount.yaml' from "
             "simulator/scenarios/ resolves outside the repository",
-            'tests/channels/conftest.py:2: \'REPO.par§ent / "shared" / "lengow"\' climbs above '
+            'tests/channels/conftest.py:2: \'REPO.par§ent / "sha§red" / "lengow"\' climbs above '
             "the repository root",
             "tests/channels/conftest.py:3: 'Path(__file__).par§ents[3]' climbs above the "
             "repository root",
