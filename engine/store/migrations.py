@@ -15,7 +15,10 @@ Version 4 marks the events that moved an order to a reported status the rules gi
 (`events.deviation`, false for every event before it). Version 5 keeps each quarantined input
 once (`quarantine.digest`, a hash of its marketplace, order id, reason and raw JSON, under a
 unique index; of the copies an older store holds, the first is kept) and adds `set_aside`: the
-orders each fetch run saw and stored nothing of, and why.
+orders each fetch run saw and stored nothing of, and why. Version 6 keeps each order's cart
+lines (`lines`), the rule-relevant field changes of its history (`field_changes`), the leases
+that let one sync at a time walk a window (`leases`) and who ran each fetch run
+(`fetch_runs.holder`, null for the runs before it).
 """
 
 from __future__ import annotations
@@ -173,11 +176,19 @@ def _to_v5(connection: Connection) -> None:
     schema.set_aside.create(connection)
 
 
+def _to_v6(connection: Connection) -> None:
+    connection.execute(text("ALTER TABLE fetch_runs ADD COLUMN holder VARCHAR(200)"))
+    # New in this version; should a later one change them, freeze these shapes here.
+    for table in (schema.lines, schema.field_changes, schema.leases):
+        table.create(connection)
+
+
 STEPS: tuple[Step, ...] = (
     Step(2, "orders keep their rule fields and prev_seq; the action outbox", _to_v2),
     Step(3, "the outbox records a send before its POST: state sending, attempted_at", _to_v3),
     Step(4, "events mark a deviation: a move to a reported status no rule leads to", _to_v4),
     Step(5, "quarantined input kept once (digest); the orders each fetch run set aside", _to_v5),
+    Step(6, "cart lines, field changes, leases; who ran each fetch run", _to_v6),
 )
 
 

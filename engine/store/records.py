@@ -301,6 +301,7 @@ class FetchRun:
     orders: int
     errors: int
     error: str | None
+    holder: str | None = None  # the lease holder that ran it; None for runs before version 6
 
 
 @dataclass(frozen=True)

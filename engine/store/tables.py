@@ -25,7 +25,7 @@ from sqlalchemy import (
 
 from engine.store.columns import UtcDateTime, json_type
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The version this code writes. Raise it with a new step in `migrations.STEPS`."""
 
 metadata = MetaData()
@@ -105,6 +105,9 @@ fetch_runs = Table(
     Column("orders", Integer, nullable=False, server_default=text("0")),
     Column("errors", Integer, nullable=False, server_default=text("0")),
     Column("error", Text),
+    # Who ran it (`leases.holder`): a run still `running` is closed as interrupted only once
+    # its holder holds no live lease.
+    Column("holder", String(200)),
     CheckConstraint("kind IN ('incremental', 'sweep')", name="fetch_runs_kind"),
     CheckConstraint("status IN ('running', 'ok', 'failed')", name="fetch_runs_status"),
 )
@@ -144,6 +147,56 @@ set_aside = Table(
     ),
 )
 Index("set_aside_run", set_aside.c.fetch_run)
+
+# The state a cart line is in, whatever the marketplace calls it (`model.lines.LineState`).
+LINE_STATES = ("waiting", "accepted", "refused", "shipped", "canceled", "refunded", "unknown")
+
+lines = Table(
+    "lines",
+    metadata,
+    Column("marketplace", String(64), primary_key=True),
+    Column("order_id", String(128), primary_key=True),
+    Column("line_id", String(128), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("marketplace_status", String(128)),
+    Column("lengow_status", String(64)),
+    Column("state", String(16), nullable=False),
+    Column("quantity", Integer),
+    Column("amount", String(32)),
+    ForeignKeyConstraint(["marketplace", "order_id"], [orders.c.marketplace, orders.c.order_id]),
+    CheckConstraint(
+        "state IN ('waiting', 'accepted', 'refused', 'shipped', 'canceled', 'refunded', 'unknown')",
+        name="lines_state",
+    ),
+)
+
+# A rule-relevant field of an order that a newer snapshot changed: an entry of its own in the
+# order's history, after the order's first `seq` events.
+field_changes = Table(
+    "field_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("marketplace", String(64), nullable=False),
+    Column("order_id", String(128), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("field", String(128), nullable=False),
+    Column("old", json_type()),
+    Column("new", json_type()),
+    Column("at", UtcDateTime, nullable=False),
+    ForeignKeyConstraint(["marketplace", "order_id"], [orders.c.marketplace, orders.c.order_id]),
+)
+Index("field_changes_order", field_changes.c.marketplace, field_changes.c.order_id)
+
+# One holder at a time per name (a fetch window: account and marketplace); a lease whose
+# `expires_at` passed is free, so a holder that died gives it up by not renewing it.
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("holder", String(200), nullable=False),
+    Column("acquired_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
 
 watermarks = Table(
     "watermarks",

@@ -20,7 +20,7 @@ def raw_engine(url: str) -> sa.Engine:
 
 def test_a_new_store_is_at_the_current_version_with_every_table(store_url: str) -> None:
     with open_store(store_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 5
+        assert store.schema_version() == SCHEMA_VERSION == 6
     tables = set(sa.inspect(raw_engine(store_url)).get_table_names())
     assert tables == {
         "schema_version",
@@ -32,6 +32,9 @@ def test_a_new_store_is_at_the_current_version_with_every_table(store_url: str) 
         "watermarks",
         "outbox",
         "set_aside",
+        "lines",
+        "field_changes",
+        "leases",
     }
     assert set(TABLES) == tables
 
