@@ -7,6 +7,11 @@ compiled `sources`, canonicalises it by the field's type, and turns an order it 
 a `Quarantined` value carrying the reason and the raw input: never an exception, never a silent
 drop, so the rest of the page goes on. Each order is read under the rule set of its own
 marketplace; an order of a marketplace with no rule set is quarantined with that reason.
+
+Cart lines (`packages[].cart[]`) are read leniently: a line is named by its
+`marketplace_order_line_id`, else its Lengow `id`, else its place in the cart; a quantity that
+is not a whole number is kept as unknown. A line never quarantines its order: the order's own
+status and fields stay readable, and the line's state says `unknown` where it must.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from engine.channels.field_values import (
     unicode_text,
 )
 from engine.model.definition import OrderField, RuleSet
+from engine.model.lines import OrderLine, line_state
 from engine.model.snapshot import OrderSnapshot
 from engine.rulefile.field_paths import FieldPath, compile_paths, read_first
 
@@ -94,6 +100,52 @@ def _optional_time(order: Mapping[str, object], key: str) -> datetime | None:
     return None if is_blank(order.get(key)) else _time(order, key)
 
 
+def _word(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int) or is_blank(value):
+        return None
+    return str(value).strip()
+
+
+def _quantity(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _lines(order: Mapping[str, object], rules: RuleSet) -> tuple[OrderLine, ...]:
+    """Every cart line of every package, in the order the marketplace lists them."""
+    packages = order.get("packages")
+    found: list[OrderLine] = []
+    seen: set[str] = set()
+    for package in packages if isinstance(packages, list) else ():
+        cart = package.get("cart") if isinstance(package, dict) else None
+        for line in cart if isinstance(cart, list) else ():
+            if not isinstance(line, dict):
+                continue
+            line_id = _word(line.get("marketplace_order_line_id")) or _word(line.get("id"))
+            if line_id is None or line_id in seen:
+                line_id = f"#{len(found) + 1}"
+            seen.add(line_id)
+            code, lengow = _word(line.get("marketplace_status")), _word(line.get("lengow_status"))
+            raw_amount = line.get("amount")  # a number in 2024 samples, "36.00" in older ones
+            amount = str(raw_amount) if isinstance(raw_amount, float) else _word(raw_amount)
+            found.append(
+                OrderLine(
+                    line_id=line_id,
+                    marketplace_status=code,
+                    lengow_status=lengow,
+                    state=line_state(code, lengow, rules.line_state_by_code),
+                    quantity=_quantity(line.get("quantity")),
+                    amount=amount,
+                )
+            )
+    return tuple(found)
+
+
 class OrderMapper:
     """Maps order JSON to snapshots under the rule set of each order's marketplace."""
 
@@ -132,5 +184,6 @@ class OrderMapper:
             updated_at=_time(raw, "updated_at"),
             ordered_at=_optional_time(raw, "marketplace_order_date"),
             fields=reader.fields_of(raw),
+            lines=_lines(raw, reader.rules),
             raw=raw,
         )

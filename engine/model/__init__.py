@@ -9,7 +9,9 @@ consumer of it pulls another part in. The modules:
 - `conditions`: conditions as data (`FieldIn`, `FieldPresent`, `AllOf`, `AnyOf`, `Not`),
   evaluated on an order's fields.
 - `snapshot`: `OrderSnapshot`, an order as a channel reports it.
-- `events`: `Event` and `Anomaly`, what the runtime returns and the caller stores.
+- `lines`: `OrderLine` and `LineState`, an order's cart lines, and how their mix reads.
+- `events`: `Event` and `Anomaly`, what the runtime returns and the caller stores, and
+  `FieldChange`, a rule field a newer snapshot reports changed.
 - `outcome`: `Outcome`, what one runtime call returns.
 - `blockers`: `Decision`, `Blocker` and `ChannelCommand`: may this order do that now, and why not.
 - `problems`: `Location` and `Problem`, what is wrong where in a hand-written file.

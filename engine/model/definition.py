@@ -16,6 +16,7 @@ from functools import cached_property
 from types import MappingProxyType
 
 from engine.model.conditions import Condition, Vocabulary, is_present
+from engine.model.lines import LineState
 from engine.model.problems import Location
 
 
@@ -182,6 +183,8 @@ class Action:
     requires: tuple[Requirement, ...] = ()
     description: str = ""
     where: Location | None = dataclasses.field(default=None, compare=False)
+    # The marketplace takes a `line` argument for this action: a command may name cart lines.
+    lines: bool = False
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,8 @@ class RuleSet:
     import_policy: ImportPolicy | None
     schedule: FetchSchedule
     mapping: tuple[tuple[str, str], ...] = ()
+    # Cart line codes -> line state (`lines.statuses`); Lengow's `lengow_status` covers the rest.
+    line_statuses: tuple[tuple[str, LineState], ...] = ()
     source: str = dataclasses.field(default="", compare=False)
 
     def __getstate__(self) -> dict[str, object]:
@@ -274,6 +279,10 @@ class RuleSet:
     @cached_property
     def action_by_name(self) -> Mapping[str, Action]:
         return MappingProxyType({a.name: a for a in self.actions})
+
+    @cached_property
+    def line_state_by_code(self) -> Mapping[str, LineState]:
+        return MappingProxyType(dict(self.line_statuses))
 
     @cached_property
     def action_types(self) -> tuple[str, ...]:

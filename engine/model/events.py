@@ -7,6 +7,7 @@ never dropped. The current status of an order is always derivable by replaying i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -69,3 +70,30 @@ class Anomaly:
     kind: AnomalyKind
     message: str
     at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FieldChange:
+    """A rule field a newer snapshot reports with another value (a delivery mode, an address):
+    an entry of its own in the order's history, so a change that moves requirements is seen."""
+
+    order_id: str
+    field: str
+    old: object
+    new: object
+    at: datetime
+
+
+def field_changes(
+    order_id: str, before: Mapping[str, object], after: Mapping[str, object], at: datetime
+) -> tuple[FieldChange, ...]:
+    """The rule fields `after` reports with another value than `before`, in `after`'s order.
+
+    Only fields `before` holds count: a field the store never had (an older store, a field the
+    rule file gained since) has no value to change from.
+    """
+    return tuple(
+        FieldChange(order_id, name, before[name], value, at)
+        for name, value in after.items()
+        if name in before and before[name] != value
+    )

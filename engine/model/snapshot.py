@@ -2,7 +2,7 @@
 
 Channels (the Lengow API, the simulator) hand the engine `OrderSnapshot`s: the marketplace's
 status code as reported, the marketplace's clock (`updated_at`), the rule file's fields read from
-the order, and the raw JSON kept as received for the store.
+the order, its cart lines, and the raw JSON kept as received for the store.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from engine.model.lines import OrderLine
 
 
 @dataclass(frozen=True)
@@ -20,4 +22,5 @@ class OrderSnapshot:
     updated_at: datetime
     ordered_at: datetime | None = None
     fields: Mapping[str, object] = field(default_factory=dict)
+    lines: tuple[OrderLine, ...] = ()
     raw: Mapping[str, object] = field(default_factory=dict, compare=False)

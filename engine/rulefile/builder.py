@@ -44,11 +44,12 @@ TOP_KEYS = (
     "import_policy",
     "schedule",
     "mapping",
+    "lines",
 )
 REQUIRED_TOP = ("format", "marketplace", "statuses", "transitions", "schedule")
 STATUS_KEYS = ("description", "stage", "initial", "final", "origin")
 TRANSITION_KEYS = ("trigger", "from", "to", "actor", "when", "description")
-ACTION_KEYS = ("description", "at", "transition", "action_type", "args", "requires")
+ACTION_KEYS = ("description", "at", "transition", "action_type", "args", "requires", "lines")
 MARKETPLACE_KEYS = ("code", "name", "rules_version", "action_types")
 DECLARE_FIELD = "declare it under 'fields'"
 
@@ -93,6 +94,7 @@ class RuleBuilder(Reader):
             import_policy=policies.import_policy(top),
             schedule=policies.schedule(top),
             mapping=policies.mapping(top),
+            line_statuses=policies.line_statuses(top),
             source=self.file,
         )
 
@@ -242,10 +244,19 @@ class RuleBuilder(Reader):
         args = self._args(data, what)
         requires = self._requirements(data, what)
         description = self.scalar(data, "description", str, what, "")
+        lines = self.scalar(data, "lines", bool, what, False)
         if len(self.problems) != before:
             return None
         return Action(
-            name, at, transition, action_type, args, requires, description, section.key_at(name)
+            name,
+            at,
+            transition,
+            action_type,
+            args,
+            requires,
+            description,
+            section.key_at(name),
+            lines,
         )
 
     def _action_type_ref(self, action_type: str, where: Location, what: str) -> bool:

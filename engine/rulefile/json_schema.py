@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from engine.model.definition import STAGES, Actor, ConnectorSupport, FieldType
+from engine.model.lines import LineState
 from engine.rulefile.builder import FORMAT_VERSION
 
 Schema = dict[str, Any]
@@ -262,6 +263,10 @@ def _actions() -> Schema:
                 "items": _requirement(),
                 "description": "The fields the action needs.",
             },
+            "lines": _flag(
+                "Whether the marketplace takes a `line` argument for this action, so a command "
+                "may name cart lines."
+            ),
         },
         ("at", "action_type"),
     )
@@ -280,6 +285,24 @@ def _timers() -> Schema:
         ("status", "after", "fire"),
     )
     return _map_of("timer", timer, "The timers, by name.")
+
+
+def _lines() -> Schema:
+    state = {
+        "enum": [s.value for s in LineState if s is not LineState.UNKNOWN],
+        "description": "The state a line at this code is in.",
+    }
+    return _object(
+        "Cart lines: how the marketplace's line codes read.",
+        {
+            "statuses": _map_of(
+                "code",
+                state,
+                "The marketplace's line status codes, each with its line state; a code not "
+                "listed is read from Lengow's lengow_status.",
+            )
+        },
+    )
 
 
 def _import_policy() -> Schema:
@@ -336,6 +359,7 @@ def rule_file_schema() -> Schema:
                 _name("The status the code stands for."),
                 "The marketplace's status codes that differ from status names.",
             ),
+            "lines": _lines(),
         },
         ("format", "marketplace", "statuses", "transitions", "schedule"),
     )

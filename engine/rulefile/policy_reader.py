@@ -1,4 +1,4 @@
-"""Reading a rule file's policies: timers, the import policy, the fetch schedule, the mapping.
+"""Reading a rule file's policies: timers, the import policy, the fetch schedule, the mappings.
 
 These sections refer to statuses, triggers and fields declared elsewhere in the file, so they
 are read once those names are known. A policy entry with any problem is left out of the rule
@@ -15,6 +15,7 @@ from engine.model.definition import (
     OrderField,
     Timer,
 )
+from engine.model.lines import LineState
 from engine.model.problems import Location
 from engine.rulefile.reader import Reader, describe, suggestion
 from engine.rulefile.yaml_source import LocatedDict
@@ -172,6 +173,31 @@ class PolicyReader:
                 continue
             seen[code.casefold()] = (code, status, data.key_at(code))
             pairs.append((code, status))
+        return tuple(pairs)
+
+    def line_statuses(self, top: LocatedDict) -> tuple[tuple[str, LineState], ...]:
+        """`lines.statuses`: a cart line's marketplace code -> the state it stands for."""
+        data = self._section(top, "lines")
+        if data is None:
+            return ()
+        data = self.reader.mapping(data, top.key_at("lines"), "'lines'", ("statuses",), ())
+        if data is None or data.get("statuses") is None:
+            return ()
+        codes = self.reader.mapping(data["statuses"], data.key_at("statuses"), "'lines.statuses'")
+        if codes is None:
+            return ()
+        states = tuple(s.value for s in LineState if s is not LineState.UNKNOWN)
+        pairs = []
+        for code, state in codes.items():
+            if not isinstance(state, str) or state not in states:
+                close = suggestion(state, states) if isinstance(state, str) else ""
+                self.reader.problem(
+                    codes.at(code),
+                    f"line code '{code}' must map to a line state, found {describe(state)}",
+                    close or f"the line states are {', '.join(states)}",
+                )
+                continue
+            pairs.append((code, LineState(state)))
         return tuple(pairs)
 
     def _collides(

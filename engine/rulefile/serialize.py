@@ -139,6 +139,8 @@ def _action(action: Action, bools: frozenset[str]) -> Data:
         data["args"] = {arg.name: _arg(arg) for arg in action.args}
     if action.requires:
         data["requires"] = [_requirement(r, bools) for r in action.requires]
+    if action.lines:
+        data["lines"] = True
     return data
 
 
@@ -200,6 +202,8 @@ def to_data(rules: RuleSet) -> Data:
     data["schedule"] = _schedule(rules.schedule)
     if rules.mapping:
         data["mapping"] = dict(rules.mapping)
+    if rules.line_statuses:
+        data["lines"] = {"statuses": {code: str(state) for code, state in rules.line_statuses}}
     return data
 
 

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
         SetAsideReason,
         StoredAnomaly,
         StoredEvent,
+        StoredFieldChange,
         is_news,
     )
     from engine.store.store import Store, open_store
@@ -90,6 +91,7 @@ _LAZY = {
             "SetAsideReason",
             "StoredAnomaly",
             "StoredEvent",
+            "StoredFieldChange",
             "is_news",
         ),
         "engine.store.records",
@@ -128,6 +130,7 @@ __all__ = [
     "StoreTransaction",
     "StoredAnomaly",
     "StoredEvent",
+    "StoredFieldChange",
     "Transaction",
     "is_news",
     "open_store",

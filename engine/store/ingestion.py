@@ -6,6 +6,8 @@ stale when the store holds this or a newer snapshot, a conflict when the order m
 change was computed, applied otherwise. The applied ones are written in bulk by an upsert that
 repeats the same two conditions in SQL, and the unique (order, seq) key refuses any event
 stored twice: should the SQL ever disagree with the judgement, the whole batch rolls back.
+An applied order's cart lines are replaced by those its last change reports, and the rule
+fields it reports changed are kept in its history, in the same transaction.
 """
 
 from __future__ import annotations
@@ -15,14 +17,14 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, and_, select, update
+from sqlalchemy import Connection, Insert, and_, delete, select, update
 
-from engine.model.events import Anomaly, Event
+from engine.model.events import Anomaly, Event, FieldChange
 from engine.store.bulk_insert import dialect_insert, insert_rows, upsert_rows
 from engine.store.errors import ConcurrentWrite
 from engine.store.queries import key_chunks
 from engine.store.records import ApplyResult, LocalChange, OrderChange, OrderKey
-from engine.store.tables import anomalies, events, orders
+from engine.store.tables import anomalies, events, field_changes, lines, orders
 
 _REPLACED = (
     "status",
@@ -128,6 +130,48 @@ def _anomaly_rows(marketplace: str, order_id: str, found: Iterable[Anomaly]) -> 
     ]
 
 
+def _field_change_rows(
+    marketplace: str, order_id: str, base_seq: int, found: Iterable[FieldChange]
+) -> list[Any]:
+    return [
+        {
+            "marketplace": marketplace,
+            "order_id": order_id,
+            "seq": base_seq,
+            "field": change.field,
+            "old": change.old,
+            "new": change.new,
+            "at": change.at,
+        }
+        for change in found
+    ]
+
+
+def _replace_lines(
+    connection: Connection, applied: Sequence[OrderChange], stored: Iterable[OrderKey]
+) -> None:
+    """Each applied order's lines become its last change's; a new order has none to delete."""
+    last = {change.key: change for change in applied}
+    for condition in key_chunks((key for key in stored if key in last), lines):
+        connection.execute(delete(lines).where(condition))
+    rows = [
+        {
+            "marketplace": change.marketplace,
+            "order_id": change.order_id,
+            "line_id": line.line_id,
+            "position": position,
+            "marketplace_status": line.marketplace_status,
+            "lengow_status": line.lengow_status,
+            "state": str(line.state),
+            "quantity": line.quantity,
+            "amount": line.amount,
+        }
+        for change in last.values()
+        for position, line in enumerate(change.lines)
+    ]
+    insert_rows(connection, lines, rows)
+
+
 def _append(connection: Connection, written: Sequence[OrderChange | LocalChange]) -> None:
     event_rows: list[dict[str, Any]] = []
     anomaly_rows: list[dict[str, Any]] = []
@@ -155,7 +199,8 @@ def apply_changes(connection: Connection, changes: Sequence[OrderChange]) -> App
     """Write the changes that are news, inside the caller's transaction."""
     if not changes:
         return ApplyResult()
-    applied, result = judge(changes, stored_clocks(connection, (c.key for c in changes)))
+    stored = stored_clocks(connection, (c.key for c in changes))
+    applied, result = judge(changes, stored)
     rows = _order_rows(applied)
     written = upsert_rows(connection, _upsert, rows)
     if written != len(rows):
@@ -164,6 +209,12 @@ def apply_changes(connection: Connection, changes: Sequence[OrderChange]) -> App
             "this batch was written; the batch was rolled back, apply it again"
         )
     _append(connection, applied)
+    _replace_lines(connection, applied, stored)
+    insert_rows(
+        connection,
+        field_changes,
+        [row for c in applied for row in _field_change_rows(*c.key, c.base_seq, c.field_changes)],
+    )
     return result
 
 

@@ -11,6 +11,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
+from engine.model.lines import OrderLine
 from engine.store.records import (
     ApplyResult,
     FetchKind,
@@ -29,6 +30,7 @@ from engine.store.records import (
     SetAsideReason,
     StoredAnomaly,
     StoredEvent,
+    StoredFieldChange,
 )
 
 if TYPE_CHECKING:
@@ -95,6 +97,12 @@ class OrderStore(Protocol):
         fields: Sequence[str] = (),
         since: datetime | None = None,
     ) -> pd.DataFrame: ...
+
+    def lines(self, marketplace: str, order_id: str) -> list[OrderLine]: ...
+
+    def line_states(self, marketplace: str | None = None) -> dict[OrderKey, list[str]]: ...
+
+    def field_changes(self, marketplace: str, order_id: str) -> list[StoredFieldChange]: ...
 
     def anomalies(
         self, marketplace: str | None = None, order_id: str | None = None

@@ -10,11 +10,19 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Connection, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, func, select
 
 from engine.model.events import EVENT_LOG_COLUMNS
-from engine.store.records import OpenOrder, OrderKey, OrderState, StoredAnomaly, StoredEvent
-from engine.store.tables import anomalies, events, orders
+from engine.model.lines import LineState, OrderLine
+from engine.store.records import (
+    OpenOrder,
+    OrderKey,
+    OrderState,
+    StoredAnomaly,
+    StoredEvent,
+    StoredFieldChange,
+)
+from engine.store.tables import anomalies, events, field_changes, lines, orders
 
 if TYPE_CHECKING:
     # pandas is imported where a DataFrame is made: a sync or a writer never pays for it.
@@ -39,8 +47,8 @@ def _order_state(row: Any) -> OrderState:
     )
 
 
-def key_chunks(keys: Iterable[OrderKey]) -> Iterator[ColumnElement[bool]]:
-    """Conditions selecting `keys`, a bounded number at a time.
+def key_chunks(keys: Iterable[OrderKey], table: Table = orders) -> Iterator[ColumnElement[bool]]:
+    """Conditions selecting `keys` in `table`, a bounded number at a time.
 
     One marketplace and a list of order ids per condition: both databases then look each id
     up in the primary key (SQLite scans the table for a list of (marketplace, id) pairs).
@@ -51,7 +59,7 @@ def key_chunks(keys: Iterable[OrderKey]) -> Iterator[ColumnElement[bool]]:
     for marketplace, ids in by_marketplace.items():
         for start in range(0, len(ids), KEY_CHUNK):
             chunk = ids[start : start + KEY_CHUNK]
-            yield (orders.c.marketplace == marketplace) & orders.c.order_id.in_(chunk)
+            yield (table.c.marketplace == marketplace) & table.c.order_id.in_(chunk)
 
 
 def get_orders(connection: Connection, keys: Iterable[OrderKey]) -> dict[OrderKey, OrderState]:
@@ -78,6 +86,53 @@ def order_events(connection: Connection, marketplace: str, order_id: str) -> lis
         .order_by(events.c.seq)
     )
     return [StoredEvent(*row) for row in connection.execute(query)]
+
+
+def order_lines(connection: Connection, marketplace: str, order_id: str) -> list[OrderLine]:
+    """The order's cart lines as last reported, in the marketplace's order."""
+    query = (
+        select(lines)
+        .where(lines.c.marketplace == marketplace, lines.c.order_id == order_id)
+        .order_by(lines.c.position)
+    )
+    return [
+        OrderLine(
+            row.line_id,
+            row.marketplace_status,
+            row.lengow_status,
+            LineState(row.state),
+            row.quantity,
+            row.amount,
+        )
+        for row in connection.execute(query)
+    ]
+
+
+def line_states(
+    connection: Connection, marketplace: str | None = None
+) -> dict[OrderKey, list[str]]:
+    """Every order's line states, in line order: what the line mixes are computed from."""
+    query = select(lines.c.marketplace, lines.c.order_id, lines.c.state).order_by(
+        lines.c.marketplace, lines.c.order_id, lines.c.position
+    )
+    if marketplace is not None:
+        query = query.where(lines.c.marketplace == marketplace)
+    found: dict[OrderKey, list[str]] = {}
+    for market, order_id, state in connection.execute(query):
+        found.setdefault((market, order_id), []).append(state)
+    return found
+
+
+def order_field_changes(
+    connection: Connection, marketplace: str, order_id: str
+) -> list[StoredFieldChange]:
+    c = field_changes.c
+    query = (
+        select(c.marketplace, c.order_id, c.seq, c.field, c.old, c.new, c.at)
+        .where(c.marketplace == marketplace, c.order_id == order_id)
+        .order_by(c.seq, c.id)
+    )
+    return [StoredFieldChange(*row) for row in connection.execute(query)]
 
 
 def _events_query(marketplace: str | None, since: datetime | None) -> Select[Any]:

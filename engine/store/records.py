@@ -14,7 +14,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from engine.model.blockers import Decision
-from engine.model.events import Anomaly, Event
+from engine.model.events import Anomaly, Event, FieldChange, field_changes
+from engine.model.lines import OrderLine
 from engine.model.outcome import Outcome
 from engine.model.snapshot import OrderSnapshot
 
@@ -91,7 +92,8 @@ class OrderChange:
 
     `events` are numbered `base_seq + 1` onwards in the order given. The store applies the change
     only if `updated_at` (the marketplace's clock) is newer than the stored one and the order
-    still has `base_seq` events; otherwise nothing of it is written.
+    still has `base_seq` events; otherwise nothing of it is written. `lines` replace the order's
+    stored cart lines; `field_changes` are kept in its history after its `base_seq` events.
     """
 
     marketplace: str
@@ -105,6 +107,8 @@ class OrderChange:
     anomalies: tuple[Anomaly, ...] = ()
     fields: Mapping[str, object] = field(default_factory=dict)
     snapshot: Mapping[str, object] = field(default_factory=dict, compare=False)
+    lines: tuple[OrderLine, ...] = ()
+    field_changes: tuple[FieldChange, ...] = ()
 
     def __post_init__(self) -> None:
         _check_aware(self, "updated_at", self.updated_at)
@@ -129,6 +133,7 @@ class OrderChange:
         """The change a snapshot makes to the stored `current` state, given the runtime's outcome.
 
         The order enters its status at its last event's time; with no event it stays as it was.
+        A rule field reported with another value than the stored one is a `FieldChange`.
         """
         return cls(
             marketplace=snapshot.marketplace,
@@ -142,6 +147,14 @@ class OrderChange:
             anomalies=outcome.anomalies,
             fields=snapshot.fields,
             snapshot=snapshot.raw,
+            lines=snapshot.lines,
+            field_changes=(
+                ()
+                if current is None
+                else field_changes(
+                    snapshot.order_id, current.fields, snapshot.fields, snapshot.updated_at
+                )
+            ),
         )
 
 
@@ -233,6 +246,19 @@ class StoredEvent:
     inferred: bool
     at: datetime
     deviation: bool = False  # moved where the marketplace reported it, by no rule's path
+
+
+@dataclass(frozen=True)
+class StoredFieldChange:
+    """A rule field's change as kept in an order's history, after its first `seq` events."""
+
+    marketplace: str
+    order_id: str
+    seq: int
+    field: str
+    old: object
+    new: object
+    at: datetime
 
 
 @dataclass(frozen=True)

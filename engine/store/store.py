@@ -21,6 +21,7 @@ import engine.store.fetch_log as fetch_log
 import engine.store.outbox as outbox
 import engine.store.queries as queries
 from engine.model.clock import Clock, SystemClock
+from engine.model.lines import OrderLine
 from engine.store.database import create_store_engine, reading, store_url, writing
 from engine.store.defaults import DEFAULT_URL
 from engine.store.errors import StoreError
@@ -42,6 +43,7 @@ from engine.store.records import (
     SetAsideReason,
     StoredAnomaly,
     StoredEvent,
+    StoredFieldChange,
 )
 from engine.store.tables import schema_version
 from engine.store.transaction import Transaction
@@ -158,6 +160,21 @@ class Store:
         """The event log for analytics (see `queries.events_frame`)."""
         with reading(self._engine) as connection:
             return queries.events_frame(connection, marketplace, stage_of, fields, since)
+
+    def lines(self, marketplace: str, order_id: str) -> list[OrderLine]:
+        """The order's cart lines as the marketplace last reported them."""
+        with reading(self._engine) as connection:
+            return queries.order_lines(connection, marketplace, order_id)
+
+    def line_states(self, marketplace: str | None = None) -> dict[OrderKey, list[str]]:
+        """Each order's line states in line order (orders without lines are absent)."""
+        with reading(self._engine) as connection:
+            return queries.line_states(connection, marketplace)
+
+    def field_changes(self, marketplace: str, order_id: str) -> list[StoredFieldChange]:
+        """The rule fields of the order that newer snapshots reported changed, in order."""
+        with reading(self._engine) as connection:
+            return queries.order_field_changes(connection, marketplace, order_id)
 
     def anomalies(
         self, marketplace: str | None = None, order_id: str | None = None

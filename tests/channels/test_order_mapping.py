@@ -12,6 +12,7 @@ from engine.channels.order_mapping import OrderMapper, Quarantined
 from engine.model.definition import RuleSet
 from engine.model.errors import RuleFileInvalid
 from engine.model.events import AnomalyKind
+from engine.model.lines import LineState, OrderLine
 from engine.model.snapshot import OrderSnapshot
 from engine.rulefile.field_paths import PathSyntaxError
 from engine.rulefile.loader import load_rules, load_rules_text
@@ -122,6 +123,42 @@ def test_amounts_as_numbers_in_the_2024_shape(zalando_rules: RuleSet) -> None:
         "total_tax": 14.98,
         "currency": "EUR",
     }
+    # Two cart lines, read as the file lists them; `approved` is no line code of the file, so
+    # Lengow's normalised status decides.
+    assert snapshot.lines == (
+        OrderLine(
+            "ZF-2410-0385-1", "approved", "waiting_acceptance", LineState.WAITING, 1, "59.95"
+        ),
+        OrderLine(
+            "ZF-2410-0385-2", "approved", "waiting_acceptance", LineState.WAITING, 2, "12.50"
+        ),
+    )
+
+
+def test_cart_lines_are_read_leniently_and_never_quarantine_their_order(
+    cdiscount_rules: RuleSet,
+) -> None:
+    (order,) = results("check_shipped_mp.json")
+    assert isinstance(order, dict)
+    order = copy.deepcopy(order)
+    order["marketplace"] = "cdiscount"
+    (line,) = order["packages"][0]["cart"]
+    order["packages"][0]["cart"] = [
+        {**line, "marketplace_status": "RefusedBySeller", "lengow_status": None, "amount": 9.5},
+        {**line, "marketplace_status": "Lost", "lengow_status": "nonsense", "quantity": "x"},
+        {"id": 7, "marketplace_status": None, "lengow_status": "partial_refunded", "quantity": "3"},
+        "not a line",
+        {"lengow_status": "shipped"},
+    ]
+    snapshot = only_snapshot(OrderMapper(cdiscount_rules).map(order))
+    assert snapshot.lines == (
+        # The rule file's line code first, whatever Lengow says.
+        OrderLine("1300435653833-A-1", "RefusedBySeller", None, LineState.REFUSED, 1, "9.5"),
+        # A repeated id and an unknown code: named by place, state unknown, quantity unknown.
+        OrderLine("#2", "Lost", "nonsense", LineState.UNKNOWN, None, "229.00"),
+        OrderLine("7", None, "partial_refunded", LineState.REFUNDED, 3, None),
+        OrderLine("#4", None, "shipped", LineState.SHIPPED, None, None),
+    )
 
 
 def test_cdiscount_rules_read_an_order_of_their_marketplace(cdiscount_rules: RuleSet) -> None:

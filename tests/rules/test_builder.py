@@ -17,6 +17,7 @@ from engine.model.definition import (
     Requirement,
     RuleSet,
 )
+from engine.model.lines import LineState
 from engine.model.problems import Location
 from engine.rulefile.builder import RuleBuilder
 from engine.rulefile.loader import check_text
@@ -390,3 +391,21 @@ def test_a_clean_build_is_complete() -> None:
     builder = RuleBuilder("t.yaml")
     assert builder.build(data) is not None
     assert builder.complete and builder.problems == []
+
+
+def test_line_codes_map_to_line_states_and_an_action_may_take_lines() -> None:
+    text = edited(("    action_type: ship\n", "    action_type: ship\n    lines: true\n"))
+    rules = built(text + "lines:\n  statuses:\n    LineShipped: shipped\n    Nope: refused\n")
+    assert rules.line_state_by_code == {"LineShipped": LineState.SHIPPED, "Nope": LineState.REFUSED}
+    assert rules.action_by_name["ship"].lines is True
+    assert built(SKELETON).action_by_name["ship"].lines is False
+
+
+def test_a_line_code_mapped_to_no_line_state_is_located() -> None:
+    text = SKELETON + "lines:\n  statuses:\n    Gone: cancelled\n    Odd: 3\n"
+    assert problems(text) == [
+        "t.yaml:52:11: line code 'Gone' must map to a line state, found the text 'cancelled' "
+        "(did you mean 'canceled'?)",
+        "t.yaml:53:10: line code 'Odd' must map to a line state, found the number 3 (the line "
+        "states are waiting, accepted, refused, shipped, canceled, refunded)",
+    ]
