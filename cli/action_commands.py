@@ -52,6 +52,12 @@ def _find(
     "--field", "pairs", multiple=True, metavar="NAME=VALUE",
     help="A field the action needs, repeatable (enum values by code, label or alias).",
 )  # fmt: skip
+@click.option(
+    "--line", "lines", multiple=True, metavar="LINE_ID",
+    help="Act on this cart line only, repeatable: one action per line, sent with it as 'line' "
+    "(only for actions the rule file marks 'lines: true'; the order's status then follows what "
+    "the marketplace reports).",
+)  # fmt: skip
 def act(
     order_id: str,
     action: str,
@@ -59,12 +65,14 @@ def act(
     rule_paths: tuple[Path, ...],
     marketplace: str | None,
     pairs: tuple[str, ...],
+    lines: tuple[str, ...],
 ) -> None:
     """Queue seller ACTION (accept, ship, refund...) on stored order ORDER_ID.
 
     \b
-    Example:
+    Examples:
       orderflow act 1300435653830-A ship --field carrier=Colissimo --field tracking_number=8R01
+      orderflow act 1300435653830-A refuse --line 1300435653830-A-2
     """
     # Imported here, not at the top: the state machine library and SQLAlchemy would slow down
     # every other command, `--help` included.
@@ -88,15 +96,18 @@ def act(
         key = (rules.marketplace.code, order_id)
         inputs = parse_fields(rules, pairs)
         queued = submit(Runtime(rules), store, key, state.status, state.fields, action, inputs,
-                        SystemClock().now())  # fmt: skip
-    lines = describe_decision(queued.decision)
+                        SystemClock().now(), lines)  # fmt: skip
+    said = describe_decision(queued.decision)
     if not queued.decision.allowed:
         click.echo(f"'{action}' is blocked for order '{order_id}' at '{state.status}':")
-        click.echo("\n".join(lines[1:]))
+        click.echo("\n".join(said[1:]))
         raise SystemExit(1)
-    what = "queued in" if queued.created else "already waiting in"
-    click.echo(f"'{action}' for order '{order_id}' {what} the outbox as #{queued.outbox_id}:")
-    click.echo(lines[0])
+    named = queued.decision.lines or ("",)
+    for line, (outbox_id, created) in zip(named, queued.entries, strict=True):
+        what = "queued in" if created else "already waiting in"
+        on = f" line '{line}' of" if line else ""
+        click.echo(f"'{action}' for{on} order '{order_id}' {what} the outbox as #{outbox_id}:")
+    click.echo(said[0])
 
 
 COMMANDS: list[click.Command] = [act]

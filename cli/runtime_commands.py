@@ -75,6 +75,9 @@ def describe_decision(decision: Decision) -> list[str]:
         command = decision.command
         args = ", ".join(f"{k}={v}" for k, v in (command.args if command else {}).items())
         sends = f"{command.action_type}({args})" if command else ""
+        if decision.lines:  # acts on lines: the order's status follows the marketplace's
+            on = ", ".join(decision.lines)
+            return [f"  {decision.action} on lines {on}  (sends {sends} once per line)"]
         return [f"  {decision.action} -> {decision.expected_status}  (sends {sends})"]
     lines = [f"  {decision.action}"]
     lines.extend(f"    - {b.code}: {b.message}" for b in decision.blockers)

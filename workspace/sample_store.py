@@ -163,7 +163,8 @@ def _outbox(
             decision = runtime.command(order, str(row.status), str(row.action), fields.get(order))
             if decision.command is None:
                 continue
-            ident, created = tx.enqueue(NewAction.decided((code, order), decision, at))
+            (entry,) = NewAction.decided((code, order), decision, at)  # whole orders
+            ident, created = tx.enqueue(entry)
             if not created:
                 continue
             queued += 1

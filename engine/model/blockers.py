@@ -22,6 +22,10 @@ class BlockerCode(StrEnum):
     VALUE_NOT_ALLOWED = "value_not_allowed"
     # A requirement or a guard of the action reads a value its enum field does not list.
     VALUE_NOT_RECOGNISED = "value_not_recognised"
+    # The command names cart lines and the marketplace takes no `line` for the action.
+    LINES_NOT_TAKEN = "lines_not_taken"
+    # The command names a cart line the order does not have.
+    UNKNOWN_LINE = "unknown_line"
 
 
 @dataclass(frozen=True)
@@ -51,3 +55,6 @@ class Decision:
     blockers: tuple[Blocker, ...] = ()
     command: ChannelCommand | None = None
     expected_status: str | None = None
+    # The cart lines the command acts on, each sent on its own; () for the whole order. A
+    # command on lines expects no status: the order's follows what the marketplace reports.
+    lines: tuple[str, ...] = ()

@@ -13,7 +13,7 @@ instead of being allowed without the field or sent down the other transition.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 from engine.model.blockers import Blocker, BlockerCode, ChannelCommand, Decision
 from engine.model.conditions import Condition, FieldPresent
@@ -66,8 +66,19 @@ class CommandChecker:
             raise UnknownName(f"action '{name}' is not declared; the actions are: {known}")
         return action
 
-    def decide(self, current: str, name: str, fields: Mapping[str, object]) -> Decision:
-        """Whether action `name` may run on an order at `current` with `fields`, and why not."""
+    def decide(
+        self,
+        current: str,
+        name: str,
+        fields: Mapping[str, object],
+        lines: Sequence[str] = (),
+        known_lines: Collection[str] = (),
+    ) -> Decision:
+        """Whether action `name` may run on an order at `current` with `fields`, and why not.
+
+        `lines` names the cart lines the command acts on (none: the whole order), each of which
+        must be among the order's `known_lines`; such a command expects no status of its own.
+        """
         action = self.action(name)
         if current not in self.rules.status_by_name:
             raise UnknownName(f"status '{current}' is not declared in {self.rules.source}")
@@ -76,9 +87,14 @@ class CommandChecker:
         if action.requires or action.args:
             more, args = self._check_fields(action, fields, blockers)
             blockers.extend(more)
+        named = tuple(dict.fromkeys(lines))
+        if named:
+            blockers.extend(_line_blockers(action, named, known_lines))
         if blockers:
             return Decision(name, False, tuple(blockers))
         command = ChannelCommand(action.action_type, args)
+        if named:
+            return Decision(name, True, (), command, None, named)
         expected = step.dest if step is not None else current
         return Decision(name, True, (), command, expected)
 
@@ -185,6 +201,26 @@ class CommandChecker:
             codes_in_order = definition.codes if definition is not None else ()
             blockers.append(_not_allowed(action, name, value, values or codes_in_order))
         return text
+
+
+def _line_blockers(action: Action, lines: tuple[str, ...], known: Collection[str]) -> list[Blocker]:
+    if not action.lines:
+        message = (
+            f"action '{action.name}' acts on the whole order: the marketplace takes no line for "
+            "it (the rule file gives it no 'lines: true')"
+        )
+        return [Blocker(BlockerCode.LINES_NOT_TAKEN, message, {"action": action.name})]
+    unknown = tuple(line for line in lines if line not in known)
+    if not unknown:
+        return []
+    listed = _quoted(tuple(known)) if known else "none"
+    message = (
+        f"the order has no line {_quoted(unknown)}; its lines are {listed}"
+        if len(unknown) == 1
+        else f"the order has no lines {_quoted(unknown)}; its lines are {listed}"
+    )
+    params = {"action": action.name, "lines": unknown, "known": tuple(known)}
+    return [Blocker(BlockerCode.UNKNOWN_LINE, message, params)]
 
 
 def _required(action: Action, requirement: Requirement) -> Blocker:

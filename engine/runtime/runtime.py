@@ -16,7 +16,7 @@ on one is refused, a reported path may go through it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from engine.model.blockers import Decision
@@ -302,9 +302,15 @@ class Runtime:
         action: str,
         fields: Mapping[str, object] | None,
         at: datetime | None = None,
+        lines: Sequence[str] = (),
+        known_lines: Collection[str] = (),
     ) -> Decision:
-        """Whether the seller may run `action` now: the command to send, or the blockers."""
-        return self.checker.decide(current, action, record_of(fields))
+        """Whether the seller may run `action` now: the command to send, or the blockers.
+
+        `lines` names the cart lines it acts on, among the order's `known_lines` (none: the
+        whole order).
+        """
+        return self.checker.decide(current, action, record_of(fields), lines, known_lines)
 
     def options(self, current: str, fields: Mapping[str, object] | None) -> tuple[Decision, ...]:
         """Every action of the rule set at `current`, allowed or blocked, in declaration order."""

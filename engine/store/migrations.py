@@ -16,7 +16,8 @@ Version 4 marks the events that moved an order to a reported status the rules gi
 once (`quarantine.digest`, a hash of its marketplace, order id, reason and raw JSON, under a
 unique index; of the copies an older store holds, the first is kept) and adds `set_aside`: the
 orders each fetch run saw and stored nothing of, and why. Version 6 keeps each order's cart
-lines (`lines`), the rule-relevant field changes of its history (`field_changes`), the leases
+lines (`lines`) and the line an outbox entry names (`outbox.line`, one open entry per order,
+action and line), the rule-relevant field changes of its history (`field_changes`), the leases
 that let one sync at a time walk a window (`leases`) and who ran each fetch run
 (`fetch_runs.holder`, null for the runs before it).
 """
@@ -97,6 +98,42 @@ Index(
 Index("outbox_state", _outbox_v2.c.state)
 _V2_COLUMNS = ", ".join(column.name for column in _outbox_v2.columns)
 
+# The outbox as version 3 created it, frozen: version 6 gave it its `line`.
+_V3 = MetaData()
+_V3_OPEN = text("state IN ('pending', 'sending', 'sent')")
+_outbox_v3 = Table(
+    "outbox",
+    _V3,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("marketplace", String(64), nullable=False),
+    Column("order_id", String(128), nullable=False),
+    Column("action", String(128), nullable=False),
+    Column("action_type", String(64), nullable=False),
+    Column("args", json_type(), nullable=False),
+    Column("expected_status", String(128)),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    Column("confirmed_at", UtcDateTime),
+    Column("answer", json_type()),
+    Column("attempts", Integer, nullable=False, server_default=text("0")),
+    Column("attempted_at", UtcDateTime),
+    CheckConstraint(
+        "state IN ('pending', 'sending', 'sent', 'confirmed', 'failed', 'unconfirmed')",
+        name="outbox_state",
+    ),
+)
+Index(
+    "outbox_one_open",
+    _outbox_v3.c.marketplace,
+    _outbox_v3.c.order_id,
+    _outbox_v3.c.action,
+    unique=True,
+    sqlite_where=_V3_OPEN,
+    postgresql_where=_V3_OPEN,
+)
+Index("outbox_state", _outbox_v3.c.state)
+
 
 def _to_v2(connection: Connection) -> None:
     json_sql = "JSONB" if connection.dialect.name == "postgresql" else "JSON"
@@ -126,13 +163,11 @@ def _to_v3(connection: Connection) -> None:
         ):
             connection.execute(text(statement))
     else:
-        # SQLite changes no CHECK constraint in place: a new table takes the rows over. Should a
-        # later version change the outbox, freeze this version's shape here (the
-        # migrated-equals-fresh test will say so).
+        # SQLite changes no CHECK constraint in place: a new table takes the rows over.
         connection.execute(text("ALTER TABLE outbox RENAME TO outbox_v2"))
         connection.execute(text("DROP INDEX outbox_one_open"))
         connection.execute(text("DROP INDEX outbox_state"))
-        schema.outbox.create(connection)
+        _outbox_v3.create(connection)
         connection.execute(
             text(f"INSERT INTO outbox ({_V2_COLUMNS}) SELECT {_V2_COLUMNS} FROM outbox_v2")
         )
@@ -178,6 +213,10 @@ def _to_v5(connection: Connection) -> None:
 
 def _to_v6(connection: Connection) -> None:
     connection.execute(text("ALTER TABLE fetch_runs ADD COLUMN holder VARCHAR(200)"))
+    # Every entry before this version named the whole order; one open entry per line since.
+    connection.execute(text("ALTER TABLE outbox ADD COLUMN line VARCHAR(128) NOT NULL DEFAULT ''"))
+    connection.execute(text("DROP INDEX outbox_one_open"))
+    next(i for i in schema.outbox.indexes if i.name == "outbox_one_open").create(connection)
     # New in this version; should a later one change them, freeze these shapes here.
     for table in (schema.lines, schema.field_changes, schema.leases):
         table.create(connection)
@@ -188,7 +227,7 @@ STEPS: tuple[Step, ...] = (
     Step(3, "the outbox records a send before its POST: state sending, attempted_at", _to_v3),
     Step(4, "events mark a deviation: a move to a reported status no rule leads to", _to_v4),
     Step(5, "quarantined input kept once (digest); the orders each fetch run set aside", _to_v5),
-    Step(6, "cart lines, field changes, leases; who ran each fetch run", _to_v6),
+    Step(6, "cart lines, outbox lines, field changes, leases; who ran each fetch run", _to_v6),
 )
 
 

@@ -6,7 +6,8 @@ sending again); `sent` once the channel took it (or showed it had it already), t
 when a later fetch shows the status it was meant to cause, `failed` when the channel refused it,
 or `unconfirmed` when no confirmation came in time. Each move is a conditional UPDATE from the
 states it may leave, and `begin_send` also from the attempt count it read, so two workers cannot
-both send the same entry; a partial unique index keeps one open entry per order and action.
+both send the same entry; a partial unique index keeps one open entry per order, action and
+cart line.
 """
 
 from __future__ import annotations
@@ -54,9 +55,15 @@ def enqueue(connection: Connection, entry: NewAction) -> tuple[int, bool]:
             state=str(OutboxState.PENDING),
             created_at=entry.at,
             attempts=0,
+            line=entry.line,
         )
         .on_conflict_do_nothing(
-            index_elements=[outbox.c.marketplace, outbox.c.order_id, outbox.c.action],
+            index_elements=[
+                outbox.c.marketplace,
+                outbox.c.order_id,
+                outbox.c.action,
+                outbox.c.line,
+            ],
             index_where=outbox.c.state.in_(open_states),
         )
         .returning(outbox.c.id)
@@ -68,6 +75,7 @@ def enqueue(connection: Connection, entry: NewAction) -> tuple[int, bool]:
             outbox.c.marketplace == entry.marketplace,
             outbox.c.order_id == entry.order_id,
             outbox.c.action == entry.action,
+            outbox.c.line == entry.line,
             outbox.c.state.in_(open_states),
         )
     ).scalar_one()

@@ -336,6 +336,7 @@ class NewAction:
 
     `action` is the rule set's action, `action_type` and `args` the channel command that carries
     it out, `expected_status` the status a later fetch should show once the marketplace did it.
+    `line` is the cart line it acts on ('' for the whole order; also sent as the `line` arg).
     The outbox gives it back as an `OutboxItem`, created at `at`.
     """
 
@@ -346,23 +347,30 @@ class NewAction:
     args: Mapping[str, str]
     expected_status: str | None
     at: datetime
+    line: str = ""
 
     @classmethod
-    def decided(cls, order: OrderKey, decision: Decision, at: datetime) -> NewAction:
-        """The entry an allowed `decision` on `order` queues: its command and expected status."""
+    def decided(cls, order: OrderKey, decision: Decision, at: datetime) -> tuple[NewAction, ...]:
+        """The entries an allowed `decision` on `order` queues: its command and expected status,
+        once for the whole order, or once per cart line it names (with the line as `line`)."""
         if decision.command is None:
             raise ValueError(
                 f"action {decision.action} of order {order[1]} was not allowed: nothing to queue"
             )
         marketplace, order_id = order
-        return cls(
-            marketplace=marketplace,
-            order_id=order_id,
-            action=decision.action,
-            action_type=decision.command.action_type,
-            args=decision.command.args,
-            expected_status=decision.expected_status,
-            at=at,
+        command = decision.command
+        return tuple(
+            cls(
+                marketplace=marketplace,
+                order_id=order_id,
+                action=decision.action,
+                action_type=command.action_type,
+                args={**command.args, "line": line} if line else command.args,
+                expected_status=decision.expected_status,
+                at=at,
+                line=line,
+            )
+            for line in decision.lines or ("",)
         )
 
 
@@ -388,3 +396,4 @@ class OutboxItem:
     answer: object
     attempts: int
     attempted_at: datetime | None
+    line: str = ""  # the cart line it acts on; '' for the whole order

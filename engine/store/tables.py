@@ -227,17 +227,20 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     # When the latest send began: committed before its POST, so a restart knows it may have landed.
     Column("attempted_at", UtcDateTime),
+    # The cart line the action names ('' for the whole order): one open entry per line.
+    Column("line", String(128), nullable=False, server_default=text("''")),
     CheckConstraint(
         "state IN ('pending', 'sending', 'sent', 'confirmed', 'failed', 'unconfirmed')",
         name="outbox_state",
     ),
 )
-# The same action on the same order is never queued twice while one is still on its way.
+# The same action on the same order (line) is never queued twice while one is on its way.
 Index(
     "outbox_one_open",
     outbox.c.marketplace,
     outbox.c.order_id,
     outbox.c.action,
+    outbox.c.line,
     unique=True,
     sqlite_where=_open_outbox,
     postgresql_where=_open_outbox,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from cli.main import main
-from engine.store import OutboxState, Store, open_store
+from engine.model.events import Event, Source
+from engine.model.lines import LineState, OrderLine
+from engine.store import OrderChange, OutboxState, Store, open_store
 from simulator.twin.server import Twin
 from tests.sync.support import RULES, ManualClock, syncer
 
@@ -80,3 +83,67 @@ def test_a_folder_without_rule_files_is_named_before_the_store_opens(tmp_path: P
         1, "Error: no rule file found: pass --rules FILE or DIR\n"
     )  # fmt: skip
     assert not (tmp_path / "never.db").exists()
+
+
+def partly_refused(tmp_path: Path) -> tuple[Store, str]:
+    """A Cdiscount order waiting for acceptance with two cart lines, stored as the sync would."""
+    url = f"sqlite:///{tmp_path / 'lines.db'}"
+    store = open_store(url)
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    waiting = "WaitingForSellerAcceptation"
+    event = Event("C1", None, waiting, "create", "marketplace", Source.FETCH, False, at)
+    store.apply(
+        [
+            OrderChange(
+                "cdiscount", "C1", waiting, at, at, "2026.11.1", 0, (event,),
+                fields={"delivery_mode": "STD"},
+                lines=(
+                    OrderLine("C1-1", waiting, "waiting_acceptance", LineState.WAITING, 1),
+                    OrderLine("C1-2", waiting, "waiting_acceptance", LineState.WAITING, 2),
+                ),
+            )
+        ]
+    )  # fmt: skip
+    return store, url
+
+
+def test_an_action_on_named_lines_is_queued_once_per_line_with_its_line(tmp_path: Path) -> None:
+    store, url = partly_refused(tmp_path)
+    code, output = act(url, "C1", "refuse", "--line", "C1-2", "--line", "C1-1", "--line", "C1-2")
+    assert (code, output) == (
+        0,
+        "'refuse' for line 'C1-2' of order 'C1' queued in the outbox as #1:\n"
+        "'refuse' for line 'C1-1' of order 'C1' queued in the outbox as #2:\n"
+        "  refuse on lines C1-2, C1-1  (sends refuse() once per line)\n",
+    )
+    assert [(i.action, i.line, dict(i.args), i.expected_status) for i in store.outbox()] == [
+        ("refuse", "C1-2", {"line": "C1-2"}, None),
+        ("refuse", "C1-1", {"line": "C1-1"}, None),
+    ]
+    # The same line again is the entry already waiting; the whole order is an entry of its own.
+    assert "already waiting in the outbox as #1" in act(url, "C1", "refuse", "--line", "C1-2")[1]
+    assert act(url, "C1", "refuse")[1].startswith(
+        "'refuse' for order 'C1' queued in the outbox as #3:\n"
+    )
+
+
+def test_a_line_the_order_lacks_or_an_action_without_lines_is_blocked(tmp_path: Path) -> None:
+    store, url = partly_refused(tmp_path)
+    assert act(url, "C1", "accept", "--line", "C1-9") == (
+        1,
+        "'accept' is blocked for order 'C1' at 'WaitingForSellerAcceptation':\n"
+        "    - unknown_line: the order has no line 'C1-9'; its lines are 'C1-1', 'C1-2'\n",
+    )
+    text = RULES.read_text(encoding="utf-8").replace("    lines: true\n", "")
+    no_lines = tmp_path / "cdiscount.yaml"
+    no_lines.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["act", "C1", "accept", "--line", "C1-1", "--db", url, "--rules", str(no_lines)]
+    )
+    assert (result.exit_code, result.output) == (
+        1,
+        "'accept' is blocked for order 'C1' at 'WaitingForSellerAcceptation':\n"
+        "    - lines_not_taken: action 'accept' acts on the whole order: the marketplace takes "
+        "no line for it (the rule file gives it no 'lines: true')\n",
+    )
+    assert store.outbox() == []
