@@ -10,8 +10,9 @@ marketplace; an order of a marketplace with no rule set is quarantined with that
 
 Cart lines (`packages[].cart[]`) are read leniently: a line is named by its
 `marketplace_order_line_id`, else its Lengow `id`, else its place in the cart; a quantity that
-is not a whole number is kept as unknown. A line never quarantines its order: the order's own
-status and fields stay readable, and the line's state says `unknown` where it must.
+is not a whole number, or a text longer than the store keeps, is kept as unknown. A line never
+quarantines its order: the order's own status and fields stay readable, and the line's state
+says `unknown` where it must.
 """
 
 from __future__ import annotations
@@ -73,6 +74,12 @@ class _RuleSetReader:
         return values
 
 
+# The longest text the store keeps for each key (engine.store.tables): a longer one would fail
+# its whole batch at the database, so the order is quarantined instead.
+_LONGEST = {"marketplace": 64, "marketplace_order_id": 128, "marketplace_status": 128}
+_LINE_LONGEST = {"line_id": 128, "marketplace_status": 128, "lengow_status": 64, "amount": 32}
+
+
 def _text(order: Mapping[str, object], key: str) -> str:
     value = order.get(key)
     if isinstance(value, bool) or not isinstance(value, str | int):
@@ -80,6 +87,8 @@ def _text(order: Mapping[str, object], key: str) -> str:
     text = str(value).strip()
     if not text:
         raise Unreadable(f"'{key}' is empty")
+    if len(text) > _LONGEST[key]:
+        raise Unreadable(f"'{key}' is {len(text)} characters long; the store keeps {_LONGEST[key]}")
     try:
         return unicode_text(text)
     except Unreadable as exc:
@@ -100,10 +109,16 @@ def _optional_time(order: Mapping[str, object], key: str) -> datetime | None:
     return None if is_blank(order.get(key)) else _time(order, key)
 
 
-def _word(value: object) -> str | None:
+def _word(value: object, key: str) -> str | None:
+    """A line's text, or None where it is none, or longer than the store keeps (then unknown)."""
     if isinstance(value, bool) or not isinstance(value, str | int) or is_blank(value):
         return None
-    return str(value).strip()
+    text = str(value).strip()
+    try:
+        text = unicode_text(text)
+    except Unreadable:
+        return None
+    return text if len(text) <= _LINE_LONGEST[key] else None
 
 
 def _quantity(value: object) -> int | None:
@@ -126,13 +141,18 @@ def _lines(order: Mapping[str, object], rules: RuleSet) -> tuple[OrderLine, ...]
         for line in cart if isinstance(cart, list) else ():
             if not isinstance(line, dict):
                 continue
-            line_id = _word(line.get("marketplace_order_line_id")) or _word(line.get("id"))
+            line_id = _word(line.get("marketplace_order_line_id"), "line_id") or _word(
+                line.get("id"), "line_id"
+            )
             if line_id is None or line_id in seen:
                 line_id = f"#{len(found) + 1}"
             seen.add(line_id)
-            code, lengow = _word(line.get("marketplace_status")), _word(line.get("lengow_status"))
+            code = _word(line.get("marketplace_status"), "marketplace_status")
+            lengow = _word(line.get("lengow_status"), "lengow_status")
             raw_amount = line.get("amount")  # a number in 2024 samples, "36.00" in older ones
-            amount = str(raw_amount) if isinstance(raw_amount, float) else _word(raw_amount)
+            amount = (
+                str(raw_amount) if isinstance(raw_amount, float) else _word(raw_amount, "amount")
+            )
             found.append(
                 OrderLine(
                     line_id=line_id,

@@ -115,13 +115,21 @@ def _event_rows(marketplace: str, order_id: str, base_seq: int, new: Iterable[Ev
     ]
 
 
+REPORTED_LONGEST = 128  # anomalies.reported
+
+
+def _clipped(text: str, longest: int) -> str:
+    return text if len(text) <= longest else text[: longest - 1] + "…"
+
+
 def _anomaly_rows(marketplace: str, order_id: str, found: Iterable[Anomaly]) -> list[Any]:
     return [
         {
             "marketplace": marketplace,
             "order_id": order_id,
             "from_status": anomaly.from_status,
-            "reported": anomaly.reported,
+            # `field=value` of an unlisted value may be long; the message keeps it whole.
+            "reported": _clipped(anomaly.reported, REPORTED_LONGEST),
             "kind": str(anomaly.kind),
             "message": anomaly.message,
             "at": anomaly.at,

@@ -427,3 +427,31 @@ def test_an_order_id_holding_a_nul_is_quarantined(galeries_rules: RuleSet) -> No
     assert mapped.reason == (
         "'marketplace_order_id': 'A\\x00B' holds a NUL character, which no text column takes"
     )
+
+
+def test_texts_longer_than_the_store_keeps_quarantine_the_order_not_the_batch(
+    cdiscount_rules: RuleSet,
+) -> None:
+    # On PostgreSQL a longer text fails the whole batch at the database: it must stop here.
+    (order,) = results("check_shipped_mp.json")
+    assert isinstance(order, dict)
+    order = {**copy.deepcopy(order), "marketplace": "cdiscount"}
+    mapper = OrderMapper(cdiscount_rules)
+    long_status = mapper.map({**order, "marketplace_status": "S" * 129})
+    assert isinstance(long_status, Quarantined)
+    assert long_status.reason == (
+        "'marketplace_status' is 129 characters long; the store keeps 128"
+    )
+    long_id = mapper.map({**order, "marketplace_order_id": "1" * 129})
+    assert isinstance(long_id, Quarantined)
+    assert (long_id.reason, long_id.order_id) == (
+        "'marketplace_order_id' is 129 characters long; the store keeps 128",
+        None,
+    )
+    # A status of exactly 128 characters is kept, as is a line whose texts are too long
+    # (those texts become unknown; the line stays, named by its place).
+    line = {"marketplace_order_line_id": "L" * 129, "marketplace_status": "x" * 129,
+            "lengow_status": "shipped"}  # fmt: skip
+    kept = mapper.map({**order, "marketplace_status": "S" * 128, "packages": [{"cart": [line]}]})
+    assert isinstance(kept, OrderSnapshot)
+    assert kept.lines == (OrderLine("#1", None, "shipped", LineState.SHIPPED),)

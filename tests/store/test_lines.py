@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-from engine.model.events import FieldChange, field_changes
+from engine.model.events import Anomaly, AnomalyKind, FieldChange, field_changes
 from engine.model.lines import LineState, OrderLine
 from engine.model.outcome import Outcome
 from engine.model.snapshot import OrderSnapshot
@@ -70,3 +70,16 @@ def test_a_snapshot_reports_field_changes_against_the_stored_order() -> None:
     assert change.field_changes == (FieldChange("A1", "delivery_mode", "TRK", "MAG", at(60)),)
     assert change.lines == (A,)
     assert OrderChange.observed(snap, None, Outcome(SHIPMENT), "v").field_changes == ()
+
+
+def test_a_long_unlisted_value_is_kept_in_the_message_and_clipped_where_reported(
+    store: Store,
+) -> None:
+    value = "V" * 300
+    anomaly = Anomaly(
+        "A1", None, f"delivery_mode={value}", AnomalyKind.UNLISTED_VALUE, f"'{value}'", at(0)
+    )
+    store.apply([dataclasses.replace(new_order("A1"), anomalies=(anomaly,))])
+    (stored,) = store.anomalies(MP, "A1")
+    assert stored.reported == "delivery_mode=" + "V" * 113 + "…"
+    assert len(stored.reported) == 128 and stored.message == f"'{value}'"
