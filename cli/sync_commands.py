@@ -36,7 +36,11 @@ FAULT_HELP = (
     "shift_listing=N (before each of the next N requests for page 2 on, the listing's first "
     "order is updated past the window, as when an order changes during a walk), "
     "html_actions=N (the next N action POSTs are queued but answered 200 with an HTML page, "
-    "as by a failing proxy). N: the next N requests; K: every Kth request."
+    "as by a failing proxy); order faults, N orders each, drawn by the seed: mixed_lines=N "
+    "(cart lines that disagree: one refused and the rest accepted, or one refunded and the "
+    "rest shipped), unreachable=N (a status no rule path reaches for the order's fields, "
+    "such as picked up in store for a home delivery), unknown_status=N (a code the rule "
+    "file does not declare). N: the next N requests; K: every Kth request."
 )
 
 

@@ -11,4 +11,7 @@ runtime, and orders are written with the rule file's field paths. The modules:
 - `lengow_json`: simulated orders written as Lengow's order JSON.
 - `listing`: lists filtered, ordered and cut in pages with `next` links; the page faults.
 - `faults`: the faults injected on request (429, 5xx, slow answers, duplicated or bad pages).
+- `odd_orders`: the order faults: orders whose lines disagree, at a status no path reaches for
+  their fields, or at a code the rule file does not declare.
+- `truth`: what the twin serves, read back, for a test to compare a store with.
 """

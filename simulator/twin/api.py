@@ -5,15 +5,18 @@ headers, in Lengow's shapes: `/access/get_token` (token valid one hour on the tw
 `GET /v3.0/marketplaces` (statuses by stage and actions, from the rule files),
 `GET /v3.0/orders` (filters on `updated_*`, `marketplace_order_date_*`, `marketplace`,
 `marketplace_order_id`; `page`/`page_size` up to 100; `count`, `next`, `previous`; the
-`shift_listing` fault updates an order before a later page, `moved` keeps those updates),
+`shift_listing` fault updates an order before a later page, `moved` keeps those updates; the
+order faults rewrite a few orders, `odd` keeps which and how),
 `/v3.0/orders/actions/` (list with filters; POST queues an action that is applied to its order
-before the next order fetch, then shows as processed, with `errors` when refused; the
-`html_actions` fault answers a queued one with an HTML page instead of its record), and the
+before the next order fetch, then shows as processed, with `errors` when refused, as it is on
+an order the order faults serve at another status; the `html_actions` fault answers a queued
+one with an HTML page instead of its record), and the
 control endpoints (`/_twin/faults`: GET, POST settings, DELETE to clear; `DELETE /_twin/tokens`
 revokes every token). Errors use Lengow's `{"error": {"code", "message"}}`. One lock
 serialises the handling, so concurrent requests see a consistent twin. The access token and the
 secret are compared in constant time, both of them always, so the time of a refusal tells
-nothing about how much of a guess was right.
+nothing about how much of a guess was right. `truth()` reads back what the twin serves now,
+for a test to compare a store with.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from __future__ import annotations
 import hmac
 import secrets
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from engine.model.clock import Clock
+from engine.model.definition import RuleSet
 from simulator.twin.faults import FaultError, Faults, FaultState, RequestFault
 from simulator.twin.lengow_json import lengow_time
 from simulator.twin.listing import (
@@ -36,7 +40,9 @@ from simulator.twin.listing import (
     order_listing,
     record_listing,
 )
-from simulator.twin.orders import ActionRequest, OrderSource
+from simulator.twin.odd_orders import OddOrders
+from simulator.twin.orders import ActionRequest, OrderSource, ServedOrder
+from simulator.twin.truth import ReportedOrder, reported_orders
 
 TOKEN_LIFETIME = timedelta(hours=1)
 ACTION_KEYS = ("account_id", "marketplace", "marketplace_order_id", "action_type")
@@ -92,8 +98,10 @@ class TwinService:
         credentials: Credentials,
         faults: Faults,
         marketplaces: Mapping[str, object] | None = None,
+        rule_sets: Sequence[RuleSet] = (),
     ) -> None:
         self.source = source
+        self.rules = {r.marketplace.code: r for r in rule_sets}
         self.marketplaces = dict(marketplaces or {})
         self.clock = clock
         self.credentials = credentials
@@ -103,6 +111,7 @@ class TwinService:
         self.actions: list[dict[str, object]] = []
         self.fetches = 0
         self.moved = MovedOrders()
+        self.odd = OddOrders(rule_sets)
         self._lock = threading.Lock()
 
     def handle(self, request: TwinRequest) -> TwinReply:
@@ -170,12 +179,23 @@ class TwinService:
     def _orders(self, request: TwinRequest) -> TwinReply:
         self._process_actions()
         self.fetches += 1
-        orders = self.moved.served(self.source.orders())
+        orders = self._served()
         if later_page(request.query) and self.faults.next_shift():
             self.moved.move_first(orders, request.query, self.clock.now())
-            orders = self.moved.served(self.source.orders())
+            orders = self._served()
         listing = order_listing(orders, request.query, self.faults.faults)
         return self._page(listing, request)
+
+    def _served(self) -> list[ServedOrder]:
+        """Every order as the twin serves it now: the odd ones rewritten, the moved ones moved."""
+        return self.moved.served(self.odd.served(self.source.orders(), self.faults.faults))
+
+    def truth(self) -> list[ReportedOrder]:
+        """Every order as the twin serves it now, read back; actions still queued not applied."""
+        with self._lock:
+            served = self._served()
+            faults = {key: oddity.fault for key, oddity in self.odd.chosen.items()}
+            return reported_orders(served, self.rules, faults)
 
     def _page(self, listing: Listing, request: TwinRequest) -> TwinReply:
         body = listing.body(request.base_url + request.path, request.query)
@@ -220,8 +240,9 @@ class TwinService:
                 str(record["action_type"]),
                 args,
             )
+            refused = self.odd.refusal(request.marketplace, request.order_id, request.action_type)
             record.update(
-                errors=self.source.apply(request, at),
+                errors=refused or self.source.apply(request, at),
                 queued=False,
                 processed=True,
                 updated_at=lengow_time(at),

@@ -9,9 +9,14 @@ first update the list's first order past the window's upper bound, as Lengow doe
 changes while a client walks the pages: `count` drops, the rest shifts up, and an order slides
 onto the page already read. Action fault: `html_actions=N` queues each of the next N action
 POSTs as usual but answers it HTTP 200 with an HTML page, as a failing proxy in front of the API
-does: the action landed, the client cannot tell. The same `key=value` settings come from the
-command line (`--fault`) and from the control endpoint (`POST /_twin/faults` with a JSON
-object); a wrong key or value is refused with a sentence.
+does: the action landed, the client cannot tell. Order faults (`simulator.twin.odd_orders`)
+serve a few orders truly but oddly, as marketplaces do: `mixed_lines=N` orders whose cart lines
+disagree (one line refused and the others accepted, or one refunded and the others shipped),
+`unreachable=N` orders at a declared status no rule path leads to for their fields (a Cdiscount
+`PickedUp` for a mode other than `MAG`), `unknown_status=N` orders at a code the rule file does
+not declare; the orders are drawn once per setting, the same for the same twin seed. The same
+`key=value` settings come from the command line (`--fault`) and from the control endpoint
+(`POST /_twin/faults` with a JSON object); a wrong key or value is refused with a sentence.
 """
 
 from __future__ import annotations
@@ -47,6 +52,9 @@ class Faults:
     malformed: int = 0
     shift_listing: int = 0
     html_actions: int = 0
+    mixed_lines: int = 0
+    unreachable: int = 0
+    unknown_status: int = 0
 
     def changed(self, settings: Mapping[str, object]) -> Faults:
         """These faults with `settings` applied; raises `FaultError` on a wrong key or value."""

@@ -1,16 +1,18 @@
 """Simulated orders written as Lengow's order JSON (the 2024 shape of `GET /v3.0/orders`).
 
 The twin must answer what the real API answers, so a sync tested against it meets the shapes of
-`tests/channels/samples/`: the order keys, `packages[].cart[]` lines with their own status, a
-delivery address with `trackings[]`, `order_types[]`, amounts as numbers. The rule file's fields
-are written with the same compiled `sources` paths the mapping reads them with (each field at
-its first path), so a field the twin sets is exactly the field the engine reads back. The
-marketplace status is written as the marketplace's code: the first code the rule file's
-`mapping` gives the status, or the status name itself.
+`tests/channels/samples/`: the order keys, `packages[].cart[]` lines with their own status and
+ids (Lengow's `id`, the marketplace's `marketplace_order_line_id`), a delivery address with
+`trackings[]`, `order_types[]`, amounts as numbers. The rule file's fields are written with the
+same compiled `sources` paths the mapping reads them with (each field at its first path), so a
+field the twin sets is exactly the field the engine reads back. The marketplace status is
+written as the marketplace's code: the first code the rule file's `mapping` gives the status,
+or the status name itself.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -57,6 +59,11 @@ class OrderFacts:
     updated_at: datetime
     lines: Sequence[CartLine]
     shipping: float = 0.0
+
+
+def line_number(order_id: str, position: int) -> int:
+    """Lengow's own `id` of a cart line: a number, the same for the same order and position."""
+    return zlib.crc32(f"{order_id}-{position}".encode()) % 10**9
 
 
 def lengow_time(moment: datetime) -> str:
@@ -137,6 +144,7 @@ class LengowRenderer:
     def _package(self, facts: OrderFacts, code: str, stage: str) -> dict[str, object]:
         cart = [
             {
+                "id": line_number(facts.order_id, n),
                 "marketplace_order_line_id": f"{facts.order_id}-{n}",
                 "marketplace_product_id": str(1000 + n),
                 "marketplace_status": code,
@@ -167,3 +175,11 @@ class LengowRenderer:
 
 def _list(value: object) -> list[object]:
     return value if isinstance(value, list) else []
+
+
+def cart_lines(document: Mapping[str, object]) -> list[dict[str, object]]:
+    """The cart lines of an order's first package (`packages[0].cart[]`), the objects only."""
+    packages = _list(document.get("packages"))
+    first = packages[0] if packages else None
+    cart = _list(first.get("cart")) if isinstance(first, dict) else []
+    return [line for line in cart if isinstance(line, dict)]

@@ -56,7 +56,9 @@ def build_service(
         r.marketplace.code: LengowRenderer(r, credentials.account_id).marketplace_entry()
         for r in rule_sets
     }
-    return TwinService(source, clock, credentials, faults or Faults(), marketplaces)
+    return TwinService(
+        source, clock, credentials, faults or Faults(), marketplaces, tuple(rule_sets)
+    )
 
 
 def body_length(method: str, declared: Sequence[str], chunked: bool = False) -> int | str:
