@@ -5,6 +5,11 @@ the environment, or write them in a config file's `[lengow]` table (`api_url`, `
 `secret`, `account_id`); a variable set in the environment wins over the file. The access token
 and the secret are wrapped in `Secret`, whose text and repr are masked, so a settings object can
 be logged, printed or put in an exception without leaking them.
+
+One store may serve several Lengow accounts: the config file then lists them as `[[account]]`
+tables, each with its own `account_id`, credentials and `api_url`, and optionally a `name`, the
+`rules` (a file or folder) its marketplaces run under and its back-office `connector`
+(`load_accounts`). The environment variables name one account only, so they do not apply there.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from engine.model.errors import OrderflowError
 
 DEFAULT_API_URL = "https://api.lengow.io"
 TABLE = "lengow"
+ACCOUNTS = "account"
+ACCOUNT_KEYS = ("name", "rules", "connector")
 # setting name -> environment variable
 VARIABLES = {
     "api_url": "LENGOW_API_URL",
@@ -75,9 +82,9 @@ class LengowSettings:
         )
 
 
-def _read_file(file: Path) -> dict[str, object]:
+def _read_toml(file: Path) -> dict[str, object]:
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        return tomllib.loads(file.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SettingsInvalid(f"cannot read the config file {file}: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
@@ -86,6 +93,10 @@ def _read_file(file: Path) -> dict[str, object]:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise SettingsInvalid(f"{file}: invalid TOML: {exc}") from None
+
+
+def _read_file(file: Path) -> dict[str, object]:
+    data = _read_toml(file)
     table = data.get(TABLE, {})
     if not isinstance(table, dict):
         raise SettingsInvalid(f"{file}: '{TABLE}' must be a table like [{TABLE}]")
@@ -176,3 +187,85 @@ def _readable_secret(file: Path | None, table: Mapping[str, object]) -> list[str
         f"Warning: {file} holds the Lengow {what} and others can read it (mode {mode:04o}): "
         f"chmod 600 {file}"
     ]
+
+
+@dataclass(frozen=True)
+class AccountSettings:
+    """One Lengow account of the store: its API settings, and what its orders run under.
+
+    `key` names the account in the store (its orders, windows, leases and runs): the Lengow
+    account id, stable whatever the `name` (a label for people) becomes.
+    """
+
+    settings: LengowSettings
+    name: str
+    rules: Path | None = None
+    connector: str | None = None
+
+    @property
+    def key(self) -> str:
+        return str(self.settings.account_id)
+
+
+def load_accounts(
+    file: str | Path | None = None, env: Mapping[str, str] | None = None
+) -> tuple[AccountSettings, ...]:
+    """Every account of the config file's `[[account]]` tables, in the file's order; without
+    such tables, the one account of `load_settings` (the environment over `[lengow]`)."""
+    path = Path(file) if file is not None else None
+    data = _read_toml(path) if path is not None else {}
+    listed = data.get(ACCOUNTS)
+    if path is None or listed is None:
+        settings = load_settings(path, env)
+        return (AccountSettings(settings, f"account {settings.account_id}"),)
+    if TABLE in data:
+        raise SettingsInvalid(
+            f"{path}: write either one [{TABLE}] table or [[{ACCOUNTS}]] tables, not both"
+        )
+    if not isinstance(listed, list) or not all(isinstance(t, dict) for t in listed):
+        raise SettingsInvalid(f"{path}: '{ACCOUNTS}' must be tables like [[{ACCOUNTS}]]")
+    accounts = tuple(_account(path, number, table) for number, table in enumerate(listed, 1))
+    seen: dict[int, int] = {}
+    for number, account in enumerate(accounts, 1):
+        first = seen.setdefault(account.settings.account_id, number)
+        if first != number:
+            raise SettingsInvalid(
+                f"{path}: accounts {first} and {number} both have account_id "
+                f"{account.settings.account_id}; each account is listed once"
+            )
+    return accounts
+
+
+def _account(path: Path, number: int, table: dict[str, object]) -> AccountSettings:
+    where = f"{path}: account {number}"
+    unknown = sorted(set(table) - set(VARIABLES) - set(ACCOUNT_KEYS))
+    if unknown:
+        known = ", ".join((*VARIABLES, *ACCOUNT_KEYS))
+        raise SettingsInvalid(f"{where}: unknown setting '{unknown[0]}' ({known})")
+    texts = {}
+    for name, value in table.items():
+        if not isinstance(value, str | int) or isinstance(value, bool) or not str(value).strip():
+            raise SettingsInvalid(f"{where}: '{name}' must be a text, found {value!r}")
+        texts[name] = str(value).strip()
+    missing = [n for n in ("access_token", "secret", "account_id") if n not in texts]
+    if missing:
+        raise SettingsInvalid(f"{where} lacks {', '.join(repr(n) for n in missing)}")
+    try:
+        api_url = _api_url(texts.get("api_url", DEFAULT_API_URL))
+        account_id = _account_id(texts["account_id"])
+    except SettingsInvalid as exc:
+        raise SettingsInvalid(f"{where}: {exc}") from None
+    settings = LengowSettings(
+        api_url=api_url,
+        access_token=Secret(texts["access_token"]),
+        secret=Secret(texts["secret"]),
+        account_id=account_id,
+        warnings=tuple(_plain_http(api_url)) + tuple(_readable_secret(path, table)),
+    )
+    rules = texts.get("rules")
+    return AccountSettings(
+        settings,
+        texts.get("name", f"account {account_id}"),
+        rules=(path.parent / rules) if rules is not None else None,
+        connector=texts.get("connector"),
+    )

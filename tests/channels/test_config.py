@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.channels.config import Secret, SettingsInvalid, load_settings
+from engine.channels.config import Secret, SettingsInvalid, load_accounts, load_settings
 
 FULL_ENV = {
     "LENGOW_API_URL": "http://127.0.0.1:8765/",
@@ -127,3 +127,71 @@ def test_a_config_file_that_is_not_utf8_is_explained(tmp_path: Path) -> None:
     assert str(caught.value) == (
         f"{path}: the config file is not UTF-8 text (invalid continuation byte at byte 20)"
     )
+
+
+TWO_ACCOUNTS = """
+[[account]]
+name = "Shop FR"
+account_id = 155
+access_token = "tok-fr"
+secret = "sec-fr"
+api_url = "http://127.0.0.1:8765"
+rules = "rules/fr"
+connector = "prestashop"
+
+[[account]]
+account_id = "156"
+access_token = "tok-be"
+secret = "sec-be"
+"""
+
+
+def test_several_accounts_each_with_its_settings_rules_and_connector(tmp_path: Path) -> None:
+    path = write(tmp_path, TWO_ACCOUNTS)
+    fr, be = load_accounts(path, env=FULL_ENV)  # the variables name one account: not used here
+    assert (fr.key, fr.name, fr.rules, fr.connector) == (
+        "155", "Shop FR", tmp_path / "rules" / "fr", "prestashop"
+    )  # fmt: skip
+    assert (fr.settings.api_url, fr.settings.access_token.reveal()) == (
+        "http://127.0.0.1:8765", "tok-fr"
+    )  # fmt: skip
+    assert (be.key, be.name, be.rules, be.connector) == ("156", "account 156", None, None)
+    assert (be.settings.api_url, be.settings.secret.reveal()) == ("https://api.lengow.io", "sec-be")
+
+
+def test_without_account_tables_the_one_account_of_the_settings(tmp_path: Path) -> None:
+    (only,) = load_accounts(None, env=FULL_ENV)
+    assert (only.key, only.name, only.settings) == (
+        "155",
+        "account 155",
+        load_settings(env=FULL_ENV),
+    )
+    path = write(tmp_path, '[lengow]\naccess_token = "a"\nsecret = "b"\naccount_id = 7\n')
+    assert [a.key for a in load_accounts(path, env={})] == ["7"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (TWO_ACCOUNTS.replace('"156"', "155"), "accounts 1 and 2 both have account_id 155; "
+         "each account is listed once"),
+        (TWO_ACCOUNTS.replace('connector = "prestashop"', 'conector = "x"'), "account 1: "
+         "unknown setting 'conector' (api_url, access_token, secret, account_id, name, rules, "
+         "connector)"),
+        (TWO_ACCOUNTS.replace('secret = "sec-be"\n', ""), "account 2 lacks 'secret'"),
+        (TWO_ACCOUNTS.replace('"156"', '"12a"'), "account 2: the Lengow setting 'account_id' "
+         "(LENGOW_ACCOUNT_ID) must be a whole number, found '12a'"),
+        (TWO_ACCOUNTS.replace('name = "Shop FR"', "name = true"), "account 1: 'name' must be "
+         "a text, found True"),
+        ('[lengow]\naccount_id = 1\n' + TWO_ACCOUNTS, "write either one [lengow] table or "
+         "[[account]] tables, not both"),
+        ("account = 3\n", "'account' must be tables like [[account]]"),
+    ],
+)  # fmt: skip
+def test_account_problems_name_the_file_and_the_account(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(SettingsInvalid) as raised:
+        load_accounts(path, env={})
+    assert str(raised.value) == f"{path}: {message}"
