@@ -9,7 +9,7 @@ never a traceback.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -166,6 +166,13 @@ def _live(scenario: Path, seed: int, speed: float, account_id: int) -> LiveSimul
     return LiveSimulation(loaded, seed, SystemClock(), speed, account_id=account_id)
 
 
+def _lease(text: str) -> timedelta:
+    duration = _duration(text)
+    if duration <= timedelta(0):
+        raise click.BadParameter(f"'{text}' is no time: a lease must last, e.g. 30s or 2m")
+    return duration
+
+
 def _duration(text: str) -> timedelta:
     match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text)
     if match is None:
@@ -211,6 +218,15 @@ def _duration(text: str) -> timedelta:
     callback=lambda c, p, v: _duration(v),
     help="Flag a sent action the marketplace has not confirmed by then.",
 )
+@click.option(
+    "--lease",
+    default="2m",
+    show_default=True,
+    callback=lambda c, p, v: _lease(v),
+    help="How long this sync's hold on its fetch windows lasts unrenewed (it renews it with "
+    "every page): another sync on the store waits or moves on meanwhile, and takes over that "
+    "long after this one dies.",
+)
 def sync(
     db: str,
     rule_paths: tuple[Path, ...],
@@ -220,6 +236,7 @@ def sync(
     import_fulfilled: bool,
     fire_timers: bool,
     unconfirmed_after: timedelta,
+    lease: timedelta,
 ) -> None:
     """Fetch orders from the Lengow API into the store, and send the outbox's actions.
 
@@ -227,6 +244,8 @@ def sync(
     every few minutes the orders updated since the last committed window (with an overlap), and
     a daily sweep. Every order runs under the rule file of its marketplace; an order nobody can
     read is quarantined with its reason. Running it twice changes nothing; a killed run resumes.
+    Several syncs may share a store: one at a time fetches an account's windows (it holds their
+    lease), another says so and skips them (--watch: asks again when the lease lapses).
 
     \b
     Settings: LENGOW_API_URL, LENGOW_ACCESS_TOKEN, LENGOW_SECRET, LENGOW_ACCOUNT_ID
@@ -260,6 +279,8 @@ def sync(
             import_fulfilled=import_fulfilled,
             unconfirmed_after=unconfirmed_after,
             fire_timers=fire_timers,
+            account=settings.account_id,
+            lease=lease,
         )
         for note in (decision.message for decision in syncer.imports.values()):
             click.echo(note)
@@ -270,11 +291,12 @@ def sync(
                 if report.failed or report.outbox.problems:  # a fetch or a send went wrong
                     raise SystemExit(1)
                 return
-            _wait(syncer, clock)
+            _wait(syncer, clock, report.held_until)
 
 
-def _wait(syncer: Syncer, clock: SystemClock) -> None:
-    due = syncer.next_due()
+def _wait(syncer: Syncer, clock: SystemClock, held_until: datetime | None) -> None:
+    """Sleep until the next window is due, and past the lease another sync holds, if any."""
+    due = max(syncer.next_due(), held_until or clock.now())
     click.echo(f"next fetch at {due:%H:%M:%S}")
     try:
         clock.sleep((due - clock.now()).total_seconds())

@@ -13,6 +13,7 @@ The modules:
 - `ingestion`: a batch of changes, applied when the marketplace's clock says they are news.
 - `queries`: the reads: orders for the runtime, events for analytics, the open timers.
 - `fetch_log`: fetch runs, watermarks, quarantined input (kept once) and set-aside orders.
+- `leases`: one holder at a time per name (a sync's fetch window), lapsing when it dies.
 - `outbox`: seller actions from pending through sending to sent, then confirmed, failed or
   unconfirmed.
 - `tables`: the SQL tables at `SCHEMA_VERSION`, the one layout this code reads and writes.
@@ -43,6 +44,7 @@ from engine.store.errors import (
 )
 
 if TYPE_CHECKING:
+    from engine.store.leases import Lease, LeaseHeld, LeaseLost, process_holder, shown_holder
     from engine.store.protocol import OrderStore, StoreTransaction
     from engine.store.records import (
         ApplyResult,
@@ -71,6 +73,10 @@ if TYPE_CHECKING:
 
 # The names loaded on first use, by the module that defines them.
 _LAZY = {
+    **dict.fromkeys(
+        ("Lease", "LeaseHeld", "LeaseLost", "process_holder", "shown_holder"),
+        "engine.store.leases",
+    ),
     **dict.fromkeys(("OrderStore", "StoreTransaction"), "engine.store.protocol"),
     **dict.fromkeys(
         (
@@ -109,6 +115,9 @@ __all__ = [
     "ConcurrentWrite",
     "FetchKind",
     "FetchRun",
+    "Lease",
+    "LeaseHeld",
+    "LeaseLost",
     "LocalChange",
     "NewAction",
     "OpenOrder",
@@ -134,6 +143,8 @@ __all__ = [
     "Transaction",
     "is_news",
     "open_store",
+    "process_holder",
+    "shown_holder",
 ]
 
 

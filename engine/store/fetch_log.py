@@ -2,9 +2,11 @@
 orders a run set aside.
 
 A fetch run is recorded as `running` when it starts (in its own short transaction, so a crash
-leaves a trace), then counted page by page inside the transactions that store each page, then
-closed `ok` or `failed`. A watermark moves only inside the transaction that commits its
-window's data, and only forward, so it can never claim data the store does not hold.
+leaves a trace) with the lease holder that runs it, then counted page by page inside the
+transactions that store each page, then closed `ok` or `failed`; a run whose holder died is
+closed `failed` (interrupted) once the holder's lease lapsed, never while it is live. A
+watermark moves only inside the transaction that commits its window's data, and only forward,
+so it can never claim data the store does not hold.
 Quarantined input is kept once: a row carries a hash of its marketplace, order id, reason and
 raw JSON under a unique index, so the same unreadable order fetched again adds nothing. Each run
 records the orders it saw and stored nothing of (stale, fulfilled and not imported, unchanged).
@@ -18,11 +20,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.store import tables as schema
 from engine.store.columns import storable
+from engine.store.leases import live_holders
 from engine.store.records import (
     FetchKind,
     FetchRun,
@@ -42,6 +45,7 @@ def start_run(
     window_from: datetime,
     window_to: datetime,
     at: datetime,
+    holder: str | None = None,
 ) -> int:
     values = {
         "kind": str(FetchKind(kind)),
@@ -49,6 +53,7 @@ def start_run(
         "window_to": window_to,
         "started_at": at,
         "status": str(RunStatus.RUNNING),
+        "holder": holder,
     }
     run_id = connection.execute(insert(fetch_runs).values(**values)).inserted_primary_key
     assert run_id is not None
@@ -78,10 +83,16 @@ def finish_run(
 
 
 def close_interrupted(connection: Connection, at: datetime) -> int:
-    """Mark runs a dead process left `running` as failed; how many there were."""
+    """Mark runs a dead process left `running` as failed; how many there were.
+
+    A run is its holder's while the holder holds a live lease (`engine.store.leases`): a live
+    sync's run stays open. A run without a holder (recorded before version 6) is closed.
+    """
+    running = fetch_runs.c.status == str(RunStatus.RUNNING)
+    dead = or_(fetch_runs.c.holder.is_(None), fetch_runs.c.holder.not_in(live_holders(at)))
     closed = connection.execute(
         update(fetch_runs)
-        .where(fetch_runs.c.status == str(RunStatus.RUNNING))
+        .where(running, dead)
         .values(status=str(RunStatus.FAILED), finished_at=at, error=INTERRUPTED)
     )
     return int(closed.rowcount)

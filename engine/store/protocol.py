@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from engine.model.lines import OrderLine
+from engine.store.leases import Lease
 from engine.store.records import (
     ApplyResult,
     FetchKind,
@@ -70,6 +71,16 @@ class StoreTransaction(Protocol):
 
     def note_attempt(self, item_id: int, answer: object) -> OutboxItem: ...
 
+    def take_leases(
+        self, names: Sequence[str], holder: str, at: datetime, until: datetime
+    ) -> list[Lease]: ...
+
+    def renew_leases(
+        self, names: Sequence[str], holder: str, at: datetime, until: datetime
+    ) -> None: ...
+
+    def release_leases(self, names: Sequence[str], holder: str) -> int: ...
+
 
 class OrderStore(Protocol):
     """The order store: current states, the event log, fetch runs, watermarks, the outbox."""
@@ -126,7 +137,12 @@ class OrderStore(Protocol):
     ) -> list[OpenOrder]: ...
 
     def start_run(
-        self, kind: FetchKind, window_from: datetime, window_to: datetime, at: datetime
+        self,
+        kind: FetchKind,
+        window_from: datetime,
+        window_to: datetime,
+        at: datetime,
+        holder: str | None = None,
     ) -> int: ...
 
     def finish_run(
@@ -157,3 +173,17 @@ class OrderStore(Protocol):
     ) -> OutboxItem: ...
 
     def note_attempt(self, item_id: int, answer: object) -> OutboxItem: ...
+
+    # Leases: one holder at a time per name (`engine.store.leases`).
+
+    def take_leases(
+        self, names: Sequence[str], holder: str, at: datetime, until: datetime
+    ) -> list[Lease]: ...
+
+    def renew_leases(
+        self, names: Sequence[str], holder: str, at: datetime, until: datetime
+    ) -> None: ...
+
+    def release_leases(self, names: Sequence[str], holder: str) -> int: ...
+
+    def leases(self) -> list[Lease]: ...

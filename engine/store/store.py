@@ -25,6 +25,7 @@ from engine.model.lines import OrderLine
 from engine.store.database import create_store_engine, reading, store_url, writing
 from engine.store.defaults import DEFAULT_URL
 from engine.store.errors import StoreError
+from engine.store.leases import Lease, list_leases
 from engine.store.migrations import ensure_schema
 from engine.store.protocol import OrderStore
 from engine.store.records import (
@@ -122,16 +123,32 @@ class Store:
     note_attempt = _own_transaction(Transaction.note_attempt)
 
     def start_run(
-        self, kind: FetchKind, window_from: datetime, window_to: datetime, at: datetime
+        self,
+        kind: FetchKind,
+        window_from: datetime,
+        window_to: datetime,
+        at: datetime,
+        holder: str | None = None,
     ) -> int:
-        """Record a fetch run as running, committed at once; its id."""
+        """Record a fetch run as running by `holder` (a lease's), committed at once; its id."""
         with writing(self._engine) as connection:
-            return fetch_log.start_run(connection, kind, window_from, window_to, at)
+            return fetch_log.start_run(connection, kind, window_from, window_to, at, holder)
 
     def close_interrupted(self, at: datetime) -> int:
-        """Mark the runs a killed process left running as failed; how many."""
+        """Mark the runs a killed process left running as failed once its lease lapsed; how many."""
         with writing(self._engine) as connection:
             return fetch_log.close_interrupted(connection, at)
+
+    # Leases: one holder at a time per name, each call its own transaction (`engine.store.leases`).
+
+    take_leases = _own_transaction(Transaction.take_leases)
+    renew_leases = _own_transaction(Transaction.renew_leases)
+    release_leases = _own_transaction(Transaction.release_leases)
+
+    def leases(self) -> list[Lease]:
+        """Every lease, lapsed ones included, by name."""
+        with reading(self._engine) as connection:
+            return list_leases(connection)
 
     # Reads.
 

@@ -3,7 +3,8 @@
 The sync opens one per page: it reads the orders of the page, applies their changes, quarantines
 what it could not read, counts the page in its fetch run and, with the last page of a window,
 advances the watermark. A crash anywhere before the commit leaves the store as it was before the
-page; after it, the page is whole. It records the page's set-aside orders too.
+page; after it, the page is whole. It records the page's set-aside orders too, and renews
+the sync's window lease, so a page is committed only by the lease's holder.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from engine.store import fetch_log, ingestion, outbox, queries
+from engine.store import fetch_log, ingestion, leases, outbox, queries
+from engine.store.leases import Lease
 from engine.store.records import (
     ApplyResult,
     LocalChange,
@@ -84,3 +86,19 @@ class Transaction:
     def note_attempt(self, item_id: int, answer: object) -> OutboxItem:
         """Keep why a send of a pending or sending entry did not get through; it stays so."""
         return outbox.note_attempt(self._connection, item_id, answer)
+
+    def take_leases(
+        self, names: Sequence[str], holder: str, at: datetime, until: datetime
+    ) -> list[Lease]:
+        """Take every lease of `names` until `until`; `LeaseHeld` (roll back) when one is held."""
+        return leases.take(self._connection, names, holder, at, until)
+
+    def renew_leases(
+        self, names: Sequence[str], holder: str, at: datetime, until: datetime
+    ) -> None:
+        """Extend the holder's leases with this transaction's work; `LeaseLost` if not its."""
+        leases.renew(self._connection, names, holder, at, until)
+
+    def release_leases(self, names: Sequence[str], holder: str) -> int:
+        """Give up the holder's leases of `names`; how many it held."""
+        return leases.release(self._connection, names, holder)

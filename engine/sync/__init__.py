@@ -9,6 +9,7 @@ here. The modules:
 - `syncer`: `Syncer.run_once`: fetch the planned windows, commit each page in one transaction,
   then send and confirm the outbox.
 - `scheduler`: `plan`, the windows to fetch, a pure function of the time and the past runs.
+- `window_lease`: the lease of a sync's fetch windows, so one sync at a time walks them.
 - `outbox_sender`: send each outbox entry once (an interrupted send is looked up first),
   confirm the sent ones from later fetches.
 - `seller_actions`: `submit`, a seller action checked by the runtime then queued, never sent.

@@ -1,20 +1,23 @@
 """Ingestion: fetch what the scheduler says, run it through the rules, commit it page by page.
 
-One `Syncer` serves an account: the rule sets of its marketplaces, a store, a channel (the
-Lengow API, the twin, or anything with the same two calls) and a clock. `run_once` closes runs a
-killed process left open, fetches every window `engine.sync.scheduler.plan` asks for, and commits
-each page in one transaction (order states, events, anomalies, quarantine, run counters), so a crash
-loses at most the page in flight and a restart fetches it again. A window is marked done (which
-is what moves the watermark) only after its last page is committed, and only when the listing
-held still while it was walked: a channel that sees it change (`ListingShifted`: the `count`
-moved, a page came back short) has the window walked again, up to `MAX_WALKS` times, after which
-the window fails and the next run fetches it again; what the unsteady walks committed stays.
-The store refuses an update older than what it holds, so repeated, reordered or overlapping
-pages change nothing. Each page's transaction also records, per order, what the run set aside
-and why: a snapshot older than the stored one (stale), one the import policy skips (fulfilled
-by the marketplace, not imported), the very snapshot the store holds (unchanged). The same
-unreadable order fetched again is not quarantined again (the store keeps each input once).
-Seller actions leave through the outbox and are confirmed when a later fetch shows their status.
+One `Syncer` serves an account: the rule sets of its marketplaces, a store, a channel (the Lengow
+API, the twin, or anything with the same two calls) and a clock. `run_once` closes runs a killed
+process left open, takes the account's window lease (`engine.sync.window_lease`: another sync
+holding it means the fetch is skipped, and said so), fetches every window
+`engine.sync.scheduler.plan` asks for, and commits each page in one transaction (order states,
+events, anomalies, quarantine, run counters, the lease renewed), so a crash loses at most the page
+in flight and a restart fetches it again. A page another writer raced (`ConcurrentWrite`) is read
+and committed again; any store error on the way fails the window with its reason. A window is marked
+done (which is what moves the watermark) only after its last page is committed, and only when the
+listing held still while it was walked: a channel that sees it change (`ListingShifted`: the `count`
+moved, a page came back short) has the window walked again, up to `MAX_WALKS` times, after which the
+window fails and the next run fetches it again; what the unsteady walks committed stays. The store
+refuses an update older than what it holds, so repeated, reordered or overlapping pages change
+nothing. Each page's transaction also records, per order, what the run set aside and why: a snapshot
+older than the stored one (stale), one the import policy skips (fulfilled by the marketplace, not
+imported), the very snapshot the store holds (unchanged). The same unreadable order fetched again is
+not quarantined again (the store keeps each input once). Seller actions leave through the outbox and
+are confirmed when a later fetch shows their status.
 """
 
 from __future__ import annotations
@@ -34,7 +37,9 @@ from engine.runtime.import_policy import FulfilmentImport, fulfilment_import, is
 from engine.runtime.table import TableRuntime
 from engine.store import (
     ApplyResult,
+    ConcurrentWrite,
     FetchKind,
+    LeaseHeld,
     OrderChange,
     OrderKey,
     OrderState,
@@ -43,11 +48,14 @@ from engine.store import (
     SetAside,
     SetAsideReason,
     Store,
+    StoreError,
     is_news,
+    process_holder,
 )
 from engine.sync.outbox_sender import ActionChannel, OutboxReport, confirm_sent, send_pending
 from engine.sync.scheduler import PastRun, Window, WindowKind, next_due, plan
 from engine.sync.timer_sweep import fire_due_timers
+from engine.sync.window_lease import DEFAULT_LEASE, WindowLease, held_until
 
 WATERMARK = "orders"
 MAX_CONFLICT_RETRIES = 3
@@ -88,6 +96,12 @@ class SyncReport:
     failed: str | None = None
     outbox: OutboxReport = field(default_factory=OutboxReport)
     notes: list[str] = field(default_factory=list)
+    # Another sync held the window lease: who and until when, and when to ask again.
+    skipped: list[str] = field(default_factory=list)
+    held_until: datetime | None = None
+
+    def fail(self, reason: str) -> None:
+        self.failed = f"{self.failed}; {reason}" if self.failed else reason
 
     def summary(self) -> str:
         spans = ", ".join(f"{w.kind} {w.start:%Y-%m-%d %H:%M}..{w.end:%H:%M}" for w in self.windows)
@@ -101,6 +115,7 @@ class SyncReport:
         )
         if self.walked_again:
             text += f"; {self.walked_again} window walk(s) repeated: the listing changed"
+        text += "".join(f"; {skipped}" for skipped in self.skipped)
         return text + (f"; FAILED: {self.failed}" if self.failed else "")
 
 
@@ -163,6 +178,16 @@ def _set_aside(
     return aside
 
 
+@dataclass
+class _Page:
+    """One page of results, sorted by what becomes of each order."""
+
+    size: int = 0
+    quarantine: list[QuarantineEntry] = field(default_factory=list)
+    fulfilled: list[SetAside] = field(default_factory=list)
+    pending: dict[OrderKey, OrderSnapshot] = field(default_factory=dict)
+
+
 def _newest_per_order(snapshots: Iterable[OrderSnapshot]) -> dict[OrderKey, OrderSnapshot]:
     """A page may hold the same order twice: only its newest state counts."""
     newest: dict[OrderKey, OrderSnapshot] = {}
@@ -185,6 +210,9 @@ class Syncer:
         import_fulfilled: bool = False,
         unconfirmed_after: timedelta = timedelta(days=3),
         fire_timers: bool = False,
+        account: int = 1,
+        holder: str | None = None,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         if not rule_sets:
             raise ValueError("a sync needs at least one rule set")
@@ -200,6 +228,8 @@ class Syncer:
             code: fulfilment_import(r, connector, import_fulfilled)
             for code, r in self.rules.items()
         }
+        # `account`: the Lengow account the channel reads, whose windows the lease names.
+        self.lease = WindowLease(account, tuple(self.rules), holder or process_holder(), lease)
 
     def next_due(self) -> datetime:
         return next_due(self.clock.now(), self.schedule, _past(self.store))
@@ -208,13 +238,10 @@ class Syncer:
         return plan(self.clock.now(), self.schedule, _past(self.store))
 
     def run_once(self) -> SyncReport:
-        """Fetch every window that is due, then move the outbox; never raises on channel faults."""
+        """Fetch every window that is due, then move the outbox; never raises on channel faults
+        nor on the store's on the orders path (a failed window says why)."""
         report = SyncReport(notes=[d.message for d in self.imports.values()])
-        self.store.close_interrupted(self.clock.now())
-        for window in self.due():
-            report.windows.append(window)
-            if not self._fetch_window(window, report):
-                break
+        self._fetch_due(report)
         if self.fire_timers:
             report.timer_events = fire_due_timers(self.store, self.runtimes, self.clock.now())
         report.outbox = send_pending(self.store, self.channel, self.clock, self.rules)
@@ -222,19 +249,38 @@ class Syncer:
         report.outbox.merge(confirmed)
         return report
 
+    def _fetch_due(self, report: SyncReport) -> None:
+        """Under the window lease, plan and fetch the windows; a lease held elsewhere skips them.
+
+        The plan is made once the lease is ours, from the runs the last holder finished.
+        """
+        try:
+            self.store.close_interrupted(self.clock.now())
+            with self.lease.held(self.store, self.clock):
+                for window in self.due():
+                    report.windows.append(window)
+                    if not self._fetch_window(window, report):
+                        break
+        except LeaseHeld as held:
+            report.skipped.append(self.lease.refusal(held))
+            report.held_until = held_until(held)
+        except StoreError as exc:  # the store failed outside a window: starting, closing one
+            report.fail(str(exc))
+
     def _fetch_window(self, window: Window, report: SyncReport) -> bool:
         run = self.store.start_run(
-            FetchKind(window.kind), window.start, window.end, self.clock.now()
+            FetchKind(window.kind), window.start, window.end, self.clock.now(), self.lease.holder
         )
         try:
             self._walk(run, window, report)
-        except (ChannelError, ConcurrentSync) as exc:
-            report.failed = str(exc)
+            with self.store.transaction() as tx:
+                self.lease.renew(tx, self.clock.now())
+                tx.finish_run(run, RunStatus.OK, self.clock.now())
+                tx.advance_watermark(WATERMARK, window.end)
+        except (ChannelError, ConcurrentSync, StoreError) as exc:
+            report.fail(str(exc))
             self.store.finish_run(run, RunStatus.FAILED, self.clock.now(), str(exc))
             return False
-        with self.store.transaction() as tx:
-            tx.finish_run(run, RunStatus.OK, self.clock.now())
-            tx.advance_watermark(WATERMARK, window.end)
         return True
 
     def _walk(self, run: int, window: Window, report: SyncReport) -> None:
@@ -246,7 +292,7 @@ class Syncer:
         for walk in range(1, MAX_WALKS + 1):
             try:
                 for page in self.channel.order_pages(window.start, window.end):
-                    self.ingest_page(run, page.results, report)
+                    self.ingest_page(run, page.results, report, self.lease)
                 return
             except ListingShifted as shifted:
                 if walk == MAX_WALKS:
@@ -258,48 +304,34 @@ class Syncer:
                     ) from None
                 report.walked_again += 1
 
-    def ingest_page(self, run: int, results: Sequence[object], report: SyncReport) -> None:
-        """Map, check and commit one page of orders in one transaction."""
+    def ingest_page(
+        self,
+        run: int,
+        results: Sequence[object],
+        report: SyncReport,
+        lease: WindowLease | None = None,
+    ) -> None:
+        """Map, check and commit one page of orders in one transaction, renewing `lease` in it.
+
+        Orders another writer moved or created meanwhile are read and computed again, up to
+        `MAX_CONFLICT_RETRIES` commits; then `ConcurrentSync`.
+        """
         now = self.clock.now()
-        quarantine: list[QuarantineEntry] = []
-        fulfilled: list[SetAside] = []
-        snapshots: list[OrderSnapshot] = []
-        for mapped in self.mapper.map_page(results):
-            if isinstance(mapped, Quarantined):
-                quarantine.append(
-                    QuarantineEntry(
-                        mapped.reason, mapped.raw, now, mapped.marketplace, mapped.order_id, run
-                    )
-                )
-            elif (
-                is_fulfilled(self.rules[mapped.marketplace], mapped.fields)
-                and not self.imports[mapped.marketplace].allowed
-            ):
-                report.skipped_fulfilled += 1
-                reason = SetAsideReason.FULFILLED_NOT_IMPORTED
-                fulfilled.append(
-                    SetAside(
-                        run, mapped.marketplace, mapped.order_id, reason, mapped.updated_at, now
-                    )
-                )
-            else:
-                snapshots.append(mapped)
-        pending = _newest_per_order(snapshots)
+        page = self._read_page(run, results, now, report)
         report.pages += 1
         report.orders += len(results)
-        report.unchanged += len(pending)
-        for attempt in range(MAX_CONFLICT_RETRIES):
-            with self.store.transaction() as tx:
-                states = tx.get_orders(pending)
-                changes = self._changes(pending, states)
-                result = tx.apply(changes)
-                aside = _set_aside(run, pending, states, result, now)
-                if attempt == 0:
-                    # Counted as new only: the same unreadable input is kept once.
-                    report.quarantined += tx.quarantine(quarantine)
-                    tx.count_run(run, pages=1, orders=len(results), errors=len(quarantine))
-                    aside = fulfilled + aside
-                tx.record_set_aside(aside)
+        report.unchanged += len(page.pending)
+        pending, first = page.pending, True
+        for _ in range(MAX_CONFLICT_RETRIES):
+            try:
+                changes, result, quarantined = self._commit(run, page, pending, first, lease, now)
+            except ConcurrentWrite:
+                # The other writer's rows made the batch roll back whole (PostgreSQL: two
+                # writers creating the same new orders): read again, they are news no more.
+                continue
+            if first:
+                report.quarantined += quarantined
+                first = False
             _count(changes, result, report)
             # Another writer moved some orders since they were read: compute those again.
             pending = {key: pending[key] for key in result.conflicts}
@@ -310,6 +342,66 @@ class Syncer:
             f"({MAX_CONFLICT_RETRIES} tries), e.g. {next(iter(pending))}; the window is fetched "
             "again on the next run"
         )
+
+    def _read_page(
+        self, run: int, results: Sequence[object], now: datetime, report: SyncReport
+    ) -> _Page:
+        """The page's orders sorted: unreadable, fulfilled and not imported, to store."""
+        page = _Page(size=len(results))
+        snapshots: list[OrderSnapshot] = []
+        for mapped in self.mapper.map_page(results):
+            if isinstance(mapped, Quarantined):
+                page.quarantine.append(
+                    QuarantineEntry(
+                        mapped.reason, mapped.raw, now, mapped.marketplace, mapped.order_id, run
+                    )
+                )
+            elif (
+                is_fulfilled(self.rules[mapped.marketplace], mapped.fields)
+                and not self.imports[mapped.marketplace].allowed
+            ):
+                report.skipped_fulfilled += 1
+                reason = SetAsideReason.FULFILLED_NOT_IMPORTED
+                page.fulfilled.append(
+                    SetAside(
+                        run, mapped.marketplace, mapped.order_id, reason, mapped.updated_at, now
+                    )
+                )
+            else:
+                snapshots.append(mapped)
+        page.pending = _newest_per_order(snapshots)
+        return page
+
+    def _commit(
+        self,
+        run: int,
+        page: _Page,
+        pending: Mapping[OrderKey, OrderSnapshot],
+        first: bool,
+        lease: WindowLease | None,
+        now: datetime,
+    ) -> tuple[list[OrderChange], ApplyResult, int]:
+        """One transaction of a page: its changes, their result, the new quarantine entries.
+
+        The first commit of the page also keeps its quarantine, counts it in the run and records
+        its fulfilled orders; a retry writes the orders it computes again only.
+        """
+        quarantined = 0
+        with self.store.transaction() as tx:
+            if lease is not None:
+                lease.renew(tx, now)
+            states = tx.get_orders(pending)
+            changes = self._changes(pending, states)
+            result = tx.apply(changes)
+            aside = _set_aside(run, pending, states, result, now)
+            if first:
+                # Counted as new only: the same unreadable input is kept once.
+                quarantined = tx.quarantine(page.quarantine)
+                errors = len(page.quarantine)
+                tx.count_run(run, pages=1, orders=page.size, errors=errors)
+                aside = page.fulfilled + aside
+            tx.record_set_aside(aside)
+        return changes, result, quarantined
 
     def _changes(
         self,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from engine.channels.config import LengowSettings, Secret
 from engine.channels.lengow import LengowClient
 from engine.channels.retry import RetryPolicy
 from engine.rulefile.loader import load_rules
-from engine.store import Store
+from engine.store import Store, open_store
+from engine.store.database import create_store_engine
 from engine.sync.syncer import Syncer
 from simulator.twin.server import Twin
 
@@ -40,3 +42,25 @@ def event_rows(store: Store) -> list[tuple[object, ...]]:
     frame = store.events_frame()
     columns = ["marketplace", "order_id", "seq", "from_status", "to_status", "trigger", "inferred"]
     return sorted(map(tuple, frame[columns].astype(str).itertuples(index=False)))
+
+
+def duplicate_events(url: str) -> list[tuple[object, ...]]:
+    """Events stored more than once per (marketplace, order_id, seq), asked in plain SQL."""
+    engine = create_store_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT marketplace, order_id, seq, count(*) FROM events "
+                "GROUP BY marketplace, order_id, seq HAVING count(*) > 1"
+            ).all()
+    finally:
+        engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def wait_for_lapse(url: str) -> None:
+    """Sleep until every lease of the store lapsed: a killed sync's, on the real clock."""
+    with open_store(url) as store:
+        ends = [lease.expires_at for lease in store.leases()]
+    if ends:
+        time.sleep(max(0.0, (max(ends) - datetime.now(UTC)).total_seconds()) + 0.01)

@@ -19,6 +19,7 @@ from engine.store import open_store
 from simulator.twin.faults import Faults
 from simulator.twin.orders import Generation
 from simulator.twin.server import Twin, build_service
+from tests.sync.support import wait_for_lapse
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules" / "cdiscount.yaml"
@@ -51,6 +52,10 @@ def sync_process(twin: Twin, db: Path) -> subprocess.Popen[bytes]:
         f"sqlite:///{db}",
         "--rules",
         str(RULES),
+        # A killed sync's window lease lapses a second after its last page: the restart waits
+        # that long (`wait_for_lapse`), not the default two minutes.
+        "--lease",
+        "1s",
     ]
     return subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -75,6 +80,7 @@ def test_killed_syncs_resume_to_the_uninterrupted_result(twin: Twin, tmp_path: P
     rng = random.Random(20261128)
     kills = 0
     for _ in range(4):
+        wait_for_lapse(f"sqlite:///{crashed}")
         process = sync_process(twin, crashed)
         try:
             process.wait(timeout=rng.uniform(0.3, 1.5))
@@ -83,6 +89,7 @@ def test_killed_syncs_resume_to_the_uninterrupted_result(twin: Twin, tmp_path: P
             process.wait()
             kills += 1
     assert kills >= 2
+    wait_for_lapse(f"sqlite:///{crashed}")
     finisher = sync_process(twin, crashed)
     assert finisher.wait(timeout=120) == 0, finisher.stderr.read() if finisher.stderr else ""
     assert event_rows(crashed) == expected
