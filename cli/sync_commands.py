@@ -23,6 +23,7 @@ from engine.store import StoreError
 # The HTTP client, the store (SQLAlchemy) and the twin's order generator (numpy) load inside the
 # commands that use them, so that every other command, `--help` included, starts without them.
 if TYPE_CHECKING:
+    from engine.channels.config import AccountSettings
     from engine.model.clock import SystemClock
     from engine.sync.syncer import Syncer
     from simulator.run.live import LiveSimulation
@@ -187,8 +188,13 @@ def _duration(text: str) -> timedelta:
 @click.option(
     "--config",
     type=click.Path(exists=True, path_type=Path),
-    help="TOML file with a [lengow] table; LENGOW_* environment variables win.",
+    help="TOML file with a [lengow] table (LENGOW_* environment variables win), or one "
+    "[[account]] table per Lengow account the store serves.",
 )
+@click.option(
+    "--account", "account_keys", multiple=True, metavar="ID_OR_NAME",
+    help="Sync only this account of the config file, repeatable (default: every account).",
+)  # fmt: skip
 @click.option(
     "--once", "mode", flag_value="once", default=True, help="Fetch what is due, then stop."
 )
@@ -237,6 +243,7 @@ def sync(
     fire_timers: bool,
     unconfirmed_after: timedelta,
     lease: timedelta,
+    account_keys: tuple[str, ...],
 ) -> None:
     """Fetch orders from the Lengow API into the store, and send the outbox's actions.
 
@@ -246,6 +253,9 @@ def sync(
     read is quarantined with its reason. Running it twice changes nothing; a killed run resumes.
     Several syncs may share a store: one at a time fetches an account's windows (it holds their
     lease), another says so and skips them (--watch: asks again when the lease lapses).
+    A config file listing several [[account]] tables has each account synced in turn, with its
+    credentials, rule files and connector, into the one store; beyond one process, see
+    `orderflow worker`.
 
     \b
     Settings: LENGOW_API_URL, LENGOW_ACCESS_TOKEN, LENGOW_SECRET, LENGOW_ACCOUNT_ID
@@ -254,49 +264,73 @@ def sync(
       LENGOW_API_URL=http://127.0.0.1:8765 LENGOW_ACCESS_TOKEN=x LENGOW_SECRET=y \\
         LENGOW_ACCOUNT_ID=1 orderflow sync --once
     """
-    from engine.channels.config import SettingsInvalid, load_settings
-    from engine.channels.lengow import LengowClient
+    from contextlib import ExitStack
+
+    from engine.channels.config import SettingsInvalid, load_accounts
     from engine.model.clock import SystemClock
+    from engine.model.errors import RuleFileInvalid
     from engine.store import open_store
-    from engine.sync.syncer import Syncer
+    from engine.sync.accounts import SyncOptions, account_syncer
 
     found = rule_sets(rule_paths)
     try:
-        settings = load_settings(config)
+        accounts = _chosen(load_accounts(config), account_keys)
         store = open_store(db)
     except (SettingsInvalid, StoreError) as exc:
         raise click.ClickException(str(exc)) from None
-    for warning in settings.warnings:
+    for warning in (w for a in accounts for w in a.settings.warnings):
         click.echo(warning, err=True)
     clock = SystemClock()
-    with store, LengowClient(settings, clock=clock) as client:
-        syncer = Syncer(
-            found,
-            store,
-            client,
-            clock,
-            connector=connector,
-            import_fulfilled=import_fulfilled,
-            unconfirmed_after=unconfirmed_after,
-            fire_timers=fire_timers,
-            account=settings.account_id,
-            lease=lease,
-        )
-        for note in (decision.message for decision in syncer.imports.values()):
-            click.echo(note)
+    options = SyncOptions(
+        connector=connector,
+        import_fulfilled=import_fulfilled,
+        fire_timers=fire_timers,
+        unconfirmed_after=unconfirmed_after,
+        lease=lease,
+        default_rules=found,
+    )
+    named = len(accounts) > 1  # one account: the lines read as before
+    with store, ExitStack() as stack:
+        try:
+            syncers = [
+                stack.enter_context(account_syncer(a, store, clock, options)) for a in accounts
+            ]
+        except RuleFileInvalid as exc:
+            raise click.ClickException(str(exc)) from None
+        for syncer in syncers:
+            for note in (decision.message for decision in syncer.imports.values()):
+                click.echo(note)
         while True:
-            report = syncer.run_once()
-            click.echo(f"{clock.now():%Y-%m-%d %H:%M:%S} {report.summary()}")
+            failed, held = False, []
+            for account, syncer in zip(accounts, syncers, strict=True):
+                report = syncer.run_once()
+                who = f"{account.name}: " if named else ""
+                click.echo(f"{clock.now():%Y-%m-%d %H:%M:%S} {who}{report.summary()}")
+                failed = failed or bool(report.failed or report.outbox.problems)
+                held.append(report.held_until)
             if mode == "once":
-                if report.failed or report.outbox.problems:  # a fetch or a send went wrong
+                if failed:  # a fetch or a send went wrong
                     raise SystemExit(1)
                 return
-            _wait(syncer, clock, report.held_until)
+            _wait(syncers, clock, held)
 
 
-def _wait(syncer: Syncer, clock: SystemClock, held_until: datetime | None) -> None:
-    """Sleep until the next window is due, and past the lease another sync holds, if any."""
-    due = max(syncer.next_due(), held_until or clock.now())
+def _chosen(accounts: tuple[AccountSettings, ...], keys: tuple[str, ...]) -> list[AccountSettings]:
+    """The accounts `--account` names (by id or name), all of them without it."""
+    if not keys:
+        return list(accounts)
+    chosen = [a for a in accounts if a.key in keys or a.name in keys]
+    unknown = [k for k in keys if not any(k in (a.key, a.name) for a in accounts)]
+    if unknown:
+        listed = ", ".join(f"{a.key} ({a.name})" for a in accounts)
+        raise click.ClickException(f"no account '{unknown[0]}' in the settings; they are {listed}")
+    return chosen
+
+
+def _wait(syncers: list[Syncer], clock: SystemClock, held: list[datetime | None]) -> None:
+    """Sleep until an account's next window is due, past the lease another sync holds, if any."""
+    now = clock.now()
+    due = min(max(s.next_due(), until or now) for s, until in zip(syncers, held, strict=True))
     click.echo(f"next fetch at {due:%H:%M:%S}")
     try:
         clock.sleep((due - clock.now()).total_seconds())

@@ -8,6 +8,7 @@ here. The modules:
 
 - `syncer`: `Syncer.run_once`: fetch the planned windows, commit each page in one transaction,
   then send and confirm the outbox.
+- `accounts`: the syncer of each Lengow account the settings list, and one pass of it.
 - `scheduler`: `plan`, the windows to fetch, a pure function of the time and the past runs.
 - `window_lease`: the lease of a sync's fetch windows, so one sync at a time walks them.
 - `outbox_sender`: send each outbox entry once (an interrupted send is looked up first),
