@@ -15,6 +15,7 @@ figures mean the same. The modules:
 - `anomalies`: anomalies and inferred statuses, by cause.
 - `conformance`: per marketplace and period, the share of orders without a deviation, and the
   deviations by kind and by move with the orders behind each.
+- `lines`: orders whose cart lines disagree (partial acceptance, refusal, refund...), by mix.
 - `sla`: the orders waiting at a status with a timer, and how close each is to its deadline.
 - `sync_health`: the fetch runs, how far the committed data reaches, what failed.
 - `outbox_health`: the seller actions on their way to the marketplace, and which ones are stuck.

@@ -5,9 +5,11 @@ the engine, and the few modules the pages share.
 packages below compute. Only the app imports Streamlit, and nothing outside the app imports
 these modules. The pages:
 
-- `overview`: the key figures and how they moved, the daily trend, the funnel, SLA risk.
+- `overview`: the key figures and how they moved, the daily trend, the funnel, SLA risk, the
+  orders whose cart lines disagree.
 - `flow`: the rule set's diagram drawn with what happened, a Sankey, times, variants, anomalies.
-- `orders`: find an order, read its timeline, see what the seller may do and queue an action.
+- `orders`: find an order (its lines' mix shown, or only those whose lines disagree), read its
+  timeline and its lines, see what the seller may do and queue an action.
 - `rules`: the rule files, their diagrams, and an editor that saves only a valid file.
 - `simulate`: a scenario with its knobs turned, run next to a baseline on the same arrivals.
 - `sync`: the fetch runs, errors, the quarantine and the outbox of seller actions.
@@ -15,7 +17,7 @@ these modules. The pages:
 What they share:
 
 - `settings`: where the app finds the store, the rule files and the scenarios.
-- `caches`: the store, the rule files and the event log, loaded once and kept.
+- `caches`: the store, the rule files, the event log and the line mixes, loaded once and kept.
 - `filters`: the sidebar of the analytics pages and the `LogFilter` it selects.
 - `formats`: how the pages show durations, tables and diagrams.
 """

@@ -1,4 +1,5 @@
-"""Everything the pages read, loaded once and kept: the store, the rule files, the event log.
+"""Everything the pages read, loaded once and kept: the store, the rule files, the event log,
+the orders' line mixes.
 
 The store and the prepared event log are loaded once per process (`st.cache_resource`: a
 million events are read once, not per click); aggregates are cached per filter
@@ -24,7 +25,14 @@ from engine.store import Store, open_store
 from simulator.scenario.loader import load_scenario
 from simulator.scenario.values import Scenario
 from workspace.rule_files import rule_files
-from workspace.sources import RuleBook, load_rulebook, read_anomalies, read_log, read_outbox
+from workspace.sources import (
+    RuleBook,
+    load_rulebook,
+    read_anomalies,
+    read_line_mixes,
+    read_log,
+    read_outbox,
+)
 
 T = TypeVar("T")
 
@@ -97,6 +105,18 @@ def anomalies() -> pd.DataFrame:
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
+def _line_mixes(url: str, markets: tuple[str, ...]) -> pd.DataFrame:
+    return read_line_mixes(_store(url), _log(url, markets))
+
+
+def line_mixes() -> pd.DataFrame:
+    """Each order with cart lines and its mix, numbered as in `full_log()` and read with it,
+    once per store read: the Orders page's "lines" column and filter and the Overview's line
+    figures take it."""
+    return _line_mixes(settings().store_url, tuple(sorted(rulebook().rules)))
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _outbox(url: str) -> pd.DataFrame:
     return read_outbox(_store(url))
 
@@ -112,7 +132,7 @@ def reload_outbox() -> None:
 
 def reload() -> None:
     """Drop what was read from the store and the rule files: the next page reads them again."""
-    for cache in (_log, _cached, _rulebook, _anomalies, _outbox, _runtime):
+    for cache in (_log, _cached, _rulebook, _anomalies, _line_mixes, _outbox, _runtime):
         cache.clear()
 
 

@@ -1,5 +1,6 @@
-"""Orders page: find an order, read its timeline, see what the seller may do now and why not,
-and queue an allowed action with exactly the fields it needs."""
+"""Orders page: find an order (its cart lines' mix in the list, a filter to the orders whose lines
+disagree), read its timeline and its lines, see what the seller may do now and why not, and
+queue an allowed action with exactly the fields it needs."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from analytics.eventlog import filter_log
 from app_pages import caches, filters
 from engine.model.clock import SystemClock
 from engine.model.definition import FieldType
+from engine.model.lines import OrderLine
 from engine.sync.seller_actions import submit
-from workspace.order_desk import FormField, Option, find_orders, options, timeline
+from workspace.order_desk import FormField, Option, find_orders, options
+from workspace.order_story import line_table, lines_note, timeline
 
 KIND_COLORS = {"observed": "#1f77b4", "inferred": "#aec7e8", "anomaly": "#d62728"}
-KIND_COLORS["action"] = "#2ca02c"
+KIND_COLORS |= {"action": "#2ca02c", "field change": "#9467bd"}
 
 
 def render() -> None:
@@ -23,10 +26,17 @@ def render() -> None:
     if opened is None:
         return
     where, log = opened
-    left, right = st.columns([2, 3])
+    left, middle, right = st.columns([2, 3, 2], vertical_alignment="bottom")
     text = left.text_input("Order id contains", placeholder="e.g. 1234")
-    statuses = right.multiselect("Status now", filters.names(log["to_status"]))
-    found = find_orders(filter_log(log, where), text, statuses)
+    statuses = middle.multiselect("Status now", filters.names(log["to_status"]))
+    disagreeing = right.checkbox(
+        "Only orders whose lines disagree",
+        help="Orders whose cart lines are not all in one state: one accepted and one refused, "
+        "one shipped and one refunded...",
+    )
+    found = find_orders(
+        filter_log(log, where), text, statuses, mixes=caches.line_mixes(), disagreeing=disagreeing
+    )
     st.caption(f"{len(found):,} order(s) shown (at most 200, the most recently changed first).")
     st.dataframe(found, hide_index=True, height=220)
     if found.empty:
@@ -54,9 +64,13 @@ def order_section(key: tuple[str, str]) -> None:
     outbox = caches.outbox()
     mine = outbox.loc[(outbox["marketplace"] == marketplace) & (outbox["order_id"] == order_id)]
     story = timeline(
-        store.events(marketplace, order_id), store.anomalies(marketplace, order_id), mine
+        store.events(marketplace, order_id),
+        store.anomalies(marketplace, order_id),
+        mine,
+        store.field_changes(marketplace, order_id),
     )
     timeline_section(story)
+    lines_section(store.lines(marketplace, order_id))
     if marketplace not in caches.rulebook().rules:
         st.warning(f"No valid rule file for marketplace '{marketplace}'.")
         return
@@ -89,6 +103,18 @@ def timeline_section(story: pd.DataFrame) -> None:
     )
     st.plotly_chart(chart, width="stretch")
     st.dataframe(story, hide_index=True)
+
+
+def lines_section(lines: list[OrderLine]) -> None:
+    """The order's cart lines, the mix stated first when they disagree."""
+    st.subheader("Lines")
+    if not lines:
+        st.caption("The store holds no cart line for this order.")
+        return
+    note = lines_note(lines)
+    if note is not None:
+        st.warning(note)
+    st.dataframe(line_table(lines), hide_index=True)
 
 
 def actions_section(key: tuple[str, str], status: str, fields: dict[str, object]) -> None:

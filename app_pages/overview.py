@@ -1,4 +1,5 @@
-"""Overview page: the key figures and how they moved, the daily trend, the funnel, SLA risk."""
+"""Overview page: the key figures and how they moved, the daily trend, the funnel, SLA risk, and
+the orders whose cart lines disagree."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import streamlit as st
 
 from analytics.eventlog import LogFilter
 from analytics.funnel import Funnel, progress_stages
+from analytics.lines import LineSummary, line_summary, line_table
 from analytics.overview import Figure, Overview, overview
 from analytics.sla import risk_summary, sla_risk
 from app_pages import caches, filters, formats
@@ -44,6 +46,7 @@ def render() -> None:
     )
     funnel_section(view.funnel)
     risk_section(where, view)
+    lines_section(where)
 
 
 def steps_for(log: pd.DataFrame, book: RuleBook) -> list[str]:
@@ -142,6 +145,31 @@ def risk_section(where: LogFilter, view: Overview) -> None:
     st.dataframe(
         urgent[["marketplace", "order_id", "status", "timer", "deadline", "remaining", "band"]],
         hide_index=True,
+    )
+
+
+def lines_section(where: LogFilter) -> None:
+    st.subheader(
+        "Orders whose lines disagree",
+        help="Of the orders under the filters, those the store holds cart lines for, and among "
+        "them those whose lines are not all in one state, by mix. An order in two mixes (one "
+        "line accepted, one refused) counts in both.",
+    )
+    mixes = caches.line_mixes()
+    summary: LineSummary = caches.cached("lines", where, lambda frame: line_summary(frame, mixes))
+    if not summary.with_lines:
+        st.write("No order under the filters has cart lines in the store.")
+        return
+    table = line_table(summary)
+    st.dataframe(
+        table.assign(share=(table["share"] * 100).round(1)),
+        hide_index=True,
+        column_config={
+            "orders": _count("Orders the row counts: its `counts` column says which."),
+            "share": st.column_config.NumberColumn(
+                "share %", format="%.1f", help="Share of the orders with lines."
+            ),
+        },
     )
 
 

@@ -11,8 +11,10 @@ imports cli/ or the app. The modules:
   store's records as the frames analytics take.
 - `rule_files`: the rule files as the editor reads and saves them: checked first, written
   atomically, the previous version kept, never outside the rules directory.
-- `order_desk`: one order: its timeline, its options with their blockers, the fields a blocked
-  action needs.
+- `order_desk`: one order at the desk: found (by id, status, lines that disagree), its options
+  with their blockers, the fields a blocked action needs.
+- `order_story`: one order's story: its timeline (events, field changes, anomalies, actions) and
+  its cart lines with their mix.
 - `simulation`: what the Simulate page runs: a scenario with its knobs turned, two runs compared.
 - `sample_store`: a store filled from a simulated month, what `orderflow run` starts on when
   there is no data yet.

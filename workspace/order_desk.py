@@ -1,7 +1,8 @@
-"""One order at the seller's desk: find it, read its story, see what may be done now and why not.
+"""One order at the seller's desk: find it, see what may be done now and why not.
 
-The Orders page is a view over this module. An order's timeline merges its events (observed and
-inferred statuses), its anomalies and the actions queued for it. Its options come from the
+The Orders page is a view over this module (and `workspace.order_story`, which tells an order's
+story: its timeline and its cart lines). Orders are found by id, status and, since a cart's lines
+may disagree (one accepted, one refused), by whether they do. An order's options come from the
 runtime: every action of the rule set, allowed or blocked with the runtime's blockers. An action
 blocked only because a field is missing or wrong can be performed by filling in exactly the
 fields its requirements ask for here; the filled-in command is checked again by the runtime and
@@ -16,11 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.eventlog import case_last
+from analytics.eventlog import CASE, case_last
 from engine.model.blockers import Blocker, BlockerCode, Decision
 from engine.model.definition import FieldType, RuleSet
 from engine.runtime.runtime import Runtime
-from engine.store import StoredAnomaly, StoredEvent
 
 FIXABLE: frozenset[BlockerCode] = frozenset(
     {BlockerCode.FIELD_REQUIRED, BlockerCode.VALUE_NOT_ALLOWED}
@@ -28,10 +28,20 @@ FIXABLE: frozenset[BlockerCode] = frozenset(
 
 
 def find_orders(
-    log: pd.DataFrame, text: str = "", statuses: Sequence[str] = (), limit: int = 200
+    log: pd.DataFrame,
+    text: str = "",
+    statuses: Sequence[str] = (),
+    limit: int = 200,
+    mixes: pd.DataFrame | None = None,
+    disagreeing: bool = False,
 ) -> pd.DataFrame:
-    """Orders whose id contains `text` (any case) and whose status is one of `statuses`, the
-    most recently changed first: marketplace, order_id, status, stage, delivery_mode, since."""
+    """Orders whose id contains `text` (any case), whose status is one of `statuses` and, with
+    `disagreeing`, whose lines disagree; the most recently changed first: marketplace, order_id,
+    status, stage, delivery_mode, since, lines.
+
+    `lines` is the order's mix in `mixes` ("partial refusal", ...; `analytics.lines.mix_frame`
+    on this log or the whole log it was filtered from), empty when its lines agree or the store
+    holds none."""
     now = log.iloc[case_last(log)]
     keep = np.ones(len(now), dtype=bool)
     if text.strip():
@@ -39,6 +49,10 @@ def find_orders(
         keep &= ids.str.contains(text.strip().casefold(), regex=False).to_numpy()
     if statuses:
         keep &= now["to_status"].isin(list(statuses)).to_numpy()
+    # Only the orders whose lines disagree have a mix to show: usually a few among many.
+    mix = _disagreeing(mixes)
+    if disagreeing:
+        keep &= np.isin(now[CASE].to_numpy(), mix.index.to_numpy())
     found = now.loc[keep].sort_values("at", ascending=False).head(limit)
     table = pd.DataFrame(
         {
@@ -48,51 +62,18 @@ def find_orders(
             "stage": found["stage"].astype(str),
             "delivery_mode": found["delivery_mode"].astype(object),
             "since": found["at"],
+            "lines": mix.reindex(found[CASE].to_numpy()).fillna("").to_numpy(dtype=object),
         }
     )
     return table.reset_index(drop=True)
 
 
-def timeline(
-    events: Sequence[StoredEvent],
-    anomalies: Sequence[StoredAnomaly] = (),
-    actions: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """The order's story in time order: `at, kind, what, detail`.
-
-    kind is "observed", "inferred", "anomaly" or "action" (rows of the outbox frame)."""
-    rows = [
-        {
-            "at": pd.Timestamp(e.at),
-            "kind": "inferred" if e.inferred else "observed",
-            "what": e.to_status,
-            "detail": f"{e.trigger} by {e.actor} ({e.source})"
-            + ("" if e.from_status is None else f", from {e.from_status}"),
-        }
-        for e in events
-    ]
-    rows += [
-        {
-            "at": pd.Timestamp(a.at),
-            "kind": "anomaly",
-            "what": a.reported,
-            "detail": f"{a.kind}: {a.message}",
-        }
-        for a in anomalies
-    ]
-    if actions is not None:
-        rows += [
-            {
-                "at": item.created_at,
-                "kind": "action",
-                "what": item.action,
-                "detail": f"{item.action_type}, {item.state}",
-            }
-            for item in actions.itertuples()
-        ]
-    frame = pd.DataFrame(rows, columns=["at", "kind", "what", "detail"])
-    frame["at"] = pd.to_datetime(frame["at"], utc=True)
-    return frame.sort_values("at", kind="stable", ignore_index=True)
+def _disagreeing(mixes: pd.DataFrame | None) -> pd.Series:
+    """The mix of each order of the log whose lines disagree, by case."""
+    if mixes is None:
+        return pd.Series([], index=pd.Index([], dtype="int64"), dtype=object)
+    odd = mixes.loc[(mixes["mix"] != "").to_numpy() & (mixes[CASE] >= 0).to_numpy()]
+    return pd.Series(odd["mix"].to_numpy(dtype=object), index=odd[CASE].to_numpy())
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from analytics.anomalies import anomaly_frame
 from analytics.eventlog import prepare
+from analytics.lines import mix_frame
 from analytics.outbox_health import outbox_frame
 from engine.model.definition import RuleSet
 from engine.model.problems import Problem
@@ -56,6 +57,12 @@ def read_log(store: Store, rules: Iterable[RuleSet]) -> pd.DataFrame:
 
 def read_anomalies(store: Store) -> pd.DataFrame:
     return anomaly_frame(store.anomalies())
+
+
+def read_line_mixes(store: Store, log: pd.DataFrame) -> pd.DataFrame:
+    """Each order with cart lines and how its lines disagree, numbered as in `log` (the store's
+    prepared event log, `read_log`; see `analytics.lines.mix_frame`)."""
+    return mix_frame(store.line_states(), log)
 
 
 def read_outbox(store: Store) -> pd.DataFrame:
