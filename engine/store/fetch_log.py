@@ -46,6 +46,7 @@ def start_run(
     window_to: datetime,
     at: datetime,
     holder: str | None = None,
+    account: str | None = None,
 ) -> int:
     values = {
         "kind": str(FetchKind(kind)),
@@ -54,6 +55,7 @@ def start_run(
         "started_at": at,
         "status": str(RunStatus.RUNNING),
         "holder": holder,
+        "account": account,
     }
     run_id = connection.execute(insert(fetch_runs).values(**values)).inserted_primary_key
     assert run_id is not None
@@ -106,10 +108,16 @@ def _run(row: Any) -> FetchRun:
 
 
 def list_runs(
-    connection: Connection, kind: FetchKind | None = None, status: RunStatus | None = None
+    connection: Connection,
+    kind: FetchKind | None = None,
+    status: RunStatus | None = None,
+    account: str | None = None,
 ) -> list[FetchRun]:
-    """Fetch runs, oldest first."""
+    """Fetch runs, oldest first; with `account`, its runs and those from before version 6
+    (which walked the one account a store had then)."""
     query = select(fetch_runs).order_by(fetch_runs.c.id)
+    if account is not None:
+        query = query.where(or_(fetch_runs.c.account.is_(None), fetch_runs.c.account == account))
     if kind is not None:
         query = query.where(fetch_runs.c.kind == str(kind))
     if status is not None:

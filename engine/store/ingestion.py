@@ -35,6 +35,7 @@ _REPLACED = (
     "prev_seq",
     "fields",
     "snapshot",
+    "account",
 )
 
 Clock = tuple[datetime, int]
@@ -92,6 +93,7 @@ def _order_rows(applied: Sequence[OrderChange]) -> list[dict[str, Any]]:
             "prev_seq": change.base_seq if first is None else first["prev_seq"],
             "fields": change.fields,
             "snapshot": change.snapshot,
+            "account": change.account,
         }
     return list(rows.values())
 

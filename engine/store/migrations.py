@@ -18,8 +18,9 @@ unique index; of the copies an older store holds, the first is kept) and adds `s
 orders each fetch run saw and stored nothing of, and why. Version 6 keeps each order's cart
 lines (`lines`) and the line an outbox entry names (`outbox.line`, one open entry per order,
 action and line), the rule-relevant field changes of its history (`field_changes`), the leases
-that let one sync at a time walk a window (`leases`) and who ran each fetch run
-(`fetch_runs.holder`, null for the runs before it).
+that let one sync at a time walk a window (`leases`), who ran each fetch run and for which
+account (`fetch_runs.holder`, `fetch_runs.account`, null for the runs before it), and the
+account each order belongs to (`orders.account`, '' before it).
 """
 
 from __future__ import annotations
@@ -213,6 +214,10 @@ def _to_v5(connection: Connection) -> None:
 
 def _to_v6(connection: Connection) -> None:
     connection.execute(text("ALTER TABLE fetch_runs ADD COLUMN holder VARCHAR(200)"))
+    connection.execute(text("ALTER TABLE fetch_runs ADD COLUMN account VARCHAR(32)"))
+    connection.execute(
+        text("ALTER TABLE orders ADD COLUMN account VARCHAR(32) NOT NULL DEFAULT ''")
+    )
     # Every entry before this version named the whole order; one open entry per line since.
     connection.execute(text("ALTER TABLE outbox ADD COLUMN line VARCHAR(128) NOT NULL DEFAULT ''"))
     connection.execute(text("DROP INDEX outbox_one_open"))
@@ -227,7 +232,7 @@ STEPS: tuple[Step, ...] = (
     Step(3, "the outbox records a send before its POST: state sending, attempted_at", _to_v3),
     Step(4, "events mark a deviation: a move to a reported status no rule leads to", _to_v4),
     Step(5, "quarantined input kept once (digest); the orders each fetch run set aside", _to_v5),
-    Step(6, "cart lines, outbox lines, field changes, leases; who ran each fetch run", _to_v6),
+    Step(6, "cart lines, outbox lines, field changes, leases, accounts; who ran each run", _to_v6),
 )
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.store.errors import OutboxStateError
 from engine.store.records import NewAction, OutboxItem, OutboxState
-from engine.store.tables import OUTBOX_OPEN, outbox
+from engine.store.tables import OUTBOX_OPEN, orders, outbox
 
 _PENDING, _SENDING, _SENT = OutboxState.PENDING, OutboxState.SENDING, OutboxState.SENT
 # The states an entry may leave to reach each state (`sending` is reached by `begin_send`).
@@ -159,9 +159,18 @@ def list_items(
     states: Collection[OutboxState] | None = None,
     marketplace: str | None = None,
     sent_before: datetime | None = None,
+    account: str | None = None,
 ) -> list[OutboxItem]:
-    """Outbox entries, oldest first; `sent_before` finds the ones waiting too long."""
+    """Outbox entries, oldest first; `sent_before` finds the ones waiting too long; `account`
+    leaves out those on orders another account owns (the channel speaks for one account)."""
     query = select(outbox).order_by(outbox.c.id)
+    if account is not None:
+        foreign = select(orders.c.order_id).where(
+            orders.c.marketplace == outbox.c.marketplace,
+            orders.c.order_id == outbox.c.order_id,
+            orders.c.account.not_in((account, "")),
+        )
+        query = query.where(~foreign.exists())
     if states is not None:
         query = query.where(outbox.c.state.in_([str(OutboxState(s)) for s in states]))
     if marketplace is not None:

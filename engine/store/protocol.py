@@ -134,6 +134,7 @@ class OrderStore(Protocol):
         statuses: Collection[str],
         marketplace: str | None = None,
         entered_before: datetime | None = None,
+        account: str | None = None,
     ) -> list[OpenOrder]: ...
 
     def start_run(
@@ -143,6 +144,7 @@ class OrderStore(Protocol):
         window_to: datetime,
         at: datetime,
         holder: str | None = None,
+        account: str | None = None,
     ) -> int: ...
 
     def finish_run(
@@ -152,7 +154,10 @@ class OrderStore(Protocol):
     def close_interrupted(self, at: datetime) -> int: ...
 
     def fetch_runs(
-        self, kind: FetchKind | None = None, status: RunStatus | None = None
+        self,
+        kind: FetchKind | None = None,
+        status: RunStatus | None = None,
+        account: str | None = None,
     ) -> list[FetchRun]: ...
 
     def watermark(self, name: str) -> datetime | None: ...
@@ -162,6 +167,7 @@ class OrderStore(Protocol):
         states: Collection[OutboxState] | None = None,
         marketplace: str | None = None,
         sent_before: datetime | None = None,
+        account: str | None = None,
     ) -> list[OutboxItem]: ...
 
     def enqueue(self, entry: NewAction) -> tuple[int, bool]: ...

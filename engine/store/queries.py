@@ -44,6 +44,7 @@ def _order_state(row: Any) -> OrderState:
         seq=row.seq,
         fields=row.fields,
         snapshot=row.snapshot,
+        account=row.account,
     )
 
 
@@ -201,8 +202,10 @@ def open_orders(
     statuses: Collection[str],
     marketplace: str | None = None,
     entered_before: datetime | None = None,
+    account: str | None = None,
 ) -> list[OpenOrder]:
-    """Orders waiting in one of `statuses` (those with timers), oldest entry first."""
+    """Orders waiting in one of `statuses` (those with timers), oldest entry first; only those
+    of `account` (and those no account has reported since version 6) when it is given."""
     query = (
         select(
             orders.c.marketplace,
@@ -218,4 +221,6 @@ def open_orders(
         query = query.where(orders.c.marketplace == marketplace)
     if entered_before is not None:
         query = query.where(orders.c.entered_at < entered_before)
+    if account is not None:
+        query = query.where(orders.c.account.in_((account, "")))
     return [OpenOrder(*row) for row in connection.execute(query)]

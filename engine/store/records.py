@@ -80,6 +80,7 @@ class OrderState:
     seq: int
     fields: Mapping[str, object] = field(default_factory=dict)
     snapshot: Mapping[str, object] = field(default_factory=dict, compare=False)
+    account: str = ""  # the Lengow account that reports it; '' when none has since version 6
 
     @property
     def key(self) -> OrderKey:
@@ -109,6 +110,7 @@ class OrderChange:
     snapshot: Mapping[str, object] = field(default_factory=dict, compare=False)
     lines: tuple[OrderLine, ...] = ()
     field_changes: tuple[FieldChange, ...] = ()
+    account: str = ""  # the account that reported the snapshot
 
     def __post_init__(self) -> None:
         _check_aware(self, "updated_at", self.updated_at)
@@ -129,6 +131,7 @@ class OrderChange:
         current: OrderState | None,
         outcome: Outcome,
         rules_version: str,
+        account: str = "",
     ) -> OrderChange:
         """The change a snapshot makes to the stored `current` state, given the runtime's outcome.
 
@@ -148,6 +151,7 @@ class OrderChange:
             fields=snapshot.fields,
             snapshot=snapshot.raw,
             lines=snapshot.lines,
+            account=account,
             field_changes=(
                 ()
                 if current is None
@@ -328,6 +332,7 @@ class FetchRun:
     errors: int
     error: str | None
     holder: str | None = None  # the lease holder that ran it; None for runs before version 6
+    account: str | None = None  # the account whose windows it walked; None before version 6
 
 
 @dataclass(frozen=True)

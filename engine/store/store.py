@@ -129,10 +129,14 @@ class Store:
         window_to: datetime,
         at: datetime,
         holder: str | None = None,
+        account: str | None = None,
     ) -> int:
-        """Record a fetch run as running by `holder` (a lease's), committed at once; its id."""
+        """Record a fetch run of `account`'s windows as running by `holder` (a lease's),
+        committed at once; its id."""
         with writing(self._engine) as connection:
-            return fetch_log.start_run(connection, kind, window_from, window_to, at, holder)
+            return fetch_log.start_run(
+                connection, kind, window_from, window_to, at, holder, account
+            )
 
     def close_interrupted(self, at: datetime) -> int:
         """Mark the runs a killed process left running as failed once its lease lapsed; how many."""
@@ -204,9 +208,10 @@ class Store:
         statuses: Collection[str],
         marketplace: str | None = None,
         entered_before: datetime | None = None,
+        account: str | None = None,
     ) -> list[OpenOrder]:
         with reading(self._engine) as connection:
-            return queries.open_orders(connection, statuses, marketplace, entered_before)
+            return queries.open_orders(connection, statuses, marketplace, entered_before, account)
 
     def quarantined(self, fetch_run: int | None = None) -> list[QuarantineEntry]:
         with reading(self._engine) as connection:
@@ -220,10 +225,13 @@ class Store:
             return fetch_log.list_set_aside(connection, run_id, reason)
 
     def fetch_runs(
-        self, kind: FetchKind | None = None, status: RunStatus | None = None
+        self,
+        kind: FetchKind | None = None,
+        status: RunStatus | None = None,
+        account: str | None = None,
     ) -> list[FetchRun]:
         with reading(self._engine) as connection:
-            return fetch_log.list_runs(connection, kind, status)
+            return fetch_log.list_runs(connection, kind, status, account)
 
     def watermark(self, name: str) -> datetime | None:
         with reading(self._engine) as connection:
@@ -234,9 +242,10 @@ class Store:
         states: Collection[OutboxState] | None = None,
         marketplace: str | None = None,
         sent_before: datetime | None = None,
+        account: str | None = None,
     ) -> list[OutboxItem]:
         with reading(self._engine) as connection:
-            return outbox.list_items(connection, states, marketplace, sent_before)
+            return outbox.list_items(connection, states, marketplace, sent_before, account)
 
 
 def open_store(url: str = DEFAULT_URL, clock: Clock | None = None) -> Store:

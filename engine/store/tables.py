@@ -53,6 +53,9 @@ orders = Table(
     Column("prev_seq", Integer, nullable=False, server_default=text("0")),
     Column("fields", json_type(), nullable=False, server_default=text("'{}'")),
     Column("snapshot", json_type(), nullable=False),
+    # The Lengow account that reports it (`AccountSettings.key`); '' for an order stored before
+    # version 6, which the first account to report it again takes.
+    Column("account", String(32), nullable=False, server_default=text("''")),
 )
 Index("orders_status_entered", orders.c.status, orders.c.entered_at)
 
@@ -108,6 +111,8 @@ fetch_runs = Table(
     # Who ran it (`leases.holder`): a run still `running` is closed as interrupted only once
     # its holder holds no live lease.
     Column("holder", String(200)),
+    # The account whose windows it walked; null for runs before version 6 (one account then).
+    Column("account", String(32)),
     CheckConstraint("kind IN ('incremental', 'sweep')", name="fetch_runs_kind"),
     CheckConstraint("status IN ('running', 'ok', 'failed')", name="fetch_runs_status"),
 )

@@ -109,14 +109,17 @@ def send_pending(
     channel: ActionChannel,
     clock: Clock,
     rules: Mapping[str, RuleSet] | None = None,
+    account: str | None = None,
 ) -> OutboxReport:
     """Send the pending entries and reconcile the `sending` ones, oldest first.
 
     `rules` (by marketplace code) read the order's status code when a send may have landed;
-    without them only the marketplace's actions tell.
+    without them only the marketplace's actions tell. With `account`, only the entries on its
+    orders: the channel speaks for that account alone.
     """
     report = OutboxReport()
-    for item in store.outbox(states=[OutboxState.PENDING, OutboxState.SENDING]):
+    states = [OutboxState.PENDING, OutboxState.SENDING]
+    for item in store.outbox(states=states, account=account):
         if not _Send(store, channel, clock, rules or {}, item, report).run():
             break
     return report
@@ -250,6 +253,7 @@ def confirm_sent(
     now: datetime,
     unconfirmed_after: timedelta,
     rules: Mapping[str, RuleSet] | None = None,
+    account: str | None = None,
 ) -> OutboxReport:
     """Confirm sent entries a fetch shows done; flag those waiting too long.
 
@@ -260,7 +264,7 @@ def confirm_sent(
     report = OutboxReport()
     rules = rules or {}
     states = [OutboxState.SENDING, OutboxState.SENT, OutboxState.UNCONFIRMED]
-    for item in store.outbox(states=states):
+    for item in store.outbox(states=states, account=account):
         sending = item.state is OutboxState.SENDING
         if sending and not _moves(rules, item):
             continue

@@ -130,13 +130,41 @@ def merged_schedule(rule_sets: Sequence[RuleSet]) -> FetchSchedule:
     )
 
 
-def _past(store: Store) -> list[PastRun]:
+def _past(store: Store, account: str) -> list[PastRun]:
+    """The account's finished runs (and those from before accounts were recorded)."""
     return [
         PastRun(
             WindowKind(r.kind), r.window_from, r.window_to, r.started_at, r.status is RunStatus.OK
         )
-        for r in store.fetch_runs()
+        for r in store.fetch_runs(account=account)
         if r.status is not RunStatus.RUNNING
+    ]
+
+
+def _foreign(
+    run: int,
+    pending: Mapping[OrderKey, OrderSnapshot],
+    states: Mapping[OrderKey, OrderState],
+    account: str,
+    now: datetime,
+) -> list[QuarantineEntry]:
+    """The orders of the page another account of the store owns: quarantined, never merged.
+
+    A marketplace order belongs to one seller account; the same one reported by two accounts is
+    a misconfiguration (two accounts reading one shop) to show, not a change to apply.
+    """
+    return [
+        QuarantineEntry(
+            f"order {key[1]} of {key[0]} belongs to Lengow account {state.account}; account "
+            f"{account} reported it too, and it was not stored for that account",
+            snap.raw,
+            now,
+            key[0],
+            key[1],
+            run,
+        )
+        for key, snap in pending.items()
+        if (state := states.get(key)) is not None and state.account not in ("", account)
     ]
 
 
@@ -231,11 +259,16 @@ class Syncer:
         # `account`: the Lengow account the channel reads, whose windows the lease names.
         self.lease = WindowLease(account, tuple(self.rules), holder or process_holder(), lease)
 
+    @property
+    def account(self) -> str:
+        """The account's key in the store (`AccountSettings.key`)."""
+        return str(self.lease.account)
+
     def next_due(self) -> datetime:
-        return next_due(self.clock.now(), self.schedule, _past(self.store))
+        return next_due(self.clock.now(), self.schedule, _past(self.store, self.account))
 
     def due(self) -> list[Window]:
-        return plan(self.clock.now(), self.schedule, _past(self.store))
+        return plan(self.clock.now(), self.schedule, _past(self.store, self.account))
 
     def run_once(self) -> SyncReport:
         """Fetch every window that is due, then move the outbox; never raises on channel faults
@@ -243,9 +276,12 @@ class Syncer:
         report = SyncReport(notes=[d.message for d in self.imports.values()])
         self._fetch_due(report)
         if self.fire_timers:
-            report.timer_events = fire_due_timers(self.store, self.runtimes, self.clock.now())
-        report.outbox = send_pending(self.store, self.channel, self.clock, self.rules)
-        confirmed = confirm_sent(self.store, self.clock.now(), self.unconfirmed_after, self.rules)
+            now = self.clock.now()
+            report.timer_events = fire_due_timers(self.store, self.runtimes, now, self.account)
+        report.outbox = send_pending(self.store, self.channel, self.clock, self.rules, self.account)
+        confirmed = confirm_sent(
+            self.store, self.clock.now(), self.unconfirmed_after, self.rules, self.account
+        )
         report.outbox.merge(confirmed)
         return report
 
@@ -269,7 +305,12 @@ class Syncer:
 
     def _fetch_window(self, window: Window, report: SyncReport) -> bool:
         run = self.store.start_run(
-            FetchKind(window.kind), window.start, window.end, self.clock.now(), self.lease.holder
+            FetchKind(window.kind),
+            window.start,
+            window.end,
+            self.clock.now(),
+            self.lease.holder,
+            self.account,
         )
         try:
             self._walk(run, window, report)
@@ -391,12 +432,17 @@ class Syncer:
             if lease is not None:
                 lease.renew(tx, now)
             states = tx.get_orders(pending)
+            foreign = _foreign(run, pending, states, self.account, now)
+            if foreign:
+                owned = {(e.marketplace, e.order_id) for e in foreign}
+                pending = {key: snap for key, snap in pending.items() if key not in owned}
+                quarantined += tx.quarantine(foreign)
             changes = self._changes(pending, states)
             result = tx.apply(changes)
             aside = _set_aside(run, pending, states, result, now)
             if first:
                 # Counted as new only: the same unreadable input is kept once.
-                quarantined = tx.quarantine(page.quarantine)
+                quarantined += tx.quarantine(page.quarantine)
                 errors = len(page.quarantine)
                 tx.count_run(run, pages=1, orders=page.size, errors=errors)
                 aside = page.fulfilled + aside
@@ -422,5 +468,5 @@ class Syncer:
                 previous=state.fields if state else None,
             )
             version = self.rules[snap.marketplace].marketplace.rules_version
-            changes.append(OrderChange.observed(snap, state, outcome, version))
+            changes.append(OrderChange.observed(snap, state, outcome, version, self.account))
         return changes

@@ -17,8 +17,11 @@ from engine.runtime.runtime import Runtime
 from engine.store import LocalChange, Store
 
 
-def fire_due_timers(store: Store, runtimes: Mapping[str, Runtime], now: datetime) -> int:
-    """Apply every timer due by `now` to the stored orders; the number of events written."""
+def fire_due_timers(
+    store: Store, runtimes: Mapping[str, Runtime], now: datetime, account: str | None = None
+) -> int:
+    """Apply every timer due by `now` to the stored orders (`account`'s only, when given); the
+    number of events written."""
     written = 0
     for code, runtime in runtimes.items():
         rules = runtime.rules
@@ -26,7 +29,10 @@ def fire_due_timers(store: Store, runtimes: Mapping[str, Runtime], now: datetime
             continue
         soonest = timedelta(seconds=min(t.after_seconds for t in rules.timers))
         waiting = store.open_orders(
-            list(rules.timers_by_status), marketplace=code, entered_before=now - soonest
+            list(rules.timers_by_status),
+            marketplace=code,
+            entered_before=now - soonest,
+            account=account,
         )
         states = store.get_orders((o.marketplace, o.order_id) for o in waiting) if waiting else {}
         changes = []

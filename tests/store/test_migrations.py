@@ -33,7 +33,7 @@ V2_STEP = "orders keep their rule fields and prev_seq; the action outbox"
 V3_STEP = "the outbox records a send before its POST: state sending, attempted_at"
 V4_STEP = "events mark a deviation: a move to a reported status no rule leads to"
 V5_STEP = "quarantined input kept once (digest); the orders each fetch run set aside"
-V6_STEP = "cart lines, outbox lines, field changes, leases; who ran each fetch run"
+V6_STEP = "cart lines, outbox lines, field changes, leases, accounts; who ran each run"
 
 
 @pytest.fixture
