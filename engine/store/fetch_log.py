@@ -9,7 +9,10 @@ watermark moves only inside the transaction that commits its window's data, and 
 so it can never claim data the store does not hold.
 Quarantined input is kept once: a row carries a hash of its marketplace, order id, reason and
 raw JSON under a unique index, so the same unreadable order fetched again adds nothing. Each run
-records the orders it saw and stored nothing of (stale, fulfilled and not imported, unchanged).
+records the orders it saw and stored nothing of (stale, fulfilled and not imported, unchanged);
+that trace is kept for `SET_ASIDE_KEPT` (a sweep sees every order of its lookback unchanged, so
+kept for ever it would grow by the size of the shop every day): a new run prunes what older
+runs set aside before then, in the transaction that records it.
 """
 
 from __future__ import annotations
@@ -17,10 +20,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.store import tables as schema
@@ -37,6 +40,8 @@ from engine.store.records import (
 from engine.store.tables import fetch_runs, quarantine, set_aside, watermarks
 
 INTERRUPTED = "interrupted: the process stopped before the run finished"
+SET_ASIDE_KEPT = timedelta(days=14)
+"""How long the orders a run set aside stay queryable (the Sync page shows recent runs)."""
 
 
 def start_run(
@@ -59,6 +64,8 @@ def start_run(
     }
     run_id = connection.execute(insert(fetch_runs).values(**values)).inserted_primary_key
     assert run_id is not None
+    old_runs = select(fetch_runs.c.id).where(fetch_runs.c.started_at < at - SET_ASIDE_KEPT)
+    connection.execute(delete(set_aside).where(set_aside.c.fetch_run.in_(old_runs)))
     return int(run_id[0])
 
 

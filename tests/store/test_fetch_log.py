@@ -158,3 +158,21 @@ def test_set_aside_orders_are_read_back_by_run_and_reason(store: Store) -> None:
     assert store.set_aside(reason=SetAsideReason.UNCHANGED) == aside[2:]
     assert store.set_aside(run_id=second, reason=SetAsideReason.STALE) == []
     assert all(a.id is not None for a in store.set_aside())
+
+
+def test_a_new_run_prunes_what_runs_started_two_weeks_before_it_set_aside(store: Store) -> None:
+    old = store.start_run(FetchKind.INCREMENTAL, at(0), at(15), at(15))
+    recent = store.start_run(FetchKind.INCREMENTAL, at(15), at(30), at(30))
+    store.record_set_aside(
+        [
+            SetAside(old, MP, "A", SetAsideReason.UNCHANGED, at(5), at(15), at(5)),
+            SetAside(recent, MP, "A", SetAsideReason.UNCHANGED, at(5), at(30), at(5)),
+        ]
+    )
+    # 14 days after the old run started, to the minute: both are kept.
+    store.start_run(FetchKind.INCREMENTAL, at(30), at(45), at(15 + 14 * 24 * 60))
+    assert [s.fetch_run for s in store.set_aside()] == [old, recent]
+    store.start_run(FetchKind.INCREMENTAL, at(45), at(60), at(16 + 14 * 24 * 60))
+    assert [s.fetch_run for s in store.set_aside()] == [recent]
+    # The runs themselves stay: only their trace of set-aside orders goes.
+    assert len(store.fetch_runs()) == 4
