@@ -5,6 +5,11 @@ A store URL is `sqlite:///path.db` (the default: one file, no server) or `postgr
 keys, a busy timeout for concurrent processes, and transactions the store opens itself: the
 Python driver's own transaction handling is switched off so `BEGIN IMMEDIATE` takes the write
 lock up front, instead of failing later when a read transaction tries to write.
+
+A transaction the database cannot carry out now (the server went away, the connection dropped,
+SQLite's lock was not had within the busy timeout) raises `StoreUnavailable`, a `StoreError`
+naming the store and the reason: the transaction was rolled back, and the callers that must
+never stop (the sync) report it as a result and try again on their next run.
 """
 
 from __future__ import annotations
@@ -17,11 +22,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from engine.store.columns import dump_json
-from engine.store.errors import StoreError
+from engine.store.errors import StoreError, StoreUnavailable
 
 _WRITE = "orderflow_write"
 BUSY_TIMEOUT_MS = 30_000
@@ -106,9 +111,23 @@ def create_store_engine(url: str) -> Engine:
 
 
 @contextmanager
+def unavailable_as_store_error(engine: Engine) -> Iterator[None]:
+    """The database's 'not now' (`OperationalError`, `InterfaceError`) as `StoreUnavailable`."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as exc:
+        shown = engine.url.render_as_string(hide_password=True)
+        detail = exc.orig if exc.orig is not None else exc
+        reason = str(detail).strip().splitlines()[0] if str(detail).strip() else type(exc).__name__
+        raise StoreUnavailable(
+            f"the store {shown} could not be used ({reason}); the transaction was rolled back"
+        ) from exc
+
+
+@contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """A write transaction: committed when the block ends, rolled back when it raises."""
-    with engine.connect() as connection:
+    with unavailable_as_store_error(engine), engine.connect() as connection:
         connection.execution_options(**{_WRITE: True})
         with connection.begin():
             yield connection
@@ -117,5 +136,5 @@ def writing(engine: Engine) -> Iterator[Connection]:
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """A read transaction: one consistent view of the store."""
-    with engine.connect() as connection, connection.begin():
+    with unavailable_as_store_error(engine), engine.connect() as connection, connection.begin():
         yield connection

@@ -9,6 +9,10 @@ class StoreError(OrderflowError):
     """The store cannot be opened or used as asked; the message says what to do."""
 
 
+class StoreUnavailable(StoreError):
+    """The database could not carry out a transaction now (gone, dropped, locked too long)."""
+
+
 class SchemaTooNew(StoreError):
     """The database was written by a newer orderflow; reading it could misread it."""
 

@@ -15,7 +15,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, func, select
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError
 
 import engine.store.fetch_log as fetch_log
 import engine.store.outbox as outbox
@@ -24,7 +24,7 @@ from engine.model.clock import Clock, SystemClock
 from engine.model.lines import OrderLine
 from engine.store.database import create_store_engine, reading, store_url, writing
 from engine.store.defaults import DEFAULT_URL
-from engine.store.errors import StoreError
+from engine.store.errors import StoreError, StoreUnavailable
 from engine.store.leases import Lease, list_leases
 from engine.store.migrations import ensure_schema
 from engine.store.protocol import OrderStore
@@ -257,9 +257,10 @@ def open_store(url: str = DEFAULT_URL, clock: Clock | None = None) -> Store:
     try:
         with writing(engine) as connection:
             ensure_schema(connection, shown, now)
-    except OperationalError as exc:
+    except StoreUnavailable as exc:  # the server refused or is not there, the file is locked
         engine.dispose()
-        raise StoreError(f"cannot open the store {shown}: {_reason(exc)}") from exc
+        cause = exc.__cause__ if isinstance(exc.__cause__, Exception) else exc
+        raise StoreError(f"cannot open the store {shown}: {_reason(cause)}") from cause
     except (DatabaseError, sqlite3.DatabaseError) as exc:
         engine.dispose()
         if parsed.get_backend_name() != "sqlite":

@@ -37,7 +37,7 @@ from engine.channels.errors import (
 )
 from engine.model.clock import Clock
 from engine.model.definition import RuleSet
-from engine.store import OutboxItem, OutboxState, OutboxStateError, Store
+from engine.store import OutboxItem, OutboxState, OutboxStateError, Store, StoreError
 
 # A send begun less than this long ago may still be on its way (another worker's, or one slowed
 # by retries); only an older `sending` entry is reconciled and sent again.
@@ -119,9 +119,12 @@ def send_pending(
     """
     report = OutboxReport()
     states = [OutboxState.PENDING, OutboxState.SENDING]
-    for item in store.outbox(states=states, account=account):
-        if not _Send(store, channel, clock, rules or {}, item, report).run():
-            break
+    try:
+        for item in store.outbox(states=states, account=account):
+            if not _Send(store, channel, clock, rules or {}, item, report).run():
+                break
+    except StoreError as exc:  # the entry keeps its state: looked up, then sent, next run
+        report.problems.append(f"the outbox stopped: {exc}")
     return report
 
 

@@ -272,16 +272,23 @@ class Syncer:
 
     def run_once(self) -> SyncReport:
         """Fetch every window that is due, then move the outbox; never raises on channel faults
-        nor on the store's on the orders path (a failed window says why)."""
+        nor on the store's: a failed window, a failed timer sweep or an outbox problem says why,
+        and the next step is still taken."""
         report = SyncReport(notes=[d.message for d in self.imports.values()])
         self._fetch_due(report)
         if self.fire_timers:
             now = self.clock.now()
-            report.timer_events = fire_due_timers(self.store, self.runtimes, now, self.account)
+            try:
+                report.timer_events = fire_due_timers(self.store, self.runtimes, now, self.account)
+            except StoreError as exc:
+                report.fail(f"timers not fired: {exc}")
         report.outbox = send_pending(self.store, self.channel, self.clock, self.rules, self.account)
-        confirmed = confirm_sent(
-            self.store, self.clock.now(), self.unconfirmed_after, self.rules, self.account
-        )
+        try:
+            confirmed = confirm_sent(
+                self.store, self.clock.now(), self.unconfirmed_after, self.rules, self.account
+            )
+        except StoreError as exc:
+            confirmed = OutboxReport(problems=[f"sent actions not confirmed: {exc}"])
         report.outbox.merge(confirmed)
         return report
 
