@@ -9,11 +9,13 @@ modules:
 
 - `main`: the `orderflow` group and the module of each command, imported on first use.
 - `__main__`: `python -m cli`, what the tests start in a subprocess.
-- `options`: the options several commands take (`--db`, `--rules`, `--scenario`), declared once.
+- `options`: the options several commands take (`--db`, `--rules`, `--scenario`, the sync's),
+  declared once.
 - `rules_commands`: `validate`, `schema` and `diagram`: the rule author's commands.
 - `runtime_commands`: `explain`: which seller actions a rule file allows at a status, and why not.
 - `action_commands`: `act`: queue a seller action on a stored order.
 - `sync_commands`: `sync` (orders fetched into the store) and `twin` (the Lengow twin).
+- `worker_commands`: `worker`: one of N processes running the accounts' syncs as queued jobs.
 - `simulate_commands`: `simulate`: one run, or two sides compared over replications.
 - `app_commands`: `run` (the analyst app, on a sample store when there is none) and `export`.
 - `analysis_commands`: `conformance`: the share of orders that followed the rules, and the

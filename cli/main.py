@@ -20,6 +20,7 @@ COMMAND_MODULES: dict[str, str] = {
     "act": "cli.action_commands",
     "sync": "cli.sync_commands",
     "twin": "cli.sync_commands",
+    "worker": "cli.worker_commands",
     "simulate": "cli.simulate_commands",
     "run": "cli.app_commands",
     "export": "cli.app_commands",

@@ -1,4 +1,5 @@
-"""The options several commands take, each declared once: `--db`, `--rules`, `--scenario`.
+"""The options several commands take, each declared once: `--db`, `--rules`, `--scenario`, and
+the sync's (`--config` and the options of every account's pass), shared by `sync` and `worker`.
 
 A command says only what differs for it (required or not, its default, what it does with the
 value); the flag, the parameter it fills, its type and the wording of its help are the same on
@@ -8,7 +9,9 @@ Every `--help` reads it, so only click, the errors and the store's default URL l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -104,3 +107,66 @@ def rule_sets(rule_paths: tuple[Path, ...]) -> list[RuleSet]:
     if not found:
         raise click.ClickException("no rule file found: pass --rules FILE or DIR")
     return found
+
+
+def _duration(text: str) -> timedelta:
+    match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text)
+    if match is None:
+        raise click.BadParameter(f"'{text}' is not a duration such as 90m, 6h or 3d")
+    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+    return timedelta(**{unit: int(match.group(1))})
+
+
+def _lease(text: str) -> timedelta:
+    duration = _duration(text)
+    if duration <= timedelta(0):
+        raise click.BadParameter(f"'{text}' is no time: a lease must last, e.g. 30s or 2m")
+    return duration
+
+
+def sync_options(command: _Command) -> _Command:
+    """`--config` into `config`, and what every account's pass of the sync takes: `connector`,
+    `import_fulfilled`, `fire_timers`, `unconfirmed_after` and `lease` (timedeltas)."""
+    options = [
+        click.option(
+            "--config",
+            type=click.Path(exists=True, path_type=Path),
+            help="TOML file with a [lengow] table (LENGOW_* environment variables win), or one "
+            "[[account]] table per Lengow account the store serves.",
+        ),
+        click.option(
+            "--connector",
+            help="Your back office (prestashop, magento2, woocommerce...), for "
+            "the import policy of orders fulfilled by the marketplace.",
+        ),
+        click.option(
+            "--import-fulfilled",
+            is_flag=True,
+            help="Import orders fulfilled by the marketplace (where the connector allows it).",
+        ),
+        click.option(
+            "--fire-timers",
+            is_flag=True,
+            help="Apply the rule files' timers (say, automatic cancellation) to overdue stored "
+            "orders without waiting for the marketplace to report them.",
+        ),
+        click.option(
+            "--unconfirmed-after",
+            default="3d",
+            show_default=True,
+            callback=lambda c, p, v: _duration(v),
+            help="Flag a sent action the marketplace has not confirmed by then.",
+        ),
+        click.option(
+            "--lease",
+            default="2m",
+            show_default=True,
+            callback=lambda c, p, v: _lease(v),
+            help="How long this sync's hold on its fetch windows lasts unrenewed (it renews it "
+            "with every page): another sync on the store waits or moves on meanwhile, and takes "
+            "over that long after this one dies.",
+        ),
+    ]
+    for option in reversed(options):  # as written above in --help
+        command = option(command)
+    return command

@@ -8,14 +8,13 @@ never a traceback.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from cli.options import db_option, rule_sets, rules_option, scenario_option
+from cli.options import db_option, rule_sets, rules_option, scenario_option, sync_options
 from engine.channels.config import VARIABLES
 from engine.model.errors import RuleFileInvalid
 from engine.store import StoreError
@@ -41,7 +40,8 @@ FAULT_HELP = (
     "(cart lines that disagree: one refused and the rest accepted, or one refunded and the "
     "rest shipped), unreachable=N (a status no rule path reaches for the order's fields, "
     "such as picked up in store for a home delivery), unknown_status=N (a code the rule "
-    "file does not declare). N: the next N requests; K: every Kth request."
+    "file does not declare); latency_ms=MS answers every request that much later, as a round "
+    "trip to the real API does. N: the next N requests; K: every Kth request."
 )
 
 
@@ -167,30 +167,9 @@ def _live(scenario: Path, seed: int, speed: float, account_id: int) -> LiveSimul
     return LiveSimulation(loaded, seed, SystemClock(), speed, account_id=account_id)
 
 
-def _lease(text: str) -> timedelta:
-    duration = _duration(text)
-    if duration <= timedelta(0):
-        raise click.BadParameter(f"'{text}' is no time: a lease must last, e.g. 30s or 2m")
-    return duration
-
-
-def _duration(text: str) -> timedelta:
-    match = re.fullmatch(r"\s*(\d+)\s*([smhd])\s*", text)
-    if match is None:
-        raise click.BadParameter(f"'{text}' is not a duration such as 90m, 6h or 3d")
-    unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
-    return timedelta(**{unit: int(match.group(1))})
-
-
 @click.command()
 @db_option()
 @rules_option()
-@click.option(
-    "--config",
-    type=click.Path(exists=True, path_type=Path),
-    help="TOML file with a [lengow] table (LENGOW_* environment variables win), or one "
-    "[[account]] table per Lengow account the store serves.",
-)
 @click.option(
     "--account", "account_keys", multiple=True, metavar="ID_OR_NAME",
     help="Sync only this account of the config file, repeatable (default: every account).",
@@ -201,38 +180,7 @@ def _duration(text: str) -> timedelta:
 @click.option(
     "--watch", "mode", flag_value="watch", help="Keep fetching on the rule files' schedule."
 )
-@click.option(
-    "--connector",
-    help="Your back office (prestashop, magento2, woocommerce...), for "
-    "the import policy of orders fulfilled by the marketplace.",
-)
-@click.option(
-    "--import-fulfilled",
-    is_flag=True,
-    help="Import orders fulfilled by the marketplace (where the connector allows it).",
-)
-@click.option(
-    "--fire-timers",
-    is_flag=True,
-    help="Apply the rule files' timers (say, automatic cancellation) to overdue stored orders "
-    "without waiting for the marketplace to report them.",
-)
-@click.option(
-    "--unconfirmed-after",
-    default="3d",
-    show_default=True,
-    callback=lambda c, p, v: _duration(v),
-    help="Flag a sent action the marketplace has not confirmed by then.",
-)
-@click.option(
-    "--lease",
-    default="2m",
-    show_default=True,
-    callback=lambda c, p, v: _lease(v),
-    help="How long this sync's hold on its fetch windows lasts unrenewed (it renews it with "
-    "every page): another sync on the store waits or moves on meanwhile, and takes over that "
-    "long after this one dies.",
-)
+@sync_options
 def sync(
     db: str,
     rule_paths: tuple[Path, ...],

@@ -3,12 +3,14 @@ and seller actions back out through the outbox.
 
 This is the one package of the engine that joins the others: it may import engine.model,
 engine.rulefile, engine.runtime, engine.store and engine.channels, and nothing else of ours.
-`orderflow sync` and `orderflow act`, the app's order desk and the simulator's fetch plan come
-here. The modules:
+`orderflow sync`, `orderflow worker` and `orderflow act`, the app's order desk and the
+simulator's fetch plan come here. The modules:
 
 - `syncer`: `Syncer.run_once`: fetch the planned windows, commit each page in one transaction,
   then send and confirm the outbox.
 - `accounts`: the syncer of each Lengow account the settings list, and one pass of it.
+- `job_queue`: the accounts' passes as jobs N workers share (procrastinate, in the store's
+  PostgreSQL database): a lock per account, a sync of every account deferred each minute.
 - `scheduler`: `plan`, the windows to fetch, a pure function of the time and the past runs.
 - `window_lease`: the lease of a sync's fetch windows, so one sync at a time walks them.
 - `outbox_sender`: send each outbox entry once (an interrupted send is looked up first),

@@ -10,8 +10,10 @@ runtime, and orders are written with the rule file's field paths. The modules:
 - `orders`: `OrderSource`, what the twin serves, and `GeneratedOrders`, random legal walks.
 - `lengow_json`: simulated orders written as Lengow's order JSON.
 - `listing`: lists filtered, ordered and cut in pages with `next` links; the page faults.
-- `faults`: the faults injected on request (429, 5xx, slow answers, duplicated or bad pages).
+- `faults`: the faults injected on request (429, 5xx, slow answers, duplicated or bad pages),
+  and the latency of every answer.
 - `odd_orders`: the order faults: orders whose lines disagree, at a status no path reaches for
   their fields, or at a code the rule file does not declare.
 - `truth`: what the twin serves, read back, for a test to compare a store with.
+- `request_log`: the requests a twin served, to count the order pages asked for twice.
 """

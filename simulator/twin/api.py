@@ -13,10 +13,11 @@ an order the order faults serve at another status; the `html_actions` fault answ
 one with an HTML page instead of its record), and the
 control endpoints (`/_twin/faults`: GET, POST settings, DELETE to clear; `DELETE /_twin/tokens`
 revokes every token). Errors use Lengow's `{"error": {"code", "message"}}`. One lock
-serialises the handling, so concurrent requests see a consistent twin. The access token and the
-secret are compared in constant time, both of them always, so the time of a refusal tells
-nothing about how much of a guess was right. `truth()` reads back what the twin serves now,
-for a test to compare a store with.
+serialises the handling, so concurrent requests see a consistent twin; a listener (`listen`,
+such as `request_log.RequestLog`) is told every API request and its reply, in the order served.
+The access token and the secret are compared in constant time, both of them always, so the time
+of a refusal tells nothing about how much of a guess was right. `truth()` reads back what the
+twin serves now, for a test to compare a store with.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -81,6 +82,10 @@ def error(status: int, message: str, headers: Mapping[str, str] | None = None) -
     return TwinReply(status, {"error": {"code": status, "message": message}}, headers or {})
 
 
+# Told each API request the twin served and its reply, under the twin's lock: it must be quick.
+Listener = Callable[[TwinRequest, TwinReply], None]
+
+
 @dataclass(frozen=True)
 class Credentials:
     """What the twin accepts at `/access/get_token`; empty texts accept any pair."""
@@ -112,7 +117,13 @@ class TwinService:
         self.fetches = 0
         self.moved = MovedOrders()
         self.odd = OddOrders(rule_sets)
+        self._listeners: list[Listener] = []
         self._lock = threading.Lock()
+
+    def listen(self, listener: Listener) -> None:
+        """Tell `listener` every API request served from now on, with its reply."""
+        with self._lock:
+            self._listeners.append(listener)
 
     def handle(self, request: TwinRequest) -> TwinReply:
         with self._lock:
@@ -120,7 +131,10 @@ class TwinService:
                 return self._control(request)
             fault, delay = self.faults.next_request()
             reply = self._faulty(fault) if fault else self._route(request)
-            return TwinReply(reply.status, reply.body, reply.headers, delay)
+            reply = TwinReply(reply.status, reply.body, reply.headers, delay)
+            for listener in self._listeners:
+                listener(request, reply)
+            return reply
 
     def _faulty(self, fault: RequestFault) -> TwinReply:
         faults = self.faults.faults

@@ -17,6 +17,10 @@ disagree (one line refused and the others accepted, or one refunded and the othe
 not declare; the orders are drawn once per setting, the same for the same twin seed. The same
 `key=value` settings come from the command line (`--fault`) and from the control endpoint
 (`POST /_twin/faults` with a JSON object); a wrong key or value is refused with a sentence.
+Latency, set the same way though it is no fault: `latency_ms=100` delays every API answer by
+that long, as a round trip to the real API over the internet takes, on top of any slow answer.
+The server's thread waits outside the twin's lock, so concurrent clients each wait their own
+round trip, not one another's: what a benchmark of concurrent syncs measures.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ class Faults:
     mixed_lines: int = 0
     unreachable: int = 0
     unknown_status: int = 0
+    latency_ms: float = 0.0
 
     def changed(self, settings: Mapping[str, object]) -> Faults:
         """These faults with `settings` applied; raises `FaultError` on a wrong key or value."""
@@ -138,10 +143,10 @@ class FaultState:
         """The fault of the request that arrives now, and how long to delay its answer."""
         self.requests += 1
         faults = self.faults
-        delay = 0.0
+        delay = faults.latency_ms / 1000
         if self.slow_left > 0 or _every(faults.slow_every, self.requests):
             self.slow_left = max(0, self.slow_left - 1)
-            delay = faults.delay
+            delay += faults.delay
         if self.rate_limited_left > 0 or _every(faults.rate_limit_every, self.requests):
             self.rate_limited_left = max(0, self.rate_limited_left - 1)
             return RequestFault.RATE_LIMIT, delay

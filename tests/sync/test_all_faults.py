@@ -77,6 +77,9 @@ EVERY_FAULT = Faults(
     unreachable=10,
     unknown_status=2,
 )
+# Not faults: a fixed delay on every answer, for benchmarks (under this test's clock, which holds
+# every delayed answer until the end, it would stop the sync at its first request).
+NOT_FAULTS = {"latency_ms"}
 # A slow answer is held past this; a loaded machine may time out more, and is retried as well.
 CLIENT_TIMEOUT = 1.0
 INCREMENTAL_RUNS = 6
@@ -205,7 +208,7 @@ def test_every_fault_of_the_twin_is_on() -> None:
     off = [
         f.name
         for f in dataclasses.fields(Faults)
-        if getattr(EVERY_FAULT, f.name) == getattr(defaults, f.name)
+        if getattr(EVERY_FAULT, f.name) == getattr(defaults, f.name) and f.name not in NOT_FAULTS
     ]
     assert off == []
 
