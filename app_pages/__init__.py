@@ -11,12 +11,15 @@ these modules. The pages:
 - `orders`: find an order (its lines' mix shown, or only those whose lines disagree), read its
   timeline and its lines, see what the seller may do and queue an action.
 - `rules`: the rule files, their diagrams, and an editor that saves only a valid file.
-- `simulate`: a scenario with its knobs turned, run next to a baseline on the same arrivals.
-- `sync`: the fetch runs, errors, the quarantine and the outbox of seller actions.
+- `simulate`: a scenario with its knobs turned, run next to a baseline on the same arrivals, the
+  commands each refused, and the pair replicated for 95 % intervals.
+- `sync`: the fetch runs, errors, the quarantine and the outbox of seller actions, the failed and
+  unconfirmed ones with their orders and reasons.
 
 What they share:
 
-- `settings`: where the app finds the store, the rule files and the scenarios.
+- `settings`: where the app finds the store (the demo store or yours), the rule files and the
+  scenarios.
 - `caches`: the store, the rule files, the event log and the line mixes, loaded once and kept.
 - `filters`: the sidebar of the analytics pages and the `LogFilter` it selects.
 - `formats`: how the pages show durations, tables and diagrams.

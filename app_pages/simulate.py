@@ -1,5 +1,7 @@
 """Simulate page: pick a scenario, turn its main knobs, run it with a progress bar next to a
-baseline on the same arrivals, and compare what the change does."""
+baseline on the same arrivals, and compare what the change does and which commands each refused
+and why; then replicate the pair, as `orderflow simulate --compare --replications N` does, for
+the differences with their 95 % intervals."""
 
 from __future__ import annotations
 
@@ -12,14 +14,19 @@ import streamlit as st
 
 from app_pages import caches
 from app_pages.settings import settings
+from simulator.results.compare import render as render_compared
 from simulator.scenario.values import Scenario, ScenarioInvalid
 from workspace.simulation import (
     Knobs,
     SimResult,
     adjusted,
+    baseline_knobs,
     compare,
     compare_exits,
+    interval_table,
     knobs_of,
+    refused,
+    replicated,
     run,
     shared_arrivals,
 )
@@ -61,6 +68,7 @@ def render() -> None:
     outcome = st.session_state.get("simulation")
     if outcome is not None:
         results(*outcome)
+    replications(scenario, baseline, knobs, baseline_knobs(baseline, knobs, same))
 
 
 def _index(files: list[str], name: str) -> int:
@@ -107,11 +115,8 @@ def controls(scenario: Scenario, name: str) -> Knobs:
 
 def execute(
     scenario: Scenario, baseline: Scenario, knobs: Knobs, same: bool
-) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-    own = knobs_of(baseline, knobs.seed)
-    base_knobs = Knobs(knobs.days, own.per_day, own.fulfilled_share, 1.0, knobs.seed)
-    if same:
-        base_knobs = Knobs(knobs.days, knobs.per_day, knobs.fulfilled_share, 1.0, knobs.seed)
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
+    base_knobs = baseline_knobs(baseline, knobs, same)
     arrivals = None
     if adjusted(baseline, base_knobs).arrivals == adjusted(scenario, knobs).arrivals:
         arrivals = shared_arrivals(scenario, knobs)
@@ -131,10 +136,11 @@ def execute(
     triggers = [a.transition for a in scenario.rules.actions if a.transition is not None]
     note = "on the same arrivals" if arrivals is not None else "on their own arrivals"
     header = f"{done[1].name} against {done[0].name}, {knobs.days} days, seed {knobs.seed}, {note}"
-    return compare(done[0], done[1], triggers), compare_exits(done[0], done[1]), header
+    tables = compare(done[0], done[1], triggers), compare_exits(done[0], done[1])
+    return (*tables, refused(done[0], done[1]), header)
 
 
-def results(table: pd.DataFrame, exits: pd.DataFrame, header: str) -> None:
+def results(table: pd.DataFrame, exits: pd.DataFrame, refusals: pd.DataFrame, header: str) -> None:
     st.subheader("Compared with the baseline")
     st.caption(header)
     st.dataframe(table.round(2), hide_index=True)
@@ -153,6 +159,40 @@ def results(table: pd.DataFrame, exits: pd.DataFrame, header: str) -> None:
     )
     st.plotly_chart(chart, width="stretch")
     st.dataframe(exits.round(2), hide_index=True)
+    st.subheader("Commands refused, and why")
+    if refusals.empty:
+        st.write("Neither run refused a command of the seller.")
+        return
+    st.caption("Commands the engine refused the seller in each run, by action and reason.")
+    st.dataframe(refusals, hide_index=True)
+
+
+def replications(scenario: Scenario, baseline: Scenario, knobs: Knobs, base: Knobs) -> None:
+    st.subheader("Replications: which differences are more than luck")
+    st.caption(
+        "As `orderflow simulate --scenario BASELINE --compare SCENARIO --replications N` runs "
+        "them: each replication runs both sides on the baseline's arrivals with a seed of its "
+        "own drawn from the seed above; each difference has its 95 % interval (Student's t)."
+    )
+    count = int(st.number_input("Replications", 2, 50, 5, key="replications"))
+    if st.button(f"Run {count} replications"):
+        bar = st.progress(0.0, text=f"Running {count} replications on this machine's cores…")
+
+        def tick(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"Replication {done:,} of {total:,} done")
+
+        found = replicated(baseline, base, scenario, knobs, count, tick)
+        text = render_compared(found, baseline.name, scenario.name, count)
+        header = f"{scenario.name} against {baseline.name}, {knobs.days} days, seed {knobs.seed}"
+        st.session_state["replicated"] = (interval_table(found), text, f"{header}, {count} runs")
+    done = st.session_state.get("replicated")
+    if done is None:
+        return
+    table, text, header = done
+    st.caption(header)
+    st.dataframe(table.round(2), hide_index=True)
+    with st.expander("As `orderflow simulate --compare` prints it"):
+        st.code(text, language=None)
 
 
 if __name__ == "__main__":

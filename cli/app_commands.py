@@ -1,9 +1,12 @@
 """`orderflow run` and `orderflow export`: the analyst app, and the event log for other tools.
 
-`run` is what `make run` does on a fresh clone: with no store yet, it fills a SQLite file from a
-simulated month of the baseline scenario, then starts the Streamlit app on it and prints the
-address. `export` writes the store's event log as XES, CSV or Parquet with the process-mining
-column names. Both are thin: the work lives in analytics/ and the app's pages.
+`run` is what `make run` does on a fresh clone: it starts the Streamlit app on the demo store,
+`.orderflow/demo.db`, filled on first start from a simulated month of the baseline scenario that
+ends now, and prints the address. The demo store is a file of its own: `orderflow sync` writes
+to its own default store (`engine.store.DEFAULT_URL`), so a sync never mixes real orders into
+the demo month; `--db` opens another store instead, which is never filled unless `--fill` asks.
+`export` writes the store's event log as XES, CSV or Parquet with the process-mining column
+names. Both are thin: the work lives in workspace/, analytics/ and the app's pages.
 """
 
 from __future__ import annotations
@@ -34,26 +37,32 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"
+# The demo store's folder (relative to where `orderflow run` runs, like the sync's default
+# store) and its file in it.
+DEMO_DIR = Path(".orderflow")
+DEMO_FILE = "demo.db"
 RULES = ROOT / "rules"
 BASELINE = ROOT / "simulator" / "scenarios" / "baseline.yaml"
 PORT = 8501
 # The formats `analytics.export.write` takes, named here so that `--help` does not import pandas
 # (tests/test_startup.py keeps the two equal).
 FORMATS: tuple[str, ...] = ("xes", "csv", "parquet")
+INFERRED: tuple[str, ...] = ("keep", "drop", "interval")  # `analytics.export.INFERRED`
 
 
 def default_url(data_dir: Path) -> str:
-    return f"sqlite:///{(data_dir / 'orderflow.db').resolve()}"
+    """The demo store's URL: its file in `data_dir`."""
+    return f"sqlite:///{(data_dir / DEMO_FILE).resolve()}"
 
 
 @click.command("run")
-@db_option(computed_default="sqlite:///DATA_DIR/orderflow.db")
+@db_option(computed_default=f"the demo store, sqlite:///DATA_DIR/{DEMO_FILE}")
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("."),
+    default=DEMO_DIR,
     show_default=True,
-    help="Where the default SQLite store lives.",
+    help="The folder of the demo store (created with it).",
 )
 @rules_option(folder=RULES, help="The folder of rule files the app reads and edits.")
 @scenario_option("The scenario that fills a new store.", default=BASELINE)
@@ -63,8 +72,9 @@ def default_url(data_dir: Path) -> str:
 @click.option("--host", default=LOOPBACK, show_default=True,
               help="Address to listen on. The app has no login: another address than loopback "
               "lets anyone who reaches it edit rules and queue seller actions.")  # fmt: skip
-@click.option("--fill/--no-fill", "fill_new", default=True, show_default=True,
-              help="Fill an empty store from a simulated run first.")  # fmt: skip
+@click.option("--fill/--no-fill", "fill_new", default=None,
+              help="Fill an empty store from a simulated run first [default: the demo store "
+              "only; a --db store is filled only with --fill].")  # fmt: skip
 def run_command(
     db: str | None,
     data_dir: Path,
@@ -74,14 +84,16 @@ def run_command(
     seed: int,
     port: int,
     host: str,
-    fill_new: bool,
+    fill_new: bool | None,
 ) -> None:
-    """Start the analyst app (Streamlit) on a store, filling a new one from a simulation.
+    """Start the analyst app (Streamlit) on the demo store, filling it on first start.
 
-    On first start the store is empty: it is filled from a DAYS-day simulated run of SCENARIO
-    (Cdiscount's baseline month by default), then the app starts on http://localhost:PORT.
-    Stop it with Ctrl+C (or SIGTERM): Streamlit stops with it. The app has no login, so it
-    listens on loopback unless --host names another address.
+    The demo store is DATA_DIR/demo.db (.orderflow/demo.db by default), apart from the store
+    `orderflow sync` fills. On first start it is empty: it is filled from a DAYS-day simulated
+    run of SCENARIO (Cdiscount's baseline month by default) that ends now, then the app starts
+    on http://localhost:PORT. --db opens another store (your own, say) instead, and leaves it
+    as it is unless --fill is given. Stop it with Ctrl+C (or SIGTERM): Streamlit stops with it.
+    The app has no login, so it listens on loopback unless --host names another address.
     """
     from engine.store import open_store  # SQLAlchemy, only once a command needs the store
 
@@ -92,33 +104,50 @@ def run_command(
     warning = exposure_warning(host, port)
     if warning:
         click.echo(warning, err=True)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    url = db or default_url(data_dir)
     try:
+        # Streamlit runs in the repository's folder: a relative SQLite path is made absolute.
+        url = _anchored(db) if db else default_url(data_dir)
+        demo = url == default_url(data_dir)
+        if demo:
+            data_dir.mkdir(parents=True, exist_ok=True)
         with open_store(url) as store:
-            if fill_new and store.count_orders() == 0:
+            if (demo if fill_new is None else fill_new) and store.count_orders() == 0:
                 _fill(store, scenario_path, days, seed)
             shown = store.url
     except OrderflowError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"orderflow app on the store {shown}")
+    click.echo(f"orderflow app on {'the demo store' if demo else 'your store'} {shown}")
     shown_host = "localhost" if is_loopback(host) else host
     click.echo(f"Open http://{shown_host}:{port} in your browser (Ctrl+C stops the app).")
     env = {**os.environ, "ORDERFLOW_DB": url, "ORDERFLOW_RULES": str(rules_dir.resolve())}
+    env["ORDERFLOW_DEMO"] = "1" if demo else "0"
     code = serve(streamlit_command(APP, host, port), env, ROOT)
     sys.exit(code)
+
+
+def _anchored(url: str) -> str:
+    """`url`, with a relative SQLite path made absolute (from the folder the command runs in)."""
+    from engine.store.database import store_url
+
+    parsed = store_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return url
+    path = Path(str(parsed.database)).expanduser().resolve()
+    return parsed.set(database=str(path)).render_as_string(hide_password=False)
 
 
 def _fill(store: Store, scenario_path: Path, days: int, seed: int) -> None:
     # The simulator is only needed here: the other commands work without it.
     from tqdm import tqdm
 
+    from engine.model.clock import SystemClock
     from simulator.scenario.loader import load_scenario
     from workspace.sample_store import fill
 
     scenario = load_scenario(scenario_path)
     click.echo(
-        f"New store: filling it from a {days}-day simulated run of '{scenario.name}' (seed {seed})…"
+        f"New store: filling it from a {days}-day simulated run of '{scenario.name}' (seed {seed}) "
+        "ending now…"
     )
     with tqdm(total=1, unit="poll", desc="simulating") as bar:
 
@@ -126,10 +155,12 @@ def _fill(store: Store, scenario_path: Path, days: int, seed: int) -> None:
             bar.total = total
             bar.update(done - bar.n)  # update() redraws at most every mininterval
 
-        filled = fill(store, scenario, days, seed, progress)
+        filled = fill(store, scenario, days, seed, progress, SystemClock())
     click.echo(
         f"Stored {filled.orders:,} orders, {filled.events:,} events, "
-        f"{filled.actions:,} recent actions in the outbox."
+        f"{filled.actions:,} recent actions in the outbox and the last day's "
+        f"{filled.fetch_runs:,} polls as fetch runs, from {filled.start:%Y-%m-%d %H:%M} to "
+        f"{filled.end:%Y-%m-%d %H:%M} UTC."
     )
 
 
@@ -139,18 +170,25 @@ def _fill(store: Store, scenario_path: Path, days: int, seed: int) -> None:
               help="XES (IEEE 1849) for process-mining tools, or CSV or Parquet.")  # fmt: skip
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The file to write, e.g. orders.xes.")  # fmt: skip
-@rules_option(folder=RULES, help="The folder of rule files, for each event's stage.")
-def export_command(db: str, fmt: str, out: Path, rules_dir: Path) -> None:
+@click.option("--inferred", type=click.Choice(INFERRED), default="interval", show_default=True,
+              help="Inferred events (passed through, never fetched): keep them as stored (at "
+              "the next observed time), drop them, or place them within their poll bounds "
+              "(interval: the time in status any tool computes is the app's).")  # fmt: skip
+@rules_option(folder=RULES, help="The folder of rule files, for each event's stage and fields.")
+def export_command(db: str, fmt: str, out: Path, inferred: str, rules_dir: Path) -> None:
     """Write the store's event log for process-mining tools (XES, CSV or Parquet).
 
     Columns use the XES names: case:concept:name (the order), concept:name (the status
-    entered), time:timestamp, org:resource (who caused it), lifecycle:transition.
+    entered), time:timestamp (UTC, microseconds), org:resource (who caused it),
+    lifecycle:transition; case attributes carry the case: prefix in CSV and Parquet
+    (case:marketplace and every enum and bool field of the rule files). Each event says
+    whether it was inferred and how its time was chosen (time_basis); with --inferred
+    interval, entered_earliest and entered_latest are its poll bounds.
     """
     # pandas and SQLAlchemy load here, not at the top: every other command starts without them.
     from tqdm import tqdm
 
-    from analytics.eventlog import case_first
-    from analytics.export import write
+    from analytics.export import TIME_RULE, counts, write
     from engine.store import open_store
     from workspace.sources import load_rulebook, read_log
 
@@ -170,8 +208,17 @@ def export_command(db: str, fmt: str, out: Path, rules_dir: Path) -> None:
             bar.total = total
             bar.update(done - bar.n)
 
-        count = write(log, fmt, out, progress)  # type: ignore[arg-type]
-    click.echo(f"Wrote {count:,} events of {len(case_first(log)):,} orders to {out} ({fmt}).")
+        count = write(log, fmt, out, progress, inferred)  # type: ignore[arg-type]
+    found = counts(log)
+    click.echo(f"Wrote {count:,} events of {found['orders']:,} orders to {out} ({fmt}).")
+    click.echo(
+        f"Inferred events ({found['inferred']:,} of {found['events']:,}): {TIME_RULE[inferred]}."
+    )
+    if inferred == "interval" and found["unbounded"]:
+        click.echo(
+            f"Left out: {found['unbounded']:,} inferred events before their order's first "
+            "observed one (no lower bound; --inferred keep writes them as stored)."
+        )
 
 
 def _must_exist(url: str) -> None:

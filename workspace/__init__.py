@@ -15,7 +15,9 @@ imports cli/ or the app. The modules:
   with their blockers, the fields a blocked action needs.
 - `order_story`: one order's story: its timeline (events, field changes, anomalies, actions) and
   its cart lines with their mix.
-- `simulation`: what the Simulate page runs: a scenario with its knobs turned, two runs compared.
-- `sample_store`: a store filled from a simulated month, what `orderflow run` starts on when
-  there is no data yet.
+- `simulation`: what the Simulate page runs: a scenario with its knobs turned, two runs compared
+  (with the commands each refused), the pair replicated for 95 % intervals.
+- `sample_store`: the demo store, filled from a simulated month that ends now, what
+  `orderflow run` starts on when there is no data yet.
+- `outbox_problems`: the failed and unconfirmed seller actions with their orders and reasons.
 """

@@ -1,36 +1,45 @@
-"""A store filled from a simulated month: what `orderflow run` starts the app on, on a machine
-that has no data yet.
+"""The demo store: a simulated month written into a store of its own, what `orderflow run`
+starts the app on, on a machine that has no data yet.
 
-The simulator writes what the engine saw (events, anomalies), each order's fields and the
-seller's commands; this module turns them into the store's records: one `OrderChange` per order
-with its events, and the allowed commands as outbox entries, sent and confirmed when the
-simulated marketplace confirmed them. Nothing is invented: no fetch run is recorded (the polls
-were virtual) and no watermark is set, so a later `orderflow sync` starts from scratch. Only
-the last day's actions go to the outbox (the store writes them one by one).
+The month ends at the current hour (the clock is injected), so the figures "as of now" (SLA
+risk, open orders, the outbox's waits) read it as a month that just happened. The simulator
+writes what the engine saw (events, anomalies), each order's fields, the seller's commands and
+its polls; this module turns them into the store's records: one `OrderChange` per order with its
+events, the allowed commands as outbox entries (sent, and confirmed when the simulated
+marketplace confirmed them) and the polls as fetch runs. Nothing is invented and no watermark is
+set; the runs belong to the account `SIMULATED`, which no Lengow account is, so a sync pointed
+at this store never plans its windows from them. Only the last day's actions and polls are
+written (the store records them one by one: a month's 3,000 polls would add twenty seconds).
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
+from engine.model.clock import Clock, SystemClock
 from engine.model.events import Anomaly, AnomalyKind, Event, Source
 from engine.runtime.runtime import Runtime
-from engine.store import NewAction, OrderChange, OutboxState, Store
+from engine.store import FetchKind, NewAction, OrderChange, OutboxState, RunStatus, Store
 from simulator.results.output import RunFiles
-from simulator.run.runner import simulate
+from simulator.run.runner import Run, simulate
 from simulator.scenario.values import Scenario
 
 # Changes handed to the store at a time: one transaction each, a bounded statement size.
 CHUNK = 2000
-# Outbox entries are written one statement at a time by the store: only the last day's actions
-# are queued, enough to show the outbox at work without minutes of writing.
+# Outbox entries and fetch runs are written one statement at a time by the store: only the last
+# day's actions and polls are kept, enough to show the outbox and the fetching at work without
+# minutes of writing.
 OUTBOX_SPAN = pd.Timedelta(days=1)
+POLL_SPAN = timedelta(days=1)
+# The account and the holder of the simulated polls' fetch runs: no real sync's.
+SIMULATED = "simulation"
 EVENT_COLUMNS = ("order_id", "seq", "from_status", "to_status", "trigger", "actor", "source")
 NOT_FIELDS = frozenset({"order_id", "ordered_at", "true_status", "true_stage", "engine_status"})
 
@@ -40,6 +49,18 @@ class Filled:
     orders: int
     events: int
     actions: int
+    fetch_runs: int = 0
+    start: datetime | None = None  # the simulated month, from `start` to `end`
+    end: datetime | None = None
+
+
+def ending_at(scenario: Scenario, days: int, now: datetime) -> Scenario:
+    """`scenario` moved so that a `days`-day run of it ends at the hour `now` is in.
+
+    Whole hours, because the arrivals' rate is shaped by the hour of the day.
+    """
+    end = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    return replace(scenario, start=end - timedelta(days=days))
 
 
 def fill(
@@ -48,8 +69,10 @@ def fill(
     days: int = 30,
     seed: int = 7,
     progress: Callable[[int, int], None] | None = None,
+    clock: Clock | None = None,
 ) -> Filled:
-    """Simulate `scenario` and write what the engine saw into `store`."""
+    """Simulate `days` of `scenario` up to now and write what the engine saw into `store`."""
+    scenario = ending_at(scenario, days, (clock or SystemClock()).now())
     with tempfile.TemporaryDirectory(prefix="orderflow-fill-") as folder:
         out = Path(folder)
         sink = RunFiles(out, scenario)
@@ -65,7 +88,9 @@ def fill(
     for start in range(0, len(changes), CHUNK):
         store.apply(changes[start : start + CHUNK])
     actions = _outbox(store, Runtime(scenario.rules), commands, fields)
-    return Filled(len(changes), len(events), actions)
+    runs = _fetch_runs(store, run, events)
+    end = scenario.start + timedelta(days=days)
+    return Filled(len(changes), len(events), actions, runs, scenario.start, end)
 
 
 def _fields(orders: pd.DataFrame) -> dict[str, dict[str, object]]:
@@ -172,3 +197,33 @@ def _outbox(
             if not pd.isna(row.confirmed_at):
                 tx.move_outbox(ident, OutboxState.CONFIRMED, row.confirmed_at.to_pydatetime())
     return queued
+
+
+def _fetch_runs(store: Store, run: Run, events: pd.DataFrame) -> int:
+    """The last day's polls as finished fetch runs, through the store's own calls.
+
+    A run's `orders` are the orders it brought news of: those whose change it was the first to
+    show (where an incremental fetch and a sweep ran at the same instant, the first one in the
+    plan that covers the change). A simulated poll is instantaneous, pages are not simulated.
+    """
+    polls, start = run.polls, run.scenario.start
+    cutoff = int(polls.at[-1]) - int(POLL_SPAN.total_seconds())
+    chosen = np.flatnonzero(polls.at >= cutoff)
+    seen = events.loc[events["seen_at"] >= start + timedelta(seconds=cutoff)]
+    news = seen.groupby(["seen_at", "order_id"], observed=True)["at"].max().reset_index()
+    by_instant = {stamp: pd.DatetimeIndex(rows["at"]) for stamp, rows in news.groupby("seen_at")}
+    none = pd.DatetimeIndex([], tz=UTC)
+    taken: dict[datetime, np.ndarray] = {}
+    columns = (polls.at, polls.start, polls.end)
+    for k in chosen:
+        at, low, high = (start + timedelta(seconds=int(t[k])) for t in columns)
+        changed = by_instant.get(pd.Timestamp(at), none)
+        done = taken.setdefault(at, np.zeros(len(changed), np.bool_))
+        mine = ~done & np.asarray((changed >= low) & (changed <= high))
+        done |= mine
+        kind = FetchKind.SWEEP if polls.sweep[k] else FetchKind.INCREMENTAL
+        ident = store.start_run(kind, low, high, at, holder=SIMULATED, account=SIMULATED)
+        with store.transaction() as tx:
+            tx.count_run(ident, orders=int(mine.sum()))
+            tx.finish_run(ident, RunStatus.OK, at)
+    return len(chosen)

@@ -5,13 +5,16 @@ The knobs are the questions a merchant asks: more orders a day, a slower or fast
 seller delay multiplied), a bigger fulfilment share, a longer month. A run goes through the
 simulator (scheduler, engine, outbox) into its Parquet files in a temporary directory and comes
 back as a prepared event log; two runs with the same seed and the same arrivals differ only by
-what was changed, so their figures side by side say what the change does.
+what was changed, so their figures side by side say what the change does, and the commands each
+run refused are listed with the simulator's reasons. One pair of runs is one draw of luck:
+`replicated` runs the pair as `orderflow simulate --compare --replications N` does, through the
+same `simulator.results.compare`, for the differences with their 95 % intervals.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,7 @@ import pandas as pd
 from analytics.eventlog import prepare
 from analytics.funnel import funnel
 from analytics.timing import time_to
+from simulator.results import compare as comparing
 from simulator.results.output import RunFiles
 from simulator.results.summary import summarise
 from simulator.run.runner import draw_arrivals, simulate
@@ -43,6 +47,15 @@ class Knobs:
 def knobs_of(scenario: Scenario, seed: int = 7) -> Knobs:
     """The scenario's own settings, as knobs."""
     return Knobs(scenario.days, scenario.arrivals.per_day, scenario.fulfilled_share, 1.0, seed)
+
+
+def baseline_knobs(baseline: Scenario, knobs: Knobs, same: bool) -> Knobs:
+    """The baseline's knobs next to a scenario's: its own orders, or with `same` the scenario's
+    (orders per day, fulfilment share); its own seller delays, the scenario's days and seed."""
+    if same:
+        return Knobs(knobs.days, knobs.per_day, knobs.fulfilled_share, 1.0, knobs.seed)
+    own = knobs_of(baseline, knobs.seed)
+    return Knobs(knobs.days, own.per_day, own.fulfilled_share, 1.0, knobs.seed)
 
 
 def scaled(delay: Distribution, factor: float) -> Distribution:
@@ -149,3 +162,70 @@ def _side_by_side(key: str, left: dict[str, float], right: dict[str, float]) -> 
     )
     table["change"] = table["scenario"] - table["baseline"]
     return table
+
+
+def refused(base: SimResult, other: SimResult) -> pd.DataFrame:
+    """`action, reason, baseline, scenario`: the commands each run refused and why, as the
+    simulator's summary counts them; the most refused first."""
+    counts = [
+        {(r["action"], r["reason"]): int(r["count"]) for r in result.summary.get("refused", [])}
+        for result in (base, other)
+    ]
+    keys = list(dict.fromkeys([*counts[0], *counts[1]]))
+    table = pd.DataFrame(
+        {
+            "action": [action for action, _ in keys],
+            "reason": [reason for _, reason in keys],
+            "baseline": [counts[0].get(k, 0) for k in keys],
+            "scenario": [counts[1].get(k, 0) for k in keys],
+        }
+    )
+    order = (table["baseline"] + table["scenario"]).sort_values(ascending=False, kind="stable")
+    return table.loc[order.index].reset_index(drop=True)
+
+
+def replicated(
+    baseline: Scenario,
+    base_knobs: Knobs,
+    scenario: Scenario,
+    knobs: Knobs,
+    replications: int,
+    progress: Progress | None = None,
+    mapper: comparing.Mapper | None = None,
+) -> list[comparing.Difference]:
+    """`replications` pairs of runs, the baseline first, exactly as `orderflow simulate
+    --scenario BASELINE --compare SCENARIO --replications N --days D --seed S` runs them: each
+    pair on the baseline's arrivals, with a seed of its own drawn from `knobs.seed`, on this
+    machine's cores unless `mapper` says otherwise. `progress(done, total)` per replication."""
+    first, second = adjusted(baseline, base_knobs), adjusted(scenario, knobs)
+    run_all = mapper or comparing.local_map()
+
+    def counted(fn: Callable[[comparing.Job], Any], jobs: list[comparing.Job]) -> Iterator[Any]:
+        for done, pair in enumerate(run_all(fn, jobs), start=1):
+            if progress is not None:
+                progress(done, len(jobs))
+            yield pair
+
+    return comparing.compare(first, second, knobs.days, knobs.seed, replications, counted)
+
+
+def interval_table(found: list[comparing.Difference]) -> pd.DataFrame:
+    """`figure, baseline, scenario, difference, ± 95 %, zero outside` of each figure: the means,
+    the mean paired difference and its interval's half-width; `zero outside` marks a difference
+    the replications make sure of (the CLI's `*`), None where there is no interval."""
+    return pd.DataFrame(
+        {
+            "figure": [d.figure for d in found],
+            "baseline": [d.first for d in found],
+            "scenario": [d.second for d in found],
+            "difference": [d.difference for d in found],
+            "± 95 %": [d.half_width for d in found],
+            "zero outside": [_outside(d) for d in found],
+        }
+    )
+
+
+def _outside(d: comparing.Difference) -> bool | None:
+    if d.difference is None or d.half_width is None:
+        return None
+    return abs(d.difference) > d.half_width

@@ -1,9 +1,10 @@
-"""`orderflow run` and `orderflow export`, through click's test runner."""
+"""`orderflow run` (the demo store or yours) and `orderflow export`, through click's runner."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import app_commands
+from engine.model.clock import SystemClock
 from engine.store import open_store
 
 
@@ -70,32 +72,74 @@ class Recorder:
         return 0
 
 
-def test_run_fills_a_new_store_then_starts_streamlit(
+# A pinned "now": the demo month is the day before it, Monday 5 January 2026 (the baseline's own
+# first day, so the figures below are the baseline's seed-7 day).
+NOW = datetime(2026, 1, 6, 0, 40, tzinfo=UTC)
+
+
+def test_run_fills_the_demo_store_then_starts_streamlit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     recorder = Recorder()
     monkeypatch.setattr(app_commands, "serve", recorder)
-    args = ["--data-dir", str(tmp_path), "--days", "1", "--port", "8599"]
+    monkeypatch.setattr(SystemClock, "now", lambda self: NOW)
+    monkeypatch.chdir(tmp_path)
+    args = ["--days", "1", "--port", "8599"]
     result = CliRunner().invoke(app_commands.run_command, args)
     assert result.exit_code == 0, result.output
     assert (
-        "New store: filling it from a 1-day simulated run of 'baseline' (seed 7)" in result.output
+        "New store: filling it from a 1-day simulated run of 'baseline' (seed 7) ending now"
+        in result.output
     )
+    demo = tmp_path / ".orderflow" / "demo.db"
+    url = f"sqlite:///{demo.resolve()}"
+    assert f"orderflow app on the demo store {url}" in result.output
     assert "Open http://localhost:8599 in your browser" in result.output
-    url = f"sqlite:///{(tmp_path / 'orderflow.db').resolve()}"
     with open_store(url) as store:
         orders = store.count_orders()
+        events = store.events_frame()
+        runs = store.fetch_runs()
     # One seed-7 day of the baseline: 400 orders a day, 520 expected on a Monday (x 1.3).
     assert orders == 504
-    assert "Stored 504 orders, 1,587 events, 376 recent actions in the outbox." in result.output
+    assert (
+        "Stored 504 orders, 1,587 events, 376 recent actions in the outbox and the last day's "
+        "106 polls as fetch runs, from 2026-01-05 00:00 to 2026-01-06 00:00 UTC."
+    ) in result.output
+    # The month ends at the hour "now" is in, never after it.
+    assert events["at"].min() >= pd.Timestamp("2026-01-05T00:00Z")
+    assert events["at"].max() < pd.Timestamp("2026-01-06T00:00Z")
+    assert runs[-1].started_at == datetime(2026, 1, 6, tzinfo=UTC)
     [(command, env)] = recorder.calls
     assert command[1:4] == ["-m", "streamlit", "run"]
     assert command[4].endswith("app.py")
     assert command[command.index("--server.port") + 1] == "8599"
-    assert env["ORDERFLOW_DB"] == url
+    assert (env["ORDERFLOW_DB"], env["ORDERFLOW_DEMO"]) == (url, "1")
+    # The sync's default store is another file, and the demo did not create it.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".orderflow"]
     # A second start finds the store filled and does not simulate again.
     again = CliRunner().invoke(app_commands.run_command, args)
     assert again.exit_code == 0
     assert "New store" not in again.output
     with open_store(url) as store:
         assert store.count_orders() == orders
+
+
+def test_run_on_your_store_leaves_it_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder = Recorder()
+    monkeypatch.setattr(app_commands, "serve", recorder)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        app_commands.run_command, ["--db", "sqlite:///orderflow.db", "--port", "8599"]
+    )
+    assert result.exit_code == 0, result.output
+    url = f"sqlite:///{(tmp_path / 'orderflow.db').resolve()}"
+    assert f"orderflow app on your store {url}" in result.output
+    assert "New store" not in result.output
+    with open_store(url) as store:
+        assert store.count_orders() == 0  # never filled from a simulation unless --fill says so
+    [(_, env)] = recorder.calls
+    # Streamlit runs in the repository's folder: it is given the absolute path.
+    assert (env["ORDERFLOW_DB"], env["ORDERFLOW_DEMO"]) == (url, "0")
+    assert not (tmp_path / ".orderflow").exists()

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from analytics.eventlog import prepare
+from simulator.results.compare import Difference
 from simulator.scenario.distributions import Empirical, Exponential, Fixed, LogNormal
 from simulator.scenario.loader import load_scenario
 from tests.analytics.conftest import raw_log
@@ -12,9 +13,12 @@ from workspace.simulation import (
     Knobs,
     SimResult,
     adjusted,
+    baseline_knobs,
     compare,
     compare_exits,
+    interval_table,
     knobs_of,
+    refused,
     run,
     scaled,
 )
@@ -84,3 +88,38 @@ def test_a_short_run_goes_through_the_simulator() -> None:
     assert ticks[-1][0] == ticks[-1][1]
     assert set(done.log["marketplace"].astype(str)) == {"cdiscount"}
     assert done.log["stage"].notna().all()
+
+
+def summary_with(refused: list[tuple[str, str, int]]) -> SimResult:
+    rows = [{"action": a, "reason": r, "count": c} for a, r, c in refused]
+    return SimResult("x", prepare(raw_log()), {"refused": rows})
+
+
+def test_refused_commands_side_by_side_most_refused_first() -> None:
+    base = summary_with([("ship", "needs carrier", 1), ("ship", "needs tracking", 1)])
+    other = summary_with([("ship", "needs carrier", 5), ("refund", "not at this status", 3)])
+    assert refused(base, other).values.tolist() == [
+        ["ship", "needs carrier", 1, 5],
+        ["refund", "not at this status", 0, 3],
+        ["ship", "needs tracking", 1, 0],
+    ]
+    assert refused(summary_with([]), summary_with([])).empty
+
+
+def test_the_baseline_takes_the_scenarios_orders_only_when_asked() -> None:
+    baseline = load_scenario(SCENARIOS / "baseline.yaml")
+    knobs = Knobs(3, 60.0, 0.2, 4.0, 11)
+    assert baseline_knobs(baseline, knobs, same=True) == Knobs(3, 60.0, 0.2, 1.0, 11)
+    assert baseline_knobs(baseline, knobs, same=False) == Knobs(3, 400.0, 0.08, 1.0, 11)
+
+
+def test_the_interval_table_marks_what_zero_is_outside_of() -> None:
+    found = [
+        Difference("accept: commands sent", 354.0, 26.67, -327.33, 38.67),
+        Difference("commands refused", 0.67, 0.0, -0.67, 2.87),
+        Difference("ship: median hours at the status", 9.5, None, None, None),
+        Difference("orders", 520.0, 520.0, 0.0, None),  # one replication: no interval
+    ]
+    table = interval_table(found).set_index("figure")
+    assert table["zero outside"].tolist() == [True, False, None, None]
+    assert table.loc["accept: commands sent", "± 95 %"] == 38.67
