@@ -63,7 +63,8 @@ def test_each_account_keeps_its_orders_and_its_own_runs(store_url: str) -> None:
     assert rows(
         store_url, "SELECT account, substr(order_id, 1, 5), count(*) FROM orders GROUP BY 1, 2 "
         "ORDER BY 1",
-    ) == [("1", "TW003", 28), ("2", "TW004", 28)]  # 2 of each 30 are fulfilled: skipped  # fmt: skip
+    ) == [("1", "TW003", 28), ("2", "TW004", 28)]  # fmt: skip
+    # (2 of each account's 30 orders are fulfilled by the marketplace: skipped.)
     # The 5-day lookback in day-long windows, once per account.
     assert rows(
         store_url, "SELECT account, kind, count(*) FROM fetch_runs GROUP BY 1, 2 ORDER BY 1"
