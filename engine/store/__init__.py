@@ -12,6 +12,10 @@ The modules:
 - `transaction`: `Transaction`, writes committed together or not at all.
 - `ingestion`: a batch of changes, applied when the marketplace's clock says they are news.
 - `queries`: the reads: orders for the runtime, events for analytics, the open timers.
+- `event_frame`: the event log as a DataFrame, read column by column (what the app waits for).
+- `order_fields`: orders' rule fields as event-log columns, decoded once per order.
+- `column_chunks`: typed columns built from the driver's rows a chunk at a time.
+- `statement`: a SELECT run on the driver's own cursor, for reads too large for rows.
 - `fetch_log`: fetch runs, watermarks, quarantined input (kept once) and set-aside orders.
 - `leases`: one holder at a time per name (a sync's fetch window), lapsing when it dies.
 - `outbox`: seller actions from pending through sending to sent, then confirmed, failed or

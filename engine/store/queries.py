@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, func, select
+from sqlalchemy import ColumnElement, Connection, Table, func, select
 
 from engine.model.events import EVENT_LOG_COLUMNS
 from engine.model.lines import LineState, OrderLine
@@ -136,19 +136,6 @@ def order_field_changes(
     return [StoredFieldChange(*row) for row in connection.execute(query)]
 
 
-def _events_query(marketplace: str | None, since: datetime | None) -> Select[Any]:
-    columns = (*(events.c[name] for name in EVENT_LOG_COLUMNS), events.c.deviation)
-    query = select(*columns, orders.c.fields).join(
-        orders,
-        (orders.c.marketplace == events.c.marketplace) & (orders.c.order_id == events.c.order_id),
-    )
-    if marketplace is not None:
-        query = query.where(events.c.marketplace == marketplace)
-    if since is not None:
-        query = query.where(events.c.at >= since)
-    return query.order_by(events.c.marketplace, events.c.order_id, events.c.seq)
-
-
 def events_frame(
     connection: Connection,
     marketplace: str | None = None,
@@ -156,34 +143,14 @@ def events_frame(
     fields: Sequence[str] = (),
     since: datetime | None = None,
 ) -> pd.DataFrame:
-    """The event log as a DataFrame with the architecture's event columns.
+    """The event log as a DataFrame (`event_frame.events_frame`, read column by column).
 
-    `stage_of` (a rule set's `stage_of`, or a status -> stage mapping) adds `stage`, the stage of
-    `to_status`; each name in `fields` adds that rule field of the order (e.g. its delivery mode).
-    `deviation` follows the event columns: True for an event no rule's path led to. A status the
-    rules do not declare (kept as the marketplace reported it) is its own stage.
+    That module imports pandas, here only when a frame is asked for: a sync or a writer never
+    pays for it.
     """
-    import pandas as pd
+    from engine.store import event_frame
 
-    rows = connection.execute(_events_query(marketplace, since)).all()
-    width = len(EVENT_LOG_COLUMNS) + 1
-    frame = pd.DataFrame([row[:width] for row in rows], columns=[*EVENT_LOG_COLUMNS, "deviation"])
-    frame = frame.astype({"seq": "int64", "inferred": "bool", "deviation": "bool"})
-    frame["at"] = pd.to_datetime(frame["at"], utc=True)
-    if stage_of is not None:
-        frame["stage"] = [_stage(stage_of, status) for status in frame["to_status"]]
-    for name in fields:
-        frame[name] = [row.fields.get(name) for row in rows]
-    return frame
-
-
-def _stage(stage_of: Callable[[str], str] | Mapping[str, str], status: str) -> str:
-    """The stage of `status`; a code the rules do not declare has none: shown as itself."""
-    try:
-        found = stage_of.get(status) if isinstance(stage_of, Mapping) else stage_of(status)
-    except KeyError:
-        found = None
-    return status if found is None else found
+    return event_frame.events_frame(connection, marketplace, stage_of, fields, since)
 
 
 def order_anomalies(

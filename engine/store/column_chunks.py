@@ -1,0 +1,63 @@
+"""Columns of a frame built from the driver's rows a chunk at a time, typed as pandas types them.
+
+pandas infers a column's type from a list of values: texts become `str` (None missing) unless
+every value is None (then object), numbers int64, datetimes `datetime64[us, UTC]`. Inference
+and the list cost more than the database's read; here each chunk's values go straight into
+Arrow or numpy arrays of the known type, then are joined, to the same dtypes and values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+
+class TextChunks:
+    """A text column: `str`, None where missing; object (all None) when no value is a text."""
+
+    def __init__(self) -> None:
+        self._chunks: list[pa.Array] = []
+
+    def add(self, values: Sequence[str | None]) -> None:
+        self._chunks.append(pa.array(values, type=pa.large_string()))
+
+    def column(self) -> pd.Series:
+        texts = pa.chunked_array(self._chunks, type=pa.large_string())
+        if texts.null_count == len(texts):
+            return pd.Series([None] * len(texts), dtype=object)
+        return pd.Series(pd.array(texts, dtype="str"))
+
+
+class NumberChunks:
+    """An integer or boolean column, converted by numpy (SQLite's 0 and 1 become booleans)."""
+
+    def __init__(self, dtype: type[np.generic]) -> None:
+        self._dtype = dtype
+        self._chunks: list[np.ndarray[Any, Any]] = []
+
+    def add(self, values: Sequence[Any]) -> None:
+        self._chunks.append(np.array(values, dtype=self._dtype))
+
+    def column(self) -> np.ndarray[Any, Any]:
+        return np.concatenate(self._chunks) if self._chunks else np.array([], dtype=self._dtype)
+
+
+class TimeChunks:
+    """A UTC datetime column from UTC text (`columns.utc_text`) or aware datetimes."""
+
+    def __init__(self, text: bool) -> None:
+        self._format = "ISO8601" if text else None
+        self._chunks: list[pd.DatetimeIndex] = []
+
+    def add(self, values: Sequence[Any]) -> None:
+        moments = pd.to_datetime(np.array(values, dtype=object), utc=True, format=self._format)
+        self._chunks.append(moments.as_unit("us"))
+
+    def column(self) -> pd.Series:
+        if not self._chunks:  # what pandas makes of no values at all
+            return pd.to_datetime(pd.Series([], dtype=object), utc=True)
+        return pd.Series(self._chunks[0].append(self._chunks[1:]))
