@@ -1,29 +1,32 @@
-"""The event log as analytics read it: one prepared DataFrame, and the filters every view shares.
+"""The event log as analytics read it: one prepared DataFrame, and the arrays every view derives.
 
 The store, the simulator and hand-made test logs all hand over the columns of
-docs/architecture.md ("Event log columns"; `deviation` is optional, False where absent).
+docs/architecture.md ("Event log columns"; `deviation` is optional, False where absent), and
+each case attribute (an enum or bool field of a rule file, `analytics.attributes`) they carry.
 `prepare` checks them, turns the repeated strings into categoricals (a million events stay a few
 tens of megabytes and group quickly), numbers each order (`case`, one integer per marketplace and
 order id) and sorts events by order and sequence, so every other module can rely on "the events
-of one order are contiguous and in order".
-Filters keep or drop whole orders, never single events, so a filtered log still holds complete
-paths.
+of one order are contiguous and in order". A case attribute is a property of the order: its last
+known value is spread over every event of the order. The filters live in `analytics.selection`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
+from analytics.attributes import canonical, case_fields
 from engine.model.definition import RuleSet
 from engine.model.events import EVENT_LOG_COLUMNS
 
 REQUIRED: tuple[str, ...] = EVENT_LOG_COLUMNS
-OPTIONAL: tuple[str, ...] = ("stage", "delivery_mode", "deviation")
+OPTIONAL: tuple[str, ...] = ("stage", "deviation", "last_poll")
+POLL = "last_poll"
+# A simulated run's events say when a poll saw each one: their polls, when none are given.
+SEEN = "seen_at"
 CATEGORIES: tuple[str, ...] = (
     "marketplace",
     "order_id",
@@ -33,7 +36,6 @@ CATEGORIES: tuple[str, ...] = (
     "actor",
     "source",
     "stage",
-    "delivery_mode",
 )
 CASE = "case"
 TIME_DTYPE = "datetime64[us, UTC]"
@@ -43,22 +45,50 @@ class EventLogInvalid(ValueError):
     """The frame handed to analytics is not an event log."""
 
 
-def prepare(raw: pd.DataFrame, rules: Iterable[RuleSet] = ()) -> pd.DataFrame:
+def prepare(
+    raw: pd.DataFrame,
+    rules: Iterable[RuleSet] = (),
+    fields: Sequence[str] | None = None,
+    polls: Sequence[datetime] | np.ndarray | None = None,
+) -> pd.DataFrame:
     """The log ready for analytics: typed, one `case` number per order, sorted by order and seq.
 
-    `rules` fill in `stage` where the log does not carry it (each rule set for its marketplace).
+    `rules` fill in `stage` where the log does not carry it (each rule set for its marketplace)
+    and name the case attributes kept (their enum and bool fields); `fields` names them instead.
+    A case attribute the log has no column for is left out. `polls` are the instants the
+    marketplace was polled (the fetch runs' window ends; for a simulated run, its events'
+    `seen_at` when not given): each event gets `last_poll`, the latest strictly before it, which
+    narrows the poll bounds of the inferred statuses before it (`analytics.censoring`).
     """
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
         raise EventLogInvalid(
             f"the event log lacks the column(s) {', '.join(missing)}; "
-            f"an event log has {', '.join(REQUIRED)} and optionally {', '.join(OPTIONAL)}"
+            f"an event log has {', '.join(REQUIRED)} and optionally {', '.join(OPTIONAL)} "
+            "and the rule files' enum and bool fields"
         )
-    log = raw.loc[:, [c for c in (*REQUIRED, *OPTIONAL) if c in raw.columns]].copy()
+    rules = tuple(rules)
+    described = {f.name: f for f in case_fields(rules)}
+    wanted = tuple(described) if fields is None else tuple(fields)
+    kept = [c for c in wanted if c in raw.columns and c not in (*REQUIRED, *OPTIONAL, CASE)]
+    log = _typed(raw.loc[:, [c for c in (*REQUIRED, *OPTIONAL, *kept) if c in raw.columns]], rules)
+    if polls is None and SEEN in raw.columns:
+        polls = _instants(raw[SEEN])
+    if polls is not None:
+        log[POLL] = pd.Series(last_polls(_instants(log["at"]), polls), index=log.index)
+        log[POLL] = pd.to_datetime(log[POLL], utc=True).astype(TIME_DTYPE)
+    log[CASE] = _case_numbers(log)
+    log = log.sort_values([CASE, "seq"], kind="stable", ignore_index=True)
+    for name in kept:
+        log[name] = _spread(log, canonical(log[name], described.get(name)))
+    return log
+
+
+def _typed(log: pd.DataFrame, rules: tuple[RuleSet, ...]) -> pd.DataFrame:
+    """A copy of `log` with each column of its type, `stage` and `deviation` filled in."""
+    log = log.copy()
     if "stage" not in log.columns:
-        log["stage"] = _stages(log, tuple(rules))
-    if "delivery_mode" not in log.columns:
-        log["delivery_mode"] = None
+        log["stage"] = _stages(log, rules)
     if "deviation" not in log.columns:  # a log without it has no deviation
         log["deviation"] = False
     log["deviation"] = log["deviation"].fillna(False).astype(bool)
@@ -67,12 +97,29 @@ def prepare(raw: pd.DataFrame, rules: Iterable[RuleSet] = ()) -> pd.DataFrame:
     log["seq"] = log["seq"].astype("int64")
     log["inferred"] = log["inferred"].astype(bool)
     log["at"] = pd.to_datetime(log["at"], utc=True).astype(TIME_DTYPE)
-    log[CASE] = _case_numbers(log)
-    log = log.sort_values([CASE, "seq"], kind="stable", ignore_index=True)
-    # The delivery mode is a property of the order: spread its last known value to every event.
-    log["delivery_mode"] = log.groupby(CASE, observed=True)["delivery_mode"].transform("last")
-    log["delivery_mode"] = log["delivery_mode"].astype("category")
     return log
+
+
+def attribute_columns(log: pd.DataFrame) -> list[str]:
+    """The case attributes a prepared log carries (the rule files' enum and bool fields)."""
+    known = {*REQUIRED, *OPTIONAL, CASE}
+    return [c for c in log.columns if c not in known]
+
+
+def _spread(log: pd.DataFrame, column: pd.Series) -> pd.Series:
+    """Each order's last known value of `column` (a categorical), on every event of the order."""
+    codes = column.cat.codes.to_numpy()
+    if not len(codes):
+        return column
+    index = np.arange(len(codes))
+    seen = np.maximum.accumulate(np.where(codes >= 0, index, -1))
+    last = seen[case_last(log)]
+    sizes = np.diff(np.r_[case_first(log), len(codes)])
+    start = case_first(log)
+    chosen = np.where(last >= start, codes[np.maximum(last, 0)], -1)
+    spread = np.repeat(chosen, sizes)
+    categories = column.cat.categories
+    return pd.Series(pd.Categorical.from_codes(spread, categories), index=log.index)
 
 
 def empty() -> pd.DataFrame:
@@ -103,6 +150,25 @@ def _case_numbers(log: pd.DataFrame) -> np.ndarray:
     return np.asarray(codes, dtype=np.int64)
 
 
+def last_polls(times: np.ndarray, polls: Sequence[datetime] | np.ndarray) -> np.ndarray:
+    """For each of `times`: the latest of `polls` strictly before it (NaT where none)."""
+    instants_ = np.unique(_instants(polls))
+    instants_ = instants_[~np.isnat(instants_)]
+    if not len(instants_):
+        return np.full(len(times), np.datetime64("NaT", "us"))
+    where = np.searchsorted(instants_, times, side="left") - 1
+    found = instants_[np.maximum(where, 0)]
+    return np.where(where >= 0, found, np.datetime64("NaT", "us"))
+
+
+def _instants(values: pd.Series | np.ndarray | Sequence[datetime]) -> np.ndarray:
+    """Any column of times as numpy datetime64[us], UTC, zone dropped."""
+    if isinstance(values, np.ndarray) and np.issubdtype(values.dtype, np.datetime64):
+        return values.astype("datetime64[us]")
+    stamps = pd.to_datetime(pd.Series(values, dtype=object if not len(values) else None), utc=True)
+    return np.asarray(stamps.dt.tz_convert(None).to_numpy(), dtype="datetime64[us]")
+
+
 def case_first(log: pd.DataFrame) -> np.ndarray:
     """Row positions of each order's first event (the log is prepared: orders are contiguous)."""
     case = log[CASE].to_numpy()
@@ -131,22 +197,6 @@ def first_mask(log: pd.DataFrame) -> np.ndarray:
     return np.r_[True, case[1:] != case[:-1]] if len(case) else np.zeros(0, dtype=bool)
 
 
-def since_previous(log: pd.DataFrame) -> np.ndarray:
-    """Seconds between each event and the order's previous one; NaN where unknown.
-
-    Unknown for an order's first event, and where either event was inferred: an inferred status
-    was never seen, so the time it was entered or left is not known.
-    """
-    if not len(log):
-        return np.zeros(0)
-    times = instants(log)
-    gap = np.r_[np.nan, seconds(times[1:] - times[:-1])]
-    inferred = log["inferred"].to_numpy()
-    unknown = first_mask(log) | inferred | np.r_[False, inferred[:-1]]
-    gap[unknown] = np.nan
-    return np.asarray(gap, dtype=np.float64)
-
-
 def current(log: pd.DataFrame) -> pd.DataFrame:
     """One row per order: its last event, i.e. its status now and since when."""
     return log.iloc[case_last(log)].reset_index(drop=True)
@@ -156,47 +206,6 @@ def started(log: pd.DataFrame) -> pd.Series:
     """When each order was created (its first event), indexed by case."""
     first = log.iloc[case_first(log)]
     return pd.Series(first["at"].to_numpy(), index=first[CASE].to_numpy(), name="started_at")
-
-
-@dataclass(frozen=True)
-class LogFilter:
-    """Which orders to look at; empty fields mean "all".
-
-    `start`/`end` select orders created in [start, end); `stages` orders that reached one of
-    them; `marketplaces` and `delivery_modes` orders of those.
-    """
-
-    start: datetime | None = None
-    end: datetime | None = None
-    marketplaces: tuple[str, ...] = ()
-    stages: tuple[str, ...] = ()
-    delivery_modes: tuple[str, ...] = ()
-
-
-def filter_log(log: pd.DataFrame, where: LogFilter) -> pd.DataFrame:
-    """The events of the orders `where` selects, whole orders only."""
-    keep = np.ones(len(log), dtype=bool)
-    if where.marketplaces:
-        keep &= log["marketplace"].isin(where.marketplaces).to_numpy()
-    if where.delivery_modes:
-        keep &= log["delivery_mode"].isin(where.delivery_modes).to_numpy()
-    if where.start is not None or where.end is not None:
-        keep &= _created_between(log, where.start, where.end)
-    if where.stages:
-        reached = log.loc[log["stage"].isin(where.stages).to_numpy(), CASE].unique()
-        keep &= log[CASE].isin(reached).to_numpy()
-    return log.loc[keep].reset_index(drop=True)
-
-
-def _created_between(log: pd.DataFrame, start: datetime | None, end: datetime | None) -> np.ndarray:
-    first = instants(log)[case_first(log)]
-    ok = np.ones(len(first), dtype=bool)
-    if start is not None:
-        ok &= first >= as_instant(start)
-    if end is not None:
-        ok &= first < as_instant(end)
-    sizes = np.diff(np.r_[case_first(log), len(log)])
-    return np.repeat(ok, sizes)
 
 
 def as_instant(moment: datetime) -> np.datetime64:

@@ -1,187 +1,183 @@
-"""Exports for process-mining tools: CSV, Parquet and XES (IEEE 1849-2016).
+"""Exports for process-mining tools: CSV, Parquet and XES (IEEE 1849-2016), the same in each.
 
-Process-mining tools expect one row per event with the XES names: `case:concept:name` (the
-order), `concept:name` (the activity: the status entered), `time:timestamp`, `org:resource` (who
-caused it) and `lifecycle:transition`; the engine's own columns travel along. The XES file is
-written with the standard library's `xml.etree`, one trace at a time, so a large log never sits
-in memory as one XML tree. It declares the concept, time, organizational and lifecycle
-extensions, the global attributes every trace and event carries, and the usual classifiers.
+One row per event with the XES names: `case:concept:name` (the order), `concept:name` (the
+activity: the status entered), `time:timestamp`, `org:resource` (who caused it) and
+`lifecycle:transition`. Case attributes carry the `case:` prefix in CSV and Parquet, as pm4py
+names XES trace attributes once read: `case:marketplace`, `case:order_id` and every enum and
+bool field of the rule files (`analytics.attributes`; `case:delivery_mode`, `case:carrier`...).
+The event attributes follow: seq, from_status, trigger, source, stage, deviation, `inferred`
+(the rules say the order went through the status, no fetch saw it) and `time_basis`, how the
+event's time was chosen:
+
+- `observed`: the time a fetch saw it;
+- `stored`: an inferred event as the store keeps it, at the next observed event's time;
+- `estimated`: an inferred event at its estimate within its poll bounds (`analytics.censoring`),
+  the bounds in `entered_earliest` and `entered_latest`.
+
+Which one an export uses is its `inferred` mode: `keep` (every event as stored, inferred ones
+marked), `drop` (the observed events only) or `interval` (every event whose entry has poll
+bounds, inferred ones at their estimate; the inferred events before an order's first observed
+one, which have no lower bound, are left out). With `interval`, time in status computed from the
+file by any tool is the project's (`analytics.timing`): each stay is the next event's time
+minus this one's, exactly, and the events left out are those whose stays the project counts as
+unbounded. With `keep`, the counts are the project's but an inferred stay reads 0 s.
+
+Times are UTC with microseconds in every format: the store's precision, so nothing is rounded
+away and the figures computed from a file equal the project's to the microsecond (xs:dateTime
+allows any number of decimals; a tool that keeps milliseconds loses under one).
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
-from analytics.eventlog import case_first
+from analytics.censoring import entries
+from analytics.eventlog import CASE, attribute_columns, instants
+from analytics.xes import (
+    ACTIVITY,
+    CASE_ID,
+    CASE_PREFIX,
+    RESOURCE,
+    TIMESTAMP,
+    TRANSITION,
+    Progress,
+    date_columns,
+    iso_times,
+    write_xes,
+)
 
 Format = Literal["xes", "csv", "parquet"]
 FORMATS: tuple[str, ...] = ("xes", "csv", "parquet")
-CASE_ID = "case:concept:name"
-ACTIVITY = "concept:name"
-TIMESTAMP = "time:timestamp"
-RESOURCE = "org:resource"
-TRANSITION = "lifecycle:transition"
-EXTRA: tuple[str, ...] = (
-    "marketplace",
-    "order_id",
+Inferred = Literal["keep", "drop", "interval"]
+INFERRED: tuple[str, ...] = ("keep", "drop", "interval")
+BASIS = "time_basis"
+EARLIEST = "entered_earliest"
+LATEST = "entered_latest"
+EVENT_ATTRIBUTES: tuple[str, ...] = (
     "seq",
     "from_status",
     "trigger",
     "source",
-    "inferred",
     "stage",
-    "delivery_mode",
+    "deviation",
+    "inferred",
 )
-EXTENSION_BASE = "http://www.xes-standard.org/"
-EXTENSIONS: tuple[tuple[str, str], ...] = (
-    ("Concept", "concept"),
-    ("Time", "time"),
-    ("Organizational", "org"),
-    ("Lifecycle", "lifecycle"),
-)
-# Classifier names are xs:NCName in the schema: no spaces, no colons.
-CLASSIFIERS: tuple[tuple[str, str], ...] = (
-    ("Activity", "concept:name"),
-    ("ActivityTransition", "concept:name lifecycle:transition"),
-    ("Resource", "org:resource"),
-)
+TIME_RULE: dict[str, str] = {
+    "keep": "every event as stored; an inferred event at the next observed event's time "
+    "(time_basis 'stored')",
+    "drop": "the observed events only",
+    "interval": "inferred events at their estimate within their poll bounds, spread evenly "
+    "between the previous and the next observed event (time_basis 'estimated', bounds in "
+    "entered_earliest and entered_latest); inferred events before an order's first observed "
+    "one left out",
+}
 
 
-def event_table(log: pd.DataFrame) -> pd.DataFrame:
+def event_table(log: pd.DataFrame, inferred: Inferred = "keep") -> pd.DataFrame:
     """The prepared log with the process-mining column names, one row per event, in order."""
+    if inferred not in INFERRED:
+        raise ValueError(f"unknown inferred mode '{inferred}'; choose one of {', '.join(INFERRED)}")
+    found = entries(log)
+    keep = np.ones(len(log), dtype=bool)
+    if inferred == "drop":
+        keep = found.observed
+    elif inferred == "interval":
+        keep = found.bounded
+    basis = np.where(found.observed, "observed", "stored" if inferred == "keep" else "estimated")
+    times = found.estimate if inferred == "interval" else instants(log)
+    rows = log.loc[keep]
     single = log["marketplace"].nunique() <= 1
-    order = log["order_id"].astype(str)
-    case = order if single else log["marketplace"].astype(str) + ":" + order
+    order = rows["order_id"].astype(str)
+    case = order if single else rows["marketplace"].astype(str) + ":" + order
     table = pd.DataFrame(
         {
-            CASE_ID: case.to_numpy(),
-            ACTIVITY: log["to_status"].astype(str).to_numpy(),
-            TIMESTAMP: log["at"].to_numpy(),
-            RESOURCE: log["actor"].astype(str).to_numpy(),
+            CASE_ID: case.to_numpy(dtype=object),
+            ACTIVITY: rows["to_status"].astype(str).to_numpy(dtype=object),
+            TIMESTAMP: _utc(times[keep]),
+            RESOURCE: rows["actor"].astype(str).to_numpy(dtype=object),
             TRANSITION: "complete",
+            f"{CASE_PREFIX}marketplace": rows["marketplace"].astype(str).to_numpy(dtype=object),
+            f"{CASE_PREFIX}order_id": order.to_numpy(dtype=object),
         }
     )
-    for column in EXTRA:
-        table[column] = log[column].to_numpy()
-    table[TIMESTAMP] = pd.to_datetime(table[TIMESTAMP], utc=True)
+    for name in attribute_columns(log):
+        table[f"{CASE_PREFIX}{name}"] = _attribute(rows[name])
+    for name in EVENT_ATTRIBUTES:
+        table[name] = _plain(rows[name])
+    table[BASIS] = basis[keep]
+    if inferred == "interval":
+        table[EARLIEST] = _utc(found.low[keep])
+        table[LATEST] = _utc(found.high[keep])
     return table
 
 
-# Told (traces written, traces in all) as an XES file is written, for a progress bar.
-Progress = Callable[[int, int], None]
-# How many traces between two progress reports.
-PROGRESS_EVERY = 1000
+def _utc(times: np.ndarray) -> pd.Series:
+    return pd.Series(pd.to_datetime(times).tz_localize("UTC").astype("datetime64[us, UTC]"))
+
+
+def _plain(column: pd.Series) -> np.ndarray:
+    """A column's values as plain objects (None where missing): the same in every format."""
+    if column.dtype == "category":
+        values: np.ndarray = column.astype(object).to_numpy(dtype=object, copy=True)
+        values[pd.isna(values)] = None
+        return values
+    return np.asarray(column.to_numpy())
+
+
+def _attribute(column: pd.Series) -> pd.Series:
+    """A case attribute: bools as a nullable boolean column, the rest as text (None missing)."""
+    values = column.astype(object)
+    present = values.dropna()
+    if len(present) and all(isinstance(v, bool | np.bool_) for v in present):
+        return pd.Series(values.to_numpy(), dtype="boolean")
+    return pd.Series(np.where(values.isna(), None, values.astype(str)), dtype=object)
 
 
 def write(
-    log: pd.DataFrame, fmt: Format, path: str | Path, progress: Progress | None = None
+    log: pd.DataFrame,
+    fmt: Format,
+    path: str | Path,
+    progress: Progress | None = None,
+    inferred: Inferred = "keep",
 ) -> int:
-    """Write the log to `path` in `fmt`; returns the number of events written."""
+    """Write the log to `path` in `fmt`, inferred events as `inferred` says; returns the number
+    of events written."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
+    table = event_table(log, inferred)
     if fmt == "csv":
-        return write_csv(log, path)
-    if fmt == "parquet":
-        return write_parquet(log, path)
-    if fmt == "xes":
-        return write_xes(log, path, progress)
-    raise ValueError(f"unknown export format '{fmt}'; choose one of {', '.join(FORMATS)}")
-
-
-def write_csv(log: pd.DataFrame, path: str | Path) -> int:
-    table = event_table(log)
-    table[TIMESTAMP] = iso_times(table[TIMESTAMP])
-    table.to_csv(path, index=False)
+        write_csv(table, path)
+    elif fmt == "parquet":
+        write_parquet(table, path, inferred)
+    else:
+        write_xes(table, path, TIME_RULE[inferred], progress)
     return len(table)
 
 
-def write_parquet(log: pd.DataFrame, path: str | Path) -> int:
-    table = event_table(log)
+def write_csv(table: pd.DataFrame, path: str | Path) -> None:
+    shown = table.copy()
+    for column in date_columns(table):
+        shown[column] = iso_times(table[column])
+    shown.to_csv(path, index=False)
+
+
+def write_parquet(table: pd.DataFrame, path: str | Path, inferred: Inferred) -> None:
+    # pandas keeps `attrs` in the file's metadata: the rule travels with the data.
+    table.attrs = {"inferred": inferred, "inferred_times": TIME_RULE[inferred]}
     table.to_parquet(path, index=False)
-    return len(table)
 
 
-def iso_times(times: pd.Series) -> pd.Series:
-    """xs:dateTime text with milliseconds and the UTC offset, e.g. 2026-03-02T10:00:00.000+00:00."""
-    utc = pd.to_datetime(times, utc=True)
-    return utc.dt.strftime("%Y-%m-%dT%H:%M:%S.%f").str[:-3] + "+00:00"
-
-
-def write_xes(log: pd.DataFrame, path: str | Path, progress: Progress | None = None) -> int:
-    table = event_table(log)
-    table[TIMESTAMP] = iso_times(table[TIMESTAMP])
-    with open(path, "w", encoding="utf-8") as out:
-        out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        # The IEEE 1849-2016 schema declares no target namespace: the elements carry none.
-        out.write('<log xes.version="1849-2016">\n')
-        for element in _header():
-            out.write(_text(element))
-        columns = {c: table[c].tolist() for c in table.columns}
-        firsts = case_first(log).tolist()
-        ends = [*firsts[1:], len(table)] if firsts else []
-        bounds = zip(firsts, ends, strict=True)
-        for done, (start, stop) in enumerate(bounds, start=1):
-            out.write(_text(_trace(columns, start, stop)))
-            if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(firsts)):
-                progress(done, len(firsts))
-        out.write("</log>\n")
-    return len(table)
-
-
-def _text(element: ET.Element) -> str:
-    ET.indent(element, space="  ", level=1)
-    return "  " + ET.tostring(element, encoding="unicode") + "\n"
-
-
-def _header() -> Iterator[ET.Element]:
-    for name, prefix in EXTENSIONS:
-        yield ET.Element(
-            "extension", name=name, prefix=prefix, uri=f"{EXTENSION_BASE}{prefix}.xesext"
-        )
-    trace_globals = ET.Element("global", scope="trace")
-    _attribute(trace_globals, "string", "concept:name", "UNKNOWN")
-    yield trace_globals
-    event_globals = ET.Element("global", scope="event")
-    _attribute(event_globals, "string", ACTIVITY, "UNKNOWN")
-    _attribute(event_globals, "date", TIMESTAMP, "1970-01-01T00:00:00.000+00:00")
-    _attribute(event_globals, "string", RESOURCE, "UNKNOWN")
-    _attribute(event_globals, "string", TRANSITION, "complete")
-    yield event_globals
-    for name, keys in CLASSIFIERS:
-        yield ET.Element("classifier", name=name, keys=keys)
-    yield _attribute(None, "string", "concept:name", "orderflow event log")
-    yield _attribute(None, "string", "lifecycle:model", "standard")
-
-
-def _attribute(parent: ET.Element | None, kind: str, key: str, value: str) -> ET.Element:
-    if parent is None:
-        return ET.Element(kind, key=key, value=value)
-    return ET.SubElement(parent, kind, key=key, value=value)
-
-
-def _trace(columns: dict[str, list[object]], start: int, stop: int) -> ET.Element:
-    trace = ET.Element("trace")
-    _attribute(trace, "string", "concept:name", str(columns[CASE_ID][start]))
-    _attribute(trace, "string", "marketplace", str(columns["marketplace"][start]))
-    if not pd.isna(columns["delivery_mode"][start]):
-        _attribute(trace, "string", "delivery_mode", str(columns["delivery_mode"][start]))
-    for i in range(start, stop):
-        trace.append(_event({key: values[i] for key, values in columns.items()}))
-    return trace
-
-
-def _event(row: dict[str, object]) -> ET.Element:
-    event = ET.Element("event")
-    _attribute(event, "string", ACTIVITY, str(row[ACTIVITY]))
-    _attribute(event, "date", TIMESTAMP, str(row[TIMESTAMP]))
-    _attribute(event, "string", RESOURCE, str(row[RESOURCE]))
-    _attribute(event, "string", TRANSITION, "complete")
-    _attribute(event, "int", "seq", str(row["seq"]))
-    _attribute(event, "boolean", "inferred", "true" if row["inferred"] else "false")
-    for key in ("from_status", "trigger", "source", "stage"):
-        if not pd.isna(row[key]):
-            _attribute(event, "string", key, str(row[key]))
-    return event
+def counts(log: pd.DataFrame) -> dict[str, int]:
+    """What each mode does to a log: its `events`, `orders`, `inferred` events, and `unbounded`
+    ones (inferred before the order's first observed event: left out by `interval`)."""
+    found = entries(log)
+    return {
+        "events": len(log),
+        "orders": int(log[CASE].nunique()) if len(log) else 0,
+        "inferred": int((~found.observed).sum()),
+        "unbounded": int((~found.bounded).sum()),
+    }

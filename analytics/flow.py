@@ -1,10 +1,13 @@
 """The flow of orders: the directly-follows graph, per transition, and as a Sankey's links.
 
-The directly-follows graph is process mining's basic map: an edge a -> b counts the orders
-whose status b came right after a, with the median time between the two. Orders enter the
-graph from `START`. At the stage level, consecutive statuses of one stage are merged, so the
-graph reads as the funnel's moves. Times are only taken between two observed events: an inferred
-status was never seen, its time is not known (the edge is still counted).
+The directly-follows graph is process mining's basic map: an edge a -> b counts the moves from
+a straight to b (an order that takes it twice counts twice), with the median time the order had
+spent in a before. Orders enter the graph from `START`. At the stage level, consecutive statuses
+of one stage are merged, so the graph reads as the funnel's moves. The times are the stays of
+`analytics.timing.time_in_status`, split by where they ended (`analytics.censoring`): `timed`
+moves (known + censored, the latter at their estimate) are measured; a move whose stay started
+before the order was first seen is counted, not timed. So the `timed` of a status's outgoing
+edges add up to its `timed` stays in Time in status.
 """
 
 from __future__ import annotations
@@ -15,60 +18,81 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from analytics.eventlog import first_mask, since_previous
+from analytics.censoring import UNBOUNDED, Spans, entries, grouped_quantiles, spans
+from analytics.eventlog import first_mask
 
 START = "(start)"
 Level = Literal["status", "stage"]
 
 
 def directly_follows(log: pd.DataFrame, level: Level = "status") -> pd.DataFrame:
-    """Edges `source, target, count, median_s` (seconds), most frequent first."""
+    """Edges `source, target, count, timed, median_s` (seconds), most frequent first."""
     column = "to_status" if level == "status" else "stage"
-    rows, gap = (log, since_previous(log)) if level == "status" else stage_changes(log)
-    codes = rows[column].cat.codes.to_numpy(dtype=np.int64)
-    source = np.r_[-1, codes[:-1]] if len(codes) else codes
-    source[first_mask(rows)] = -1
-    frame = pd.DataFrame({"source": source, "target": codes, "gap": gap})
-    frame = frame.loc[frame["target"] >= 0]
-    table = frame.groupby(["source", "target"])["gap"].agg(count="size", median_s="median")
-    table = table.reset_index()
-    names = np.array([START, *map(str, rows[column].cat.categories)], dtype=object)
-    table["source"] = names[table["source"].to_numpy() + 1]
-    table["target"] = names[table["target"].to_numpy() + 1]
-    return _by_count(table, ["source", "target"])
-
-
-def stage_changes(log: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """The events where an order changed stage (and each order's first event), with the seconds
-    since the order entered its previous stage.
-
-    That time is known when both stage entries were observed and the status the order left was
-    observed too (leaving an inferred status happened at an unknown time).
-    """
-    codes = log["stage"].cat.codes.to_numpy()
+    rows, stays = _moves(log, level)
+    codes = log[column].cat.codes.to_numpy(dtype=np.int64)
     first = first_mask(log)
-    changed = np.r_[True, codes[1:] != codes[:-1]] if len(codes) else first
-    keep = changed | first
-    inferred = log["inferred"].to_numpy()
-    left_inferred = np.r_[False, inferred[:-1]] if len(inferred) else inferred
-    rows = log.loc[keep].reset_index(drop=True)
-    gap = since_previous(rows)
-    gap[left_inferred[keep]] = np.nan
-    return rows, gap
+    source = np.where(first[rows], -1, codes[np.maximum(rows - 1, 0)])
+    names = {key: log[column] for key in ("source", "target")}
+    return _edges({"source": source, "target": codes[rows]}, stays, names)
+
+
+def _moves(log: pd.DataFrame, level: Level) -> tuple[np.ndarray, Spans]:
+    """The rows that start a new status (every event) or a new stage (an order's first event and
+    each change of stage), with the stay each one ends: from the previous such row's entry."""
+    first = first_mask(log)
+    if level == "status":
+        rows = np.arange(len(log))
+    else:
+        codes = log["stage"].cat.codes.to_numpy()
+        rows = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]] | first) if len(log) else first
+    previous = np.r_[rows[0] if len(rows) else 0, rows[:-1]]
+    stays = spans(entries(log), previous, rows)
+    created = first[rows]
+    stays.kind[created] = UNBOUNDED  # an order's first event ends no stay: counted, not timed
+    stays.estimate[created] = np.nan
+    return rows, stays
 
 
 def transitions(log: pd.DataFrame) -> pd.DataFrame:
-    """Per rule-set edge: `from_status, trigger, to_status, count, median_s`.
+    """Per rule-set edge: `from_status, trigger, to_status, count, timed, median_s`.
 
     Creation events have `from_status` START. These are the counts drawn on the rule diagram.
     """
     keys = ["from_status", "trigger", "to_status"]
-    frame = pd.DataFrame(
-        {k: log[k].cat.codes.to_numpy(dtype=np.int64) for k in keys} | {"gap": since_previous(log)}
-    )
-    table = frame.groupby(keys)["gap"].agg(count="size", median_s="median").reset_index()
-    for key in keys:
-        names = np.array([START, *map(str, log[key].cat.categories)], dtype=object)
+    _, stays = _moves(log, "status")
+    codes = {k: log[k].cat.codes.to_numpy(dtype=np.int64) for k in keys}
+    return _edges(codes, stays, {k: log[k] for k in keys})
+
+
+def _edges(
+    codes: dict[str, np.ndarray], stays: Spans, columns: dict[str, pd.Series]
+) -> pd.DataFrame:
+    """One row per distinct combination of `codes` (-1: START), with its count of moves, of
+    timed moves and their median stay; the codes named from `columns`' categories."""
+    keys = list(codes)
+    keep = codes[keys[-1]] >= 0  # an event whose status is unknown names no edge
+    kept = stays.take(keep)
+    if not keep.any():
+        empty = pd.DataFrame({k: pd.Series(dtype=object) for k in keys})
+        return empty.assign(count=0, timed=0, median_s=np.nan).astype({"count": "int64"})
+    # One integer per combination (each code + 1 in its own digit): a 1-d unique, not rows.
+    sizes = [len(columns[k].cat.categories) + 1 for k in keys]
+    combined = np.zeros(int(keep.sum()), dtype=np.int64)
+    for key, size in zip(keys, sizes, strict=True):
+        combined = combined * size + (codes[key][keep] + 1)
+    found, which = np.unique(combined, return_inverse=True)
+    which = which.reshape(-1)
+    timed = kept.kind != UNBOUNDED
+    digits = {}
+    for key, size in zip(reversed(keys), reversed(sizes), strict=True):
+        found, digits[key] = np.divmod(found, size)
+    table = pd.DataFrame({key: digits[key] - 1 for key in keys})
+    table["count"] = np.bincount(which, minlength=len(table))
+    table["timed"] = np.bincount(which[timed], minlength=len(table))
+    median = grouped_quantiles(which[timed], kept.estimate[timed], len(table), [0.5])
+    table["median_s"] = median[:, 0]
+    for key, column in columns.items():
+        names = np.array([START, *map(str, column.cat.categories)], dtype=object)
         table[key] = names[table[key].to_numpy() + 1]
     return _by_count(table, keys)
 

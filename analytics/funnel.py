@@ -10,11 +10,16 @@ in it, so nothing is hidden. An order whose status now is in an exit stage count
 the status it is in (the cause: a refusal, an automatic cancellation, a refused payment, a
 customer's cancellation), the trigger and actor that put it there, and the last step it had
 reached before.
+
+Each rule file has its funnel (`funnels`): its steps are the stages its statuses use, so a
+marketplace without, say, an acceptance step shows none, and each is computed on the orders of
+its marketplace under the filters. The funnel of several marketplaces together (`funnel` on the
+whole log) is on the normalised stages any of them uses, and says so where it is shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +50,30 @@ def progress_stages(rules: Iterable[RuleSet] = (), log: pd.DataFrame | None = No
     if not used and log is not None:
         used = {str(s) for s in log["stage"].dropna().unique()}
     return [s for s in STAGES if s in used and s not in EXIT_STAGES]
+
+
+@dataclass(frozen=True)
+class MarketFunnel:
+    """The funnel of one marketplace's orders, on the steps of its rule file."""
+
+    marketplace: str
+    funnel: Funnel
+
+
+def funnels(log: pd.DataFrame, rules: Mapping[str, RuleSet]) -> tuple[MarketFunnel, ...]:
+    """One funnel per marketplace of `log` (a prepared, perhaps filtered, log), in code order: on
+    its rule set's stages when `rules` has it, else on the stages its events use."""
+    found = []
+    codes = log["marketplace"].cat.codes.to_numpy()
+    for code, name in enumerate(log["marketplace"].cat.categories):
+        mine = codes == code
+        if not mine.any():
+            continue
+        part = log if mine.all() else log.loc[mine].reset_index(drop=True)
+        rule_set = rules.get(str(name))
+        steps = progress_stages([rule_set] if rule_set else (), part)
+        found.append(MarketFunnel(str(name), funnel(part, steps)))
+    return tuple(sorted(found, key=lambda f: f.marketplace))
 
 
 def funnel(log: pd.DataFrame, steps: Sequence[str] | None = None) -> Funnel:

@@ -54,13 +54,13 @@ def timer_table(rules: Iterable[RuleSet]) -> pd.DataFrame:
 def sla_risk(log: pd.DataFrame, rules: Iterable[RuleSet], now: datetime) -> pd.DataFrame:
     """One row per open order and timer of its status, the closest deadline first."""
     timers = timer_table(rules)
-    last = case_last(log)
+    latest = log.iloc[case_last(log)]  # one row per order first: a million events, few strings
     orders = pd.DataFrame(
         {
-            "marketplace": log["marketplace"].astype(str).to_numpy()[last],
-            "order_id": log["order_id"].astype(str).to_numpy()[last],
-            "status": log["to_status"].astype(str).to_numpy()[last],
-            "entered": instants(log)[last],
+            "marketplace": latest["marketplace"].astype(str).to_numpy(),
+            "order_id": latest["order_id"].astype(str).to_numpy(),
+            "status": latest["to_status"].astype(str).to_numpy(),
+            "entered": instants(latest),
         }
     )
     rows = orders.merge(timers, on=["marketplace", "status"], how="inner")

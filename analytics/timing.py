@@ -1,92 +1,113 @@
 """How long orders take: time in each status, and time from creation to a trigger or a stage.
 
-Figures are medians and the 90th and 99th percentiles (the tail is what a seller is penalised
-for), in seconds. A stay is the time between entering a status and the order's next event; it
-is measured only between observed events (an inferred status has no known time), and orders
-still in a status are counted apart (`now`) rather than measured.
+Every duration follows `analytics.censoring`: a stay or a span whose ends were observed is
+known; one with an inferred end is censored within its poll bounds and measured at its estimate;
+one that starts before the order was first seen is unbounded, counted and never measured.
+Figures are the median and the 90th and 99th percentiles (the tail is what a seller is
+penalised for), in seconds, with the bounds of the median.
+
+Who is counted:
+
+- `time_in_status`: every stay that ended, in the orders of the log: a stay in status s runs from
+  an entry into s to the order's next event. `timed` = `known` + `censored` is the population of
+  the figures; `unbounded` stays are counted apart, and `now` counts the orders still there
+  (their stay has not ended: not measured). A status's `timed` stays are the sum of those of its
+  outgoing edges on the map (`analytics.flow`), which uses the same stays.
+- `time_to`: per trigger or stage, the orders that got there: from the order's creation to its
+  first event with the trigger (or the first event that entered the stage from another one).
+  An order created there took no time to get there and is left out; an order first seen past
+  its creation is `unbounded`. The Overview's "median to shipped" is this figure over the
+  orders that got there in its period (`first_entries` gives both).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from analytics.eventlog import (
-    CASE,
-    case_first,
-    case_last,
-    first_mask,
-    instants,
-    seconds,
-    since_previous,
-)
+from analytics.censoring import FIGURES, KNOWN, Entries, Spans, entries, spans, summary
+from analytics.eventlog import CASE, case_first, case_last, first_mask
 
-QUANTILES: dict[str, float] = {"median_s": 0.5, "p90_s": 0.9, "p99_s": 0.99}
-FIGURES: tuple[str, ...] = ("count", *QUANTILES)
+STAY_FIGURES: tuple[str, ...] = (*FIGURES, "now", "known_median_s")
+Column = Literal["trigger", "stage"]
 
 
 def time_in_status(log: pd.DataFrame) -> pd.DataFrame:
-    """Per status: `count` of measured stays, `median_s`, `p90_s`, `p99_s`, and `now`."""
-    left_after = np.r_[since_previous(log)[1:], np.nan] if len(log) else np.zeros(0)
-    left_after[np.r_[first_mask(log)[1:], True] if len(log) else left_after.astype(bool)] = np.nan
-    status = log["to_status"].astype(str).to_numpy()
-    stays = _summary(pd.Series(left_after), pd.Series(status))
-    now = pd.Series(status[case_last(log)]).value_counts().rename("now")
-    table = stays.join(now, how="outer").fillna({"count": 0, "now": 0})
-    table[["count", "now"]] = table[["count", "now"]].astype("int64")
-    table.index.name = "status"
-    return table.reset_index().sort_values("status", ignore_index=True)
+    """Per marketplace and status (two rule files may share a status name, not its meaning):
+    `timed`, `known`, `censored`, `unbounded` stays, `median_s`, `p90_s`, `p99_s`,
+    `median_low_s`, `median_high_s`, `now` and `known_median_s` (the known stays alone)."""
+    markets = [str(c) for c in log["marketplace"].cat.categories]
+    statuses = [str(c) for c in log["to_status"].cat.categories]
+    names = pd.MultiIndex.from_product([markets, statuses], names=["marketplace", "status"])
+    market = log["marketplace"].cat.codes.to_numpy(dtype=np.int64)
+    status = log["to_status"].cat.codes.to_numpy(dtype=np.int64)
+    codes = np.where(status >= 0, market * len(statuses) + status, -1)
+    ended = np.flatnonzero(~np.r_[first_mask(log)[1:], True]) if len(log) else codes
+    stays = spans(entries(log), ended, ended + 1)
+    keys = codes[ended]
+    table = summary(stays, keys, names)
+    now = codes[case_last(log)]
+    table["now"] = np.bincount(now[now >= 0], minlength=len(names))
+    known = stays.kind == KNOWN
+    table["known_median_s"] = summary(stays.take(known), keys[known], names)["median_s"]
+    table = table.loc[(table["timed"] + table["unbounded"] + table["now"]).to_numpy() > 0]
+    return table.reset_index().sort_values(["marketplace", "status"], ignore_index=True)
 
 
-def time_to(
-    log: pd.DataFrame, column: Literal["trigger", "stage"], values: Sequence[str]
-) -> pd.DataFrame:
-    """Per value of `column`: seconds from an order's creation to the first event with it
-    (`count` orders, median, p90, p99); for a stage, the event that entered it. Only orders seen
-    all the way (no inferred status up to there) are timed, and an order that starts there is
-    left out: it took no time to get there that we saw."""
-    start = instants(log)[first_mask(log)]
-    case = log[CASE].to_numpy()
-    hit = log[column].isin(values).to_numpy() & _all_observed(log) & ~first_mask(log)
-    if column == "stage":  # entering the stage, not moving between two of its statuses
+@dataclass(frozen=True, eq=False)
+class Reached:
+    """The orders' first events with each value (one per order and value): their `rows` in the
+    log, the `value` (a code into `names`), `placed` (when, to count it in a period:
+    `Entries.placed`), `created_there` (the order's first event), and `took`, the span from the
+    order's creation (unbounded where it was created there: not timed)."""
+
+    rows: np.ndarray
+    value: np.ndarray
+    names: tuple[str, ...]
+    placed: np.ndarray
+    created_there: np.ndarray
+    took: Spans
+
+    def timed(self) -> Spans:
+        """The spans of the orders that got there after their creation."""
+        return self.took.take(~self.created_there)
+
+
+def first_entries(
+    log: pd.DataFrame, column: Column, values: Sequence[str], found: Entries | None = None
+) -> Reached:
+    """Per order and value of `column` in `values`: its first event with that value; for a
+    stage, the first event that entered it (not a move between two of its statuses)."""
+    found = entries(log) if found is None else found
+    names = tuple(values)
+    position = {v: i for i, v in enumerate(names)}
+    lookup = np.array([position.get(str(c), -1) for c in log[column].cat.categories] + [-1])
+    value = lookup[log[column].cat.codes.to_numpy()]
+    hit = value >= 0
+    if column == "stage" and len(hit):  # entering the stage, not moving inside it
         codes = log["stage"].cat.codes.to_numpy()
-        hit &= np.r_[True, codes[1:] != codes[:-1]] if len(codes) else hit
-    rows = pd.DataFrame({"case": case[hit], "value": log[column].astype(str).to_numpy()[hit]})
-    firsts = ~rows.duplicated(["case", "value"]).to_numpy()
-    rows = rows.loc[firsts]
-    times = instants(log)[hit][firsts]
-    delta = seconds(times - start[np.searchsorted(np.unique(case), rows["case"].to_numpy())])
-    table = _summary(pd.Series(delta), rows["value"].reset_index(drop=True))
-    table = table.reindex(list(values)).fillna({"count": 0})
-    table["count"] = table["count"].astype("int64")
+        hit &= np.r_[True, codes[1:] != codes[:-1]] | first_mask(log)
+    rows = np.flatnonzero(hit)
+    pairs = pd.DataFrame({"case": log[CASE].to_numpy()[rows], "value": value[rows]})
+    rows = rows[~pairs.duplicated().to_numpy()]
+    starts = case_first(log)
+    origin = starts[np.searchsorted(starts, rows, side="right") - 1]
+    created_there = rows == origin
+    took = spans(found, origin, rows)
+    return Reached(rows, value[rows], names, found.placed()[rows], created_there, took)
+
+
+def time_to(log: pd.DataFrame, column: Column, values: Sequence[str]) -> pd.DataFrame:
+    """Per value of `column` (in the order given): seconds from an order's creation to its first
+    event with it, over the orders that got there after their creation (see the module):
+    `timed`, `known`, `censored`, `unbounded`, `median_s`, `p90_s`, `p99_s`, `median_low_s`,
+    `median_high_s`."""
+    reached = first_entries(log, column, values)
+    keep = ~reached.created_there
+    table = summary(reached.took.take(keep), reached.value[keep], reached.names)
     table.index.name = column
     return table.reset_index()
-
-
-def _all_observed(log: pd.DataFrame) -> np.ndarray:
-    """True where the event and every earlier event of its order were observed: only then is the
-    time since the order's creation known."""
-    inferred = log["inferred"].to_numpy().astype(np.int64)
-    if not len(inferred):
-        return np.zeros(0, dtype=bool)
-    running = np.cumsum(inferred)
-    firsts = case_first(log)
-    sizes = np.diff(np.r_[firsts, len(log)])
-    before = running - np.repeat(running[firsts] - inferred[firsts], sizes)
-    return np.asarray(before == 0, dtype=bool)
-
-
-def _summary(durations: pd.Series, keys: pd.Series) -> pd.DataFrame:
-    """count, median, p90, p99 of `durations` per key, NaN durations left out."""
-    known = durations.notna().to_numpy()
-    values, groups = durations[known].reset_index(drop=True), keys[known].reset_index(drop=True)
-    grouped = values.groupby(groups.to_numpy())
-    table = grouped.quantile(list(QUANTILES.values())).unstack()
-    if table.empty:
-        table = pd.DataFrame(columns=list(QUANTILES.values()), dtype=float)
-    table.columns = list(QUANTILES)
-    table.insert(0, "count", grouped.size())
-    return table

@@ -5,8 +5,8 @@ the engine, and the few modules the pages share.
 packages below compute. Only the app imports Streamlit, and nothing outside the app imports
 these modules. The pages:
 
-- `overview`: the key figures and how they moved, the daily trend, the funnel, SLA risk, the
-  orders whose cart lines disagree.
+- `overview`: the key figures (each saying which orders it counts) and how they moved, the daily
+  trend, a funnel per rule file, SLA risk, the orders whose cart lines disagree.
 - `flow`: the rule set's diagram drawn with what happened, a Sankey, times, variants, anomalies.
 - `orders`: find an order (its lines' mix shown, or only those whose lines disagree), read its
   timeline and its lines, see what the seller may do and queue an action.
@@ -21,6 +21,7 @@ What they share:
 - `settings`: where the app finds the store (the demo store or yours), the rule files and the
   scenarios.
 - `caches`: the store, the rule files, the event log and the line mixes, loaded once and kept.
-- `filters`: the sidebar of the analytics pages and the `LogFilter` it selects.
+- `filters`: the sidebar of the analytics pages and the `LogFilter` it selects, from the rule
+  files' fields and the paths, kept from one page to the next.
 - `formats`: how the pages show durations, tables and diagrams.
 """

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from analytics.eventlog import LogFilter, filter_log
+from analytics.selection import LogFilter, filter_log
 from app_pages.settings import settings
 from engine.runtime.runtime import Runtime
 from engine.store import Store, open_store

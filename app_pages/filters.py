@@ -1,19 +1,31 @@
 """The sidebar of the analytics pages and what it selects: a `LogFilter` over the event log.
 
-Every analytics page opens the same way (`open_page`): its title, the sidebar (the store it
-reads, "Reload data", the filters) and the whole log, or a note when the store has no events
-yet. The filters keep or drop whole orders; each page applies the returned filter to its figures.
+Every analytics page opens the same way (`open_page`): its title, the sidebar ("Reload data",
+the filters) and the whole log, or a note when the store has no events yet. The filters keep or
+drop whole orders (`analytics.selection`); each page applies the returned filter to every figure.
+Besides the period, the marketplace and the stage: every enum and bool field the rule files
+declare (with its labels), and the path: variant, statuses passed through, first and last
+status, how long the order took. The choices live in the session under their own keys, so they
+carry over from one page to the next.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from analytics.eventlog import LogFilter
+from analytics.attributes import CaseField, case_fields
+from analytics.selection import FieldValues, LogFilter
+from analytics.variants import variants
 from app_pages import caches
+
+PREFIX = "filter:"
+VARIANT_CHOICES = 100
 
 
 def open_page(title: str) -> tuple[LogFilter, pd.DataFrame] | None:
@@ -30,25 +42,125 @@ def open_page(title: str) -> tuple[LogFilter, pd.DataFrame] | None:
 
 def sidebar() -> LogFilter:
     """The filters every analytics page applies; whole orders are kept or dropped."""
+    _keep_choices()
     log = caches.full_log()
     bar = st.sidebar
-    bar.caption(f"Store: `{caches.store().url}`")
     if bar.button("Reload data", help="Read the store again after a sync or a simulation."):
         caches.reload()
         st.rerun()
     if log.empty:
         return LogFilter()
-    markets = bar.multiselect("Marketplace", names(log["marketplace"]))
+    markets = bar.multiselect("Marketplace", names(log["marketplace"]), key=f"{PREFIX}market")
     stages = bar.multiselect(
         "Reached stage",
         names(log["stage"]),
         help="Orders that had a status in one of these stages.",
+        key=f"{PREFIX}stage",
     )
-    modes = bar.multiselect("Delivery mode", names(log["delivery_mode"]))
     first, last = log["at"].min().date(), log["at"].max().date()
-    period = bar.date_input("Created between", (first, last), first, last)
+    _default(f"{PREFIX}period", (first, last), lambda v: _clamped(v, first, last))
+    period = bar.date_input(
+        "Created between", min_value=first, max_value=last, key=f"{PREFIX}period"
+    )
     start, end = _period(period)
-    return LogFilter(start, end, tuple(markets), tuple(stages), tuple(modes))
+    with bar.expander("Order fields", expanded=False):
+        fields = field_filters(log, tuple(markets))
+    chosen = LogFilter(start, end, tuple(markets), tuple(stages), fields)
+    with bar.expander("Path", expanded=False):
+        return path_filters(log, chosen)
+
+
+def _keep_choices() -> None:
+    """Streamlit forgets a widget's value on a page that does not draw it: setting each filter's
+    value again keeps it for the next page, which draws the same filters."""
+    for key in [k for k in st.session_state if str(k).startswith(PREFIX)]:
+        st.session_state[key] = st.session_state[key]
+
+
+def _default(key: str, value: object, fix: Callable[[Any], object] | None = None) -> None:
+    """A widget's first value, set through the session (a widget given both warns); `fix` mends
+    a value kept from before (a date outside a reloaded log's range)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+    elif fix is not None:
+        st.session_state[key] = fix(st.session_state[key])
+
+
+def _clamped(period: Any, first: date, last: date) -> Any:
+    if not isinstance(period, tuple | list):
+        return (first, last)
+    return tuple(min(max(day, first), last) for day in period)
+
+
+def field_filters(log: pd.DataFrame, markets: tuple[str, ...]) -> FieldValues:
+    """One choice per enum and bool field of the rule files (of the marketplaces chosen, else of
+    all) that the log carries, its values shown with their labels."""
+    book = caches.rulebook()
+    rules = [r for code, r in book.rules.items() if not markets or code in markets]
+    chosen: list[tuple[str, tuple[object, ...]]] = []
+    for field in case_fields(rules):
+        if field.name not in log.columns:
+            continue
+        picked = st.multiselect(
+            field.name,
+            _values(log[field.name], field),
+            format_func=field.label,
+            help=field.description or None,
+            key=f"{PREFIX}field:{field.name}",
+        )
+        if picked:
+            chosen.append((field.name, tuple(picked)))
+    if not chosen and not case_fields(rules):
+        st.caption("The rule files declare no enum or bool field.")
+    return tuple(chosen)
+
+
+def _values(column: pd.Series, field: CaseField) -> list[object]:
+    """The values the log holds, in the rule file's order, then any value it does not list."""
+    present = set(column.dropna().unique().tolist())
+    declared = [code for code, _ in field.choices if code in present]
+    return declared + sorted((v for v in present if v not in declared), key=str)
+
+
+def path_filters(log: pd.DataFrame, chosen: LogFilter) -> LogFilter:
+    """`chosen` with the filters on the path the orders took."""
+    statuses = names(log["to_status"])
+    table: pd.DataFrame = caches.cached("variants:choices", LogFilter(), variants)
+    top = table.head(VARIANT_CHOICES)
+    orders = dict(zip(top["variant"], top["orders"], strict=True))
+    picked = st.multiselect(
+        "Variant",
+        list(orders),
+        format_func=lambda v: f"{orders[v]:,} orders: {v}",
+        help=f"Orders whose whole path is one of these (the {VARIANT_CHOICES} most frequent).",
+        key=f"{PREFIX}variant",
+    )
+    through = st.multiselect(
+        "Passed through status",
+        statuses,
+        help="Orders that had one of these statuses, observed or inferred.",
+        key=f"{PREFIX}through",
+    )
+    starts = st.multiselect("First status", statuses, key=f"{PREFIX}first")
+    ends = st.multiselect(
+        "Last status", statuses, help="Orders in one of these now.", key=f"{PREFIX}last"
+    )
+    _default(f"{PREFIX}longer", 0.0)
+    hours = st.number_input(
+        "Took longer than (hours)",
+        min_value=0.0,
+        step=1.0,
+        help="Orders whose last event came more than this after their first (0: all).",
+        key=f"{PREFIX}longer",
+    )
+    return replace(
+        chosen,
+        variants=tuple(picked),
+        through=tuple(through),
+        first_statuses=tuple(starts),
+        last_statuses=tuple(ends),
+        longer_than_s=float(hours) * 3600 if hours else None,
+    )
 
 
 def names(column: pd.Series) -> list[str]:

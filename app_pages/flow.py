@@ -13,10 +13,10 @@ import streamlit as st
 
 from analytics.anomalies import by_kind, by_reported, inferred_by_status
 from analytics.conformance import Conformance, conformance
-from analytics.eventlog import LogFilter
 from analytics.flow import START, Level, directly_follows, sankey_links, transitions
 from analytics.funnel import EXIT_STAGES
-from analytics.overview import DONE_STAGE
+from analytics.outcomes import DONE_STAGE
+from analytics.selection import LogFilter
 from analytics.timing import time_in_status, time_to
 from analytics.variants import variants
 from app_pages import caches, filters, formats
@@ -30,9 +30,13 @@ def render() -> None:
     opened = filters.open_page("Flow")
     if opened is None:
         return
-    where, log = opened
+    where, _ = opened
     book = caches.rulebook()
-    markets = [m for m in filters.names(log["marketplace"]) if m in book.rules]
+    # The rule files of the marketplaces with orders under the filters.
+    present: list[str] = caches.cached(
+        "marketplaces", where, lambda frame: filters.names(frame["marketplace"])
+    )
+    markets = [m for m in present if m in book.rules]
     if not markets:
         filters.no_data()
         return
@@ -77,13 +81,16 @@ def diagram_tab(rules: RuleSet, where: LogFilter) -> None:
         for row in found.by_transition.itertuples()
     }
     st.caption(
-        "Each edge: its trigger and who causes it, then how many orders took it and the median "
-        "time they had spent in the status before (observed events only). Dashed red: moves "
-        "the rules could not explain that orders followed anyway, with how many."
+        "Each edge: its trigger and who causes it, then how many moves took it (orders under "
+        "the filters) and the median time spent in the status before it. The median is over "
+        "the timed moves: an inferred status's stay is estimated within its poll bounds; a "
+        "move before the order was first seen is counted, not timed (the table's `timed`). "
+        "Dashed red: moves the rules could not explain that orders followed anyway, with how "
+        "many."
     )
     st.graphviz_chart(formats.upright(dot(rules, stats, deviations)), width="stretch")
     shown = table.rename(columns={"count": "orders"})
-    formats.table(formats.durations(shown, ["median_s"]))
+    formats.table(formats.durations(shown, ["median_s"]), column_config=EDGE_HELP)
 
 
 def sankey_tab(rules: RuleSet, where: LogFilter) -> None:
@@ -111,7 +118,7 @@ def sankey_tab(rules: RuleSet, where: LogFilter) -> None:
         )
     st.markdown("**Directly-follows edges**")
     shown = edges.rename(columns={"count": "orders"})
-    formats.table(formats.durations(shown, ["median_s"]))
+    formats.table(formats.durations(shown, ["median_s"]), column_config=EDGE_HELP)
 
 
 def _color(stage: str) -> str:
@@ -123,23 +130,64 @@ def _color(stage: str) -> str:
 
 
 def timing_tab(rules: RuleSet, where: LogFilter) -> None:
-    st.markdown("**Time in each status** (measured stays; `now`: orders there now)")
+    st.markdown("**Time in each status**")
+    st.caption(
+        "Every stay that ended, of the orders under the filters: from entering the status to "
+        "the order's next event. A stay with an inferred end (entered between two polls) is "
+        "censored: figures use its estimate within the poll bounds, and `median between` "
+        "gives the bounds of the median whatever the true times were. Stays before an order "
+        "was first seen are unbounded (counted, never timed); `now` counts the orders there now."
+    )
     stays: pd.DataFrame = caches.cached("time_in_status", where, time_in_status)
-    formats.table(formats.durations(stays, TIMES), rows=25)
+    stays = stays.drop(columns="marketplace")  # one rule set's statuses
+    shown = formats.bounds(formats.durations(stays, [*TIMES, "known_median_s"]))
+    formats.table(shown, rows=25, column_config=TIMING_HELP)
     triggers = [a.transition for a in rules.actions if a.transition is not None]
-    st.markdown("**Time from creation to each seller action** (first time, observed)")
+    st.markdown("**Time from creation to each seller action** (its first time)")
+    st.caption(TO_TEXT)
     to_actions: pd.DataFrame = caches.cached(
         f"time_to:trigger:{triggers}", where, lambda f: time_to(f, "trigger", triggers)
     )
-    formats.table(formats.durations(to_actions, TIMES))
+    formats.table(formats.bounds(formats.durations(to_actions, TIMES)), column_config=TIMING_HELP)
     initial = {s.stage for s in rules.statuses if s.initial}
     stages = list(dict.fromkeys(s.stage for s in rules.statuses if s.stage not in initial))
-    st.markdown("**Time from creation to each stage**")
+    st.markdown("**Time from creation to each stage** (entering it)")
     to_stages: pd.DataFrame = caches.cached(
         f"time_to:stage:{stages}", where, lambda f: time_to(f, "stage", stages)
     )
-    to_stages["exit"] = to_stages["stage"].isin(EXIT_STAGES)
-    formats.table(formats.durations(to_stages, TIMES))
+    to_stages = to_stages.assign(exit=to_stages["stage"].isin(EXIT_STAGES))
+    formats.table(formats.bounds(formats.durations(to_stages, TIMES)), column_config=TIMING_HELP)
+
+
+TO_TEXT = (
+    "The orders that got there after their creation, from their creation (the Overview's "
+    f"median to '{DONE_STAGE}' is the same figure over a period); an inferred entry counts at "
+    "its estimate; an order first seen past its creation is unbounded (counted, not timed)."
+)
+TIMING_HELP = {
+    "timed": st.column_config.NumberColumn(
+        help="The population of the figures: known + censored.", format="localized"
+    ),
+    "known": st.column_config.NumberColumn(help="Both ends observed: exact."),
+    "censored": st.column_config.NumberColumn(
+        help="An end inferred: measured at its estimate within the poll bounds."
+    ),
+    "unbounded": st.column_config.NumberColumn(
+        help="Started before the order was first seen: counted, not timed."
+    ),
+    "median": st.column_config.TextColumn(help="Median of the timed, censored ones estimated."),
+    "median between": st.column_config.TextColumn(
+        help="The median of the lower and of the upper bounds: the true median lies between."
+    ),
+    "known_median": st.column_config.TextColumn(help="Median of the known ones alone."),
+    "now": st.column_config.NumberColumn(help="Orders in the status now: their stay goes on."),
+}
+EDGE_HELP = {
+    "orders": st.column_config.NumberColumn(help="Moves along the edge.", format="localized"),
+    "timed": st.column_config.NumberColumn(
+        help="Moves whose stay before is timed (known or estimated)."
+    ),
+}
 
 
 def variants_tab(where: LogFilter) -> None:

@@ -24,6 +24,20 @@ def durations(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return shown.rename(columns={c: c.removesuffix("_s") for c in columns})
 
 
+def bounds(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` (its durations already written) with `median_low_s` and `median_high_s` as one
+    column, `median between`: "1h – 2h"."""
+    if "median_low_s" not in table.columns:
+        return table
+    low = table["median_low_s"].map(duration)
+    high = table["median_high_s"].map(duration)
+    between = [f"{a} – {b}" if a != b else a for a, b in zip(low, high, strict=True)]
+    shown = table.drop(columns=["median_low_s", "median_high_s"])
+    where = list(shown.columns).index("p99") + 1 if "p99" in shown.columns else len(shown.columns)
+    shown.insert(where, "median between", between)
+    return shown
+
+
 def upright(diagram: str) -> str:
     """A DOT diagram drawn top to bottom: the page is narrower than a long left-to-right chain."""
     return diagram.replace("rankdir=LR;", "rankdir=TB;", 1)

@@ -8,7 +8,8 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from analytics.eventlog import filter_log
+from analytics.attributes import case_fields
+from analytics.selection import filter_log
 from app_pages import caches, filters
 from engine.model.clock import SystemClock
 from engine.model.definition import FieldType
@@ -57,10 +58,14 @@ def order_section(key: tuple[str, str]) -> None:
     fields = dict(state.fields)
     st.header(f"Order {order_id}")
     since = "–" if state.entered_at is None else f"{state.entered_at:%Y-%m-%d %H:%M} UTC"
-    st.markdown(
-        f"**Status** `{state.status}` · **marketplace** {marketplace} · "
-        f"**delivery mode** {fields.get('delivery_mode', '–')} · **in this status since** {since}"
-    )
+    rules = caches.rulebook().rules.get(marketplace)
+    described = [
+        f"**{f.name}** {f.label(fields[f.name])}"
+        for f in case_fields([rules] if rules is not None else [])
+        if fields.get(f.name) is not None
+    ]
+    head = [f"**Status** `{state.status}`", f"**marketplace** {marketplace}", *described]
+    st.markdown(" · ".join([*head, f"**in this status since** {since}"]))
     outbox = caches.outbox()
     mine = outbox.loc[(outbox["marketplace"] == marketplace) & (outbox["order_id"] == order_id)]
     story = timeline(

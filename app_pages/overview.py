@@ -9,10 +9,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analytics.eventlog import LogFilter
-from analytics.funnel import Funnel, progress_stages
+from analytics.funnel import Funnel
 from analytics.lines import LineSummary, line_summary, line_table
 from analytics.overview import Figure, Overview, overview
+from analytics.selection import LogFilter
 from analytics.sla import risk_summary, sla_risk
 from app_pages import caches, filters, formats
 from workspace.sources import RuleBook
@@ -27,15 +27,16 @@ def render() -> None:
     where, log = opened
     book = caches.rulebook()
     finals = frozenset().union(*(r.final_statuses for r in book.rule_sets()))
-    steps = steps_for(log, book)
+    # The funnels' steps come from the filtered orders' rule files, inside the cached figure.
     view: Overview = caches.cached(
         f"overview:{DAYS}",
         where,
-        lambda frame: overview(frame, log["at"].max(), DAYS, finals=finals, steps=steps),
+        lambda frame: overview(frame, log["at"].max(), DAYS, finals=finals, rules=book.rules),
     )
     st.caption(
         f"As of {view.as_of:%Y-%m-%d %H:%M} UTC (the latest event). Each figure covers the last "
-        f"{DAYS} days; the small number under it is the change from the {DAYS} days before."
+        f"{DAYS} days; the small number under it is the change from the {DAYS} days before. "
+        "Each figure's (?) says which orders it counts, and how many, under the filters."
     )
     figures(view.figures)
     st.subheader("Daily trend")
@@ -44,15 +45,9 @@ def render() -> None:
         y=["created", "shipped", "lost"],
         color=["#1f77b4", "#2ca02c", "#d62728"],
     )
-    funnel_section(view.funnel)
+    funnels_section(view, book)
     risk_section(where, view)
     lines_section(where)
-
-
-def steps_for(log: pd.DataFrame, book: RuleBook) -> list[str]:
-    """The funnel steps of the rule sets of the marketplaces in `log`."""
-    present = {str(m) for m in log["marketplace"].unique()}
-    return progress_stages([r for code, r in book.rules.items() if code in present], log)
 
 
 def figures(items: tuple[Figure, ...]) -> None:
@@ -87,8 +82,36 @@ def _delta(figure: Figure) -> str | None:
     return f"{int(change):+,}"
 
 
+def funnels_section(view: Overview, book: RuleBook) -> None:
+    """One funnel per rule file of the orders under the filters; with several, a tab each and
+    one on the normalised stages of them all."""
+    if len(view.funnels) <= 1:
+        st.subheader("Funnel by stage")
+        if view.funnels:
+            st.caption(_named(view.funnels[0].marketplace, book))
+        funnel_section(view.funnel)
+        return
+    st.subheader("Funnels by stage, one per rule file")
+    labels = [_named(f.marketplace, book) for f in view.funnels]
+    tabs = st.tabs([*labels, "All marketplaces"])
+    for tab, one in zip(tabs, view.funnels, strict=False):
+        with tab:
+            funnel_section(one.funnel)
+    with tabs[-1]:
+        st.caption(
+            "Every marketplace's orders on the normalised stages any of them uses: a stage one "
+            "rule file has no status in counts its orders as `skipped`."
+        )
+        funnel_section(view.funnel)
+
+
+def _named(code: str, book: RuleBook) -> str:
+    if code in book.rules:
+        return f"{book.rules[code].marketplace.name} ({book.files[code].name})"
+    return f"{code} (no valid rule file: the stages its events use)"
+
+
 def funnel_section(funnel: Funnel) -> None:
-    st.subheader("Funnel by stage")
     left, right = st.columns(2)  # the table has six columns: no horizontal scroll
     steps = funnel.steps
     chart = go.Figure(

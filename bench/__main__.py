@@ -2,6 +2,9 @@
 
 `python -m bench` runs the full sizes; `python -m bench --size tiny` is what the tests run so the
 benchmark code cannot rot. Each module in BENCHMARKS exposes `run(size: str) -> BenchResult`.
+The table lists the figures, then every ratio with whether its benchmark's two sides agreed and
+what its peer is, then each agreement check and the notes. The file keeps
+`{"figures", "ratios", "agree"}`: figures and checks keyed `<benchmark>.<name>`, ratios by name.
 """
 
 from __future__ import annotations
@@ -29,14 +32,30 @@ def run_all(size: str, only: list[str] | None = None) -> list[BenchResult]:
     return results
 
 
+def _agreed(result: BenchResult) -> str:
+    """`yes` when every agreement check of the benchmark held, else which failed."""
+    if not result.agree:
+        return "none checked"
+    failed = [key for key, same in result.agree.items() if not same]
+    return f"NO ({', '.join(failed)})" if failed else "yes"
+
+
 def table(results: list[BenchResult]) -> str:
-    lines = [f"{'benchmark':<12} {'measure':<40} {'value':>14}"]
+    lines = [f"{'benchmark':<12} {'figure':<40} {'value':>16}"]
     for result in results:
-        for key, value in {**result.figures, **result.ratios}.items():
-            lines.append(f"{result.name:<12} {key:<40} {value:>14,.3f}")
+        for key, value in result.figures.items():
+            lines.append(f"{result.name:<12} {key:<40} {value:>16,.3f}")
+    lines += ["", f"{'ratio (ours / peer)':<30} {'value':>8}  {'agree':<5}  peer"]
+    for result in results:
+        agreed = _agreed(result)
+        for key, value in result.ratios.items():
+            peer = result.peers.get(key, "(peer not described)")
+            lines.append(f"{key:<30} {value:>8.3f}  {agreed:<5}  {peer}")
+    lines += ["", "agreement"]
+    for result in results:
         for key, same in result.agree.items():
-            lines.append(f"{result.name:<12} {key:<40} {'yes' if same else 'NO':>14}")
-        lines.extend(f"{result.name:<12} note: {note}" for note in result.notes)
+            lines.append(f"{result.name + '.' + key:<53} {'yes' if same else 'NO':>3}")
+    lines.extend(f"{result.name}: {note}" for result in results for note in result.notes)
     return "\n".join(lines)
 
 

@@ -15,17 +15,17 @@ at most 12. Agreement: every help run exits 0 and prints the usage, every valida
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 
-from bench.result import BenchResult
+from bench.result import BenchResult, interleaved
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES = "rules/cdiscount.yaml"
 RUNS = {"tiny": 2, "full": 20}
+Work = Callable[[], None]
 
 
 def _orderflow() -> tuple[list[str], str | None]:
@@ -36,10 +36,13 @@ def _orderflow() -> tuple[list[str], str | None]:
     return [sys.executable, "-m", "cli"], f"no {script}: ran `python -m cli` instead"
 
 
-def _timed(command: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
-    start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    return time.perf_counter() - start, done
+def _side(command: list[str], finished: list[subprocess.CompletedProcess[str]]) -> Work:
+    def work() -> None:
+        finished.append(
+            subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+        )
+
+    return work
 
 
 def run(size: str) -> BenchResult:
@@ -49,22 +52,18 @@ def run(size: str) -> BenchResult:
         "cli_help": [*orderflow, "--help"],
         "validate": [*orderflow, "validate", RULES],
     }
-    for command in commands.values():
-        _timed(command)
-    seconds: dict[str, list[float]] = {name: [] for name in commands}
     finished: dict[str, list[subprocess.CompletedProcess[str]]] = {name: [] for name in commands}
-    for _ in range(RUNS[size]):
-        for name, command in commands.items():
-            elapsed, done = _timed(command)
-            seconds[name].append(elapsed)
-            finished[name].append(done)
-    median = {name: statistics.median(times) for name, times in seconds.items()}
+    warm_up = {name: _side(command, []) for name, command in commands.items()}
+    interleaved(1, warm_up)
+    rounds = interleaved(
+        RUNS[size], {name: _side(command, finished[name]) for name, command in commands.items()}
+    )
+    median = {name: rounds.median(name) for name in commands}
     result = BenchResult("startup")
     result.figures = {f"{name}_s": value for name, value in median.items()}
-    result.ratios = {
-        "cli_help_vs_python": median["cli_help"] / median["python"],
-        "validate_vs_python": median["validate"] / median["python"],
-    }
+    bare = "a bare interpreter started: python -c pass"
+    result.compare("cli_help_vs_python", median["cli_help"], median["python"], bare)
+    result.compare("validate_vs_python", median["validate"], median["python"], bare)
     result.agree = {
         "cli_help_exits_0_with_usage": all(
             done.returncode == 0 and done.stdout.startswith("Usage:")

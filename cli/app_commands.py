@@ -47,6 +47,7 @@ PORT = 8501
 # The formats `analytics.export.write` takes, named here so that `--help` does not import pandas
 # (tests/test_startup.py keeps the two equal).
 FORMATS: tuple[str, ...] = ("xes", "csv", "parquet")
+INFERRED: tuple[str, ...] = ("keep", "drop", "interval")  # `analytics.export.INFERRED`
 
 
 def default_url(data_dir: Path) -> str:
@@ -169,18 +170,25 @@ def _fill(store: Store, scenario_path: Path, days: int, seed: int) -> None:
               help="XES (IEEE 1849) for process-mining tools, or CSV or Parquet.")  # fmt: skip
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The file to write, e.g. orders.xes.")  # fmt: skip
-@rules_option(folder=RULES, help="The folder of rule files, for each event's stage.")
-def export_command(db: str, fmt: str, out: Path, rules_dir: Path) -> None:
+@click.option("--inferred", type=click.Choice(INFERRED), default="interval", show_default=True,
+              help="Inferred events (passed through, never fetched): keep them as stored (at "
+              "the next observed time), drop them, or place them within their poll bounds "
+              "(interval: the time in status any tool computes is the app's).")  # fmt: skip
+@rules_option(folder=RULES, help="The folder of rule files, for each event's stage and fields.")
+def export_command(db: str, fmt: str, out: Path, inferred: str, rules_dir: Path) -> None:
     """Write the store's event log for process-mining tools (XES, CSV or Parquet).
 
     Columns use the XES names: case:concept:name (the order), concept:name (the status
-    entered), time:timestamp, org:resource (who caused it), lifecycle:transition.
+    entered), time:timestamp (UTC, microseconds), org:resource (who caused it),
+    lifecycle:transition; case attributes carry the case: prefix in CSV and Parquet
+    (case:marketplace and every enum and bool field of the rule files). Each event says
+    whether it was inferred and how its time was chosen (time_basis); with --inferred
+    interval, entered_earliest and entered_latest are its poll bounds.
     """
     # pandas and SQLAlchemy load here, not at the top: every other command starts without them.
     from tqdm import tqdm
 
-    from analytics.eventlog import case_first
-    from analytics.export import write
+    from analytics.export import counts, write
     from engine.store import open_store
     from workspace.sources import load_rulebook, read_log
 
@@ -200,8 +208,26 @@ def export_command(db: str, fmt: str, out: Path, rules_dir: Path) -> None:
             bar.total = total
             bar.update(done - bar.n)
 
-        count = write(log, fmt, out, progress)  # type: ignore[arg-type]
-    click.echo(f"Wrote {count:,} events of {len(case_first(log)):,} orders to {out} ({fmt}).")
+        count = write(log, fmt, out, progress, inferred)  # type: ignore[arg-type]
+    for line in _written(counts(log), count, out, fmt, inferred):
+        click.echo(line)
+
+
+def _written(found: Mapping[str, int], count: int, out: Path, fmt: str, inferred: str) -> list[str]:
+    """What an export wrote, and how it timed the inferred events."""
+    from analytics.export import TIME_RULE
+
+    share = f"{found['inferred']:,} of {found['events']:,} events inferred"
+    lines = [
+        f"Wrote {count:,} events of {found['orders']:,} orders to {out} ({fmt}).",
+        f"Times (--inferred {inferred}, {share}): {TIME_RULE[inferred]}.",
+    ]
+    if inferred == "interval" and found["unbounded"]:
+        lines.append(
+            f"Left out: {found['unbounded']:,} inferred events before their order's first "
+            "observed one (no lower bound; --inferred keep writes them as stored)."
+        )
+    return lines
 
 
 def _must_exist(url: str) -> None:

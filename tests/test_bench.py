@@ -1,7 +1,9 @@
 """Every benchmark runs at its tiny size, so the benchmark code cannot rot.
 
 No timing is asserted (the machine is noisy): only that each benchmark measured what it names,
-with positive figures, the ratios `make bench` publishes and agreement between the sides.
+with positive figures (0 for a count of what must never happen), the ratios `make bench`
+publishes, each with its peer described, and agreement between the sides: every benchmark checks
+some, and every check holds.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import math
 
 import pytest
 
-from bench.__main__ import BENCHMARKS
+from bench.__main__ import BENCHMARKS, table
+from bench.outcome_mix import Moments, OutcomeMix, differences
+from bench.result import BenchResult, Timed, interleaved
+from tests.conftest import require_pg
 
 EXPECTED_RATIOS = {
     "runtime_bench": {
@@ -20,10 +25,19 @@ EXPECTED_RATIOS = {
         "bulk_vs_pytransitions",
         "command_vs_pytransitions",
     },
-    "ingest_bench": {"ingest_vs_executemany"},
+    "ingest_bench": {"ingest_vs_equal_sql", "ingest_vs_executemany"},
     "simulate_bench": {"simulate_vs_simpy"},
     "overview_bench": {"overview_vs_groupby"},
     "startup_bench": {"cli_help_vs_python", "validate_vs_python"},
+    "sync_workers_bench": {"sync_4_workers_vs_1"},
+    "read_log_bench": {"read_log_vs_plain_sql"},
+}
+# The agreement checks a benchmark writes, pinned where the check is the point of the benchmark.
+EXPECTED_AGREE = {
+    "simulate_bench": {"outcome_mix"},
+    "ingest_bench": {"same_orders", "same_event_count", "same_events", "floor_same_orders"},
+    "runtime_bench": {"final_statuses"},
+    "overview_bench": {"same_daily_counts"},
 }
 # The keys a benchmark writes, pinned where a benchmark reports agreement checks.
 EXPECTED_KEYS = {
@@ -32,7 +46,30 @@ EXPECTED_KEYS = {
         "ratios": {"cli_help_vs_python", "validate_vs_python"},
         "agree": {"cli_help_exits_0_with_usage", "validate_exits_0"},
     },
+    "sync_workers_bench": {
+        "figures": {
+            "sync_workers_1_s",
+            "sync_workers_4_s",
+            "sync_concurrency_4_s",
+            "wall_workers_1_s",
+            "wall_workers_4_s",
+            "wall_concurrency_4_s",
+            "orders",
+            "duplicate_fetches",
+        },
+        "ratios": {"sync_4_workers_vs_1"},
+        "agree": {
+            "workers_exit_0_without_traceback",
+            "no_page_fetched_twice",
+            "every_run_leaves_the_same_store",
+            "the_store_holds_the_twins_truth",
+        },
+    },
 }
+# Figures that count what must never happen: 0 is their goal, and their value at the tiny size.
+ZERO_GOALS = {"sync_workers_bench": {"duplicate_fetches"}}
+# Benchmarks on a PostgreSQL server: skipped without one, failed so under CI (tests/conftest.py).
+NEEDS_POSTGRES = {"sync_workers_bench"}
 
 
 def test_every_expected_benchmark_exists() -> None:
@@ -41,11 +78,57 @@ def test_every_expected_benchmark_exists() -> None:
 
 @pytest.mark.parametrize("name", BENCHMARKS)
 def test_benchmark_runs_tiny(name: str) -> None:
+    if name in NEEDS_POSTGRES:
+        require_pg()
     result = importlib.import_module(f"bench.{name}").run("tiny")
     assert EXPECTED_RATIOS.get(name, set()) <= set(result.ratios)
-    for value in [*result.figures.values(), *result.ratios.values()]:
-        assert math.isfinite(value) and value > 0
-    assert all(result.agree.values()), result.agree
+    zero = ZERO_GOALS.get(name, set())
+    for key, value in [*result.figures.items(), *result.ratios.items()]:
+        assert math.isfinite(value) and (value == 0 if key in zero else value > 0), key
+    assert set(result.peers) == set(result.ratios), "describe each ratio's peer: result.compare"
+    assert result.agree, "every benchmark checks that its sides agree"
+    assert all(result.agree.values()), (result.agree, result.notes)
+    assert EXPECTED_AGREE.get(name, set()) <= set(result.agree)
     if name in EXPECTED_KEYS:
         written = {"figures": result.figures, "ratios": result.ratios, "agree": result.agree}
         assert {part: set(keys) for part, keys in written.items()} == EXPECTED_KEYS[name]
+
+
+def test_the_sides_take_turns_and_each_keeps_its_median() -> None:
+    calls: list[str] = []
+    ticks = iter(range(100))
+    rounds = interleaved(
+        3,
+        {
+            "ours": lambda: calls.append("ours"),
+            "peer": lambda: Timed(5.0, calls.append("peer")),  # timed by itself
+        },
+        clock=lambda: float(next(ticks)),
+    )
+    assert calls == ["ours", "peer"] * 3
+    assert rounds.seconds == {"ours": [1.0, 1.0, 1.0], "peer": [5.0, 5.0, 5.0]}
+    assert rounds.median("peer") == 5.0
+
+
+def _mix(shipped: int, accept_mean: float) -> OutcomeMix:
+    timed = {name: Moments(5_000, accept_mean, 3600.0**2) for name in ("accept", "ship")}
+    return OutcomeMix(10_000, 30_000, {"Shipped": shipped, "Refused": 10_000 - shipped}, timed)
+
+
+def test_outcome_mixes_agree_within_sampling_error_only() -> None:
+    assert differences(_mix(5_000, 7200.0), _mix(5_050, 7230.0)) == []
+    assert differences(_mix(5_000, 7200.0), _mix(5_350, 7200.0)) == [
+        "orders ending at Refused: 50.0000% against 46.5000%",
+        "orders ending at Shipped: 50.0000% against 53.5000%",
+    ]
+    assert differences(_mix(5_000, 7200.0), _mix(5_000, 7600.0)) == [
+        "mean time to accept: 7,200s against 7,600s",
+        "mean time to ship: 7,200s against 7,600s",
+    ]
+
+
+def test_the_table_shows_each_ratio_with_its_peer_and_agreement() -> None:
+    result = BenchResult("demo", agree={"same": False})
+    result.compare("demo_vs_peer", 1.0, 4.0, "a plain loop")
+    row = next(line for line in table([result]).splitlines() if line.startswith("demo_vs_peer"))
+    assert row.split() == ["demo_vs_peer", "0.250", "NO", "(same)", "a", "plain", "loop"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.eventlog import CASE, case_last
+from analytics.eventlog import CASE, attribute_columns, case_last
 from engine.model.blockers import Blocker, BlockerCode, Decision
 from engine.model.definition import FieldType, RuleSet
 from engine.runtime.runtime import Runtime
@@ -37,7 +37,8 @@ def find_orders(
 ) -> pd.DataFrame:
     """Orders whose id contains `text` (any case), whose status is one of `statuses` and, with
     `disagreeing`, whose lines disagree; the most recently changed first: marketplace, order_id,
-    status, stage, delivery_mode, since, lines.
+    status, stage, since, lines, then the log's case attributes (the rule files' enum and bool
+    fields).
 
     `lines` is the order's mix in `mixes` ("partial refusal", ...; `analytics.lines.mix_frame`
     on this log or the whole log it was filtered from), empty when its lines agree or the store
@@ -60,10 +61,10 @@ def find_orders(
             "order_id": found["order_id"].astype(str),
             "status": found["to_status"].astype(str),
             "stage": found["stage"].astype(str),
-            "delivery_mode": found["delivery_mode"].astype(object),
             "since": found["at"],
             "lines": mix.reindex(found[CASE].to_numpy()).fillna("").to_numpy(dtype=object),
         }
+        | {name: found[name].astype(object) for name in attribute_columns(log)}
     )
     return table.reset_index(drop=True)
 

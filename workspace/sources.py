@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
+from analytics import attributes
 from analytics.anomalies import anomaly_frame
 from analytics.eventlog import prepare
 from analytics.lines import mix_frame
@@ -21,11 +23,8 @@ from analytics.outbox_health import outbox_frame
 from engine.model.definition import RuleSet
 from engine.model.problems import Problem
 from engine.rulefile.loader import check_file
-from engine.store import Store
+from engine.store import FetchRun, RunStatus, Store
 from workspace.rule_files import rule_files
-
-# Event-log columns read from the order's fields (docs/architecture.md, "Event log columns").
-LOG_FIELDS: tuple[str, ...] = ("delivery_mode",)
 
 
 @dataclass(frozen=True)
@@ -51,8 +50,22 @@ def load_rulebook(directory: Path) -> RuleBook:
 
 
 def read_log(store: Store, rules: Iterable[RuleSet]) -> pd.DataFrame:
-    """The store's event log, prepared for analytics (stages from the rules)."""
-    return prepare(store.events_frame(fields=LOG_FIELDS), rules)
+    """The store's event log, prepared for analytics: stages from the rules, every enum and bool
+    field the rules declare as a case attribute (`analytics.attributes`), and the polls of its
+    fetch runs, which narrow the poll bounds of inferred statuses (`analytics.censoring`)."""
+    rules = tuple(rules)
+    frame = store.events_frame(fields=attributes.names(rules))
+    return prepare(frame, rules, polls=poll_instants(store.fetch_runs(status=RunStatus.OK)))
+
+
+def poll_instants(runs: Iterable[FetchRun]) -> list[datetime] | None:
+    """When the finished fetch runs polled: each one's window end (every order updated before it
+    and not since was fetched by then). None when they walked several accounts' windows: a poll
+    of one account says nothing of another's orders, and the store's events do not name theirs."""
+    done = [r for r in runs if r.status is RunStatus.OK]
+    if not done or len({r.account for r in done}) > 1:
+        return None
+    return [r.window_to for r in done]
 
 
 def read_anomalies(store: Store) -> pd.DataFrame:

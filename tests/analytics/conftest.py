@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from analytics.eventlog import prepare
+from engine.rulefile.loader import load_rules
 
 DAY0 = datetime(2026, 3, 2, tzinfo=UTC)
 AS_OF = DAY0 + timedelta(days=3, hours=12)
@@ -117,4 +118,5 @@ def raw_log() -> pd.DataFrame:
 
 @pytest.fixture
 def log() -> pd.DataFrame:
-    return prepare(raw_log())
+    # The rules name the case attributes kept: delivery_mode is one of Cdiscount's enum fields.
+    return prepare(raw_log(), [load_rules("rules/cdiscount.yaml")])

@@ -1,23 +1,15 @@
-"""The event log as analytics read it: required columns, types, filters by period, marketplace,
-stage and delivery mode.
+"""The event log as analytics read it: required columns, types, and the rule files' enum and bool
+fields as case attributes (the filters are tests/analytics/test_selection.py's).
 """
-
-from datetime import timedelta
 
 import pandas as pd
 import pytest
 
-from analytics.eventlog import (
-    EventLogInvalid,
-    LogFilter,
-    current,
-    empty,
-    filter_log,
-    prepare,
-    since_previous,
-)
+from analytics.attributes import case_fields
+from analytics.eventlog import EventLogInvalid, attribute_columns, current, empty, prepare
 from engine.rulefile.loader import load_rules
-from tests.analytics.conftest import DAY0, raw_log
+from tests.analytics import populations
+from tests.analytics.conftest import raw_log
 
 
 def test_prepare_sorts_each_order_by_sequence(log: pd.DataFrame) -> None:
@@ -56,31 +48,42 @@ def test_current_is_each_orders_last_status(log: pd.DataFrame) -> None:
     assert len(now) == 8
 
 
-def test_since_previous_is_unknown_around_inferred_events(log: pd.DataFrame) -> None:
-    gaps = pd.Series(
-        since_previous(log), index=log["order_id"].astype(str) + log["seq"].astype(str)
-    )
-    assert gaps["O1" + "2"] == 7200.0
-    assert pd.isna(gaps["O1" + "1"])  # creation
-    assert pd.isna(gaps["O4" + "2"]) and pd.isna(gaps["O4" + "3"]) and pd.isna(gaps["O4" + "4"])
+def test_every_enum_and_bool_field_of_the_rule_files_is_a_case_attribute() -> None:
+    log = prepare(populations.raw(), populations.RULES.values())
+    # Cdiscount's delivery mode, carrier and fulfilment flag, Galeries Lafayette's carrier; the
+    # string fields (tracking numbers) are not attributes, nor a field the log has no column for.
+    assert attribute_columns(log) == ["delivery_mode", "carrier", "fulfilled_by_marketplace"]
+    per_order = log.groupby("order_id", observed=True).last().astype(object)
+    per_order = per_order.where(per_order.notna(), None)
+    # "Suivi" is an alias of TRK: the code is kept.
+    assert per_order["delivery_mode"].to_dict() == {
+        "C1": "TRK",
+        "C2": "STD",
+        "C3": "TRK",
+        "C4": "STD",
+        "G1": None,
+        "G2": None,
+    }
+    assert per_order["fulfilled_by_marketplace"].tolist()[:4] == [
+        False,
+        True,
+        False,
+        False,
+    ]
+    assert per_order["carrier"].tolist()[4:] == ["LAPOSTE", None]
 
 
-def test_filter_by_delivery_mode_keeps_whole_orders(log: pd.DataFrame) -> None:
-    kept = filter_log(log, LogFilter(delivery_modes=("TRK",)))
-    assert sorted(kept["order_id"].astype(str).unique()) == ["O1", "O4"]
-    assert len(kept) == 10
+def test_a_field_two_rule_files_declare_has_the_choices_of_both() -> None:
+    fields = {f.name: f for f in case_fields(populations.RULES.values())}
+    carrier = fields["carrier"]
+    codes = [code for code, _ in carrier.choices]
+    assert codes[:3] == ["1", "2", "3"] and codes[-3:] == ["LAPOSTE", "CHRONOPOST", "MONDIALRELAY"]
+    assert carrier.label("CHRONOPOST") == "CHRONOPOST · Chronopost"
+    assert fields["delivery_mode"].label("TRK") == "TRK · Tracked"
+    assert fields["fulfilled_by_marketplace"].label(True) == "yes"
 
 
-def test_filter_by_period_selects_orders_created_in_it(log: pd.DataFrame) -> None:
-    kept = filter_log(log, LogFilter(start=DAY0 + timedelta(days=2), end=DAY0 + timedelta(days=4)))
-    assert sorted(kept["order_id"].astype(str).unique()) == ["O5", "O6", "O8"]
-
-
-def test_filter_by_stage_keeps_orders_that_reached_it(log: pd.DataFrame) -> None:
-    kept = filter_log(log, LogFilter(stages=("waiting_shipment",)))
-    assert sorted(kept["order_id"].astype(str).unique()) == ["O1", "O4"]
-
-
-def test_filter_by_marketplace(log: pd.DataFrame) -> None:
-    assert len(filter_log(log, LogFilter(marketplaces=("fnac",)))) == 0
-    assert len(filter_log(log, LogFilter(marketplaces=("cdiscount",)))) == 21
+def test_fields_name_the_case_attributes_without_rules() -> None:
+    log = prepare(raw_log(), fields=["delivery_mode"])
+    assert attribute_columns(log) == ["delivery_mode"]
+    assert attribute_columns(prepare(raw_log())) == []

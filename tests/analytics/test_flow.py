@@ -16,12 +16,18 @@ def edges(table: pd.DataFrame) -> dict[tuple[str, str], tuple[int, float]]:
     }
 
 
+def test_a_creation_is_counted_not_timed(log: pd.DataFrame) -> None:
+    table = directly_follows(log).set_index(["source", "target"])
+    assert table.loc[(START, WFSA), ["count", "timed"]].tolist() == [7, 0]
+    assert pd.isna(table.loc[(START, WFSA), "median_s"])
+
+
 def test_directly_follows_counts_and_median_times(log: pd.DataFrame) -> None:
     dfg = edges(directly_follows(log))
     assert dfg[(START, WFSA)][0] == 7
     assert dfg[(START, "Shipped")][0] == 1
-    # O1 2h, O6 1h; O4's acceptance was inferred: counted, not timed.
-    assert dfg[(WFSA, "AcceptedBySeller")] == (3, 5400.0)
+    # O1 2h, O6 1h; O4's acceptance was inferred between polls at one instant: 0 s.
+    assert dfg[(WFSA, "AcceptedBySeller")] == (3, 3600.0)
     assert dfg[(WFSA, "RefusedBySeller")] == (2, 2700.0)
     assert dfg[(WFSA, "AutomaticCancellation")] == (1, 172800.0)
     assert dfg[("ShippedBySeller", "Shipped")] == (1, 86400.0)
@@ -37,8 +43,8 @@ def test_stage_level_merges_statuses_of_one_stage(log: pd.DataFrame) -> None:
         ("new", "waiting_shipment"),
         ("waiting_shipment", "shipped"),
     }
-    # O1: 4h in stage new; O4 left an inferred status, so its time is unknown.
-    assert dfg[("new", "waiting_shipment")] == (2, 14400.0)
+    # O1: 4h in stage new; O4 0 s (created and seen waiting for shipment at one instant).
+    assert dfg[("new", "waiting_shipment")] == (2, 7200.0)
     assert dfg[("new", "canceled")] == (4, 5400.0)
 
 

@@ -12,8 +12,9 @@ import math
 
 import pandas as pd
 
-from analytics.eventlog import LogFilter, empty, filter_log
+from analytics.eventlog import empty
 from analytics.lines import LABELS, line_summary, line_table, mix_frame
+from analytics.selection import LogFilter, filter_log
 
 STATES = {
     ("cdiscount", "O1"): ["accepted", "refused"],
@@ -65,7 +66,7 @@ def test_the_population_is_the_orders_of_the_log(log: pd.DataFrame) -> None:
 
 def test_the_figures_follow_the_filters(log: pd.DataFrame) -> None:
     # The mixes are numbered on the whole log; the filtered log keeps its case numbers.
-    tracked = filter_log(log, LogFilter(delivery_modes=("TRK",)))
+    tracked = filter_log(log, LogFilter(fields=(("delivery_mode", ("TRK",)),)))
     summary = line_summary(tracked, mix_frame(STATES, log))
     assert (summary.orders, summary.with_lines, summary.disagreeing) == (2, 2, 2)
     assert summary.by_mix.values.tolist() == [

@@ -4,8 +4,9 @@ from datetime import timedelta
 
 import pandas as pd
 
-from analytics.eventlog import LogFilter, filter_log, prepare
+from analytics.eventlog import prepare
 from analytics.overview import overview
+from analytics.selection import LogFilter, filter_log
 from engine.rulefile.loader import load_rules
 from tests.analytics.conftest import AS_OF, DAY0, raw_log
 
@@ -84,12 +85,12 @@ def test_an_order_back_from_a_withdrawn_cancellation_request_is_not_lost() -> No
         }
         for seq, source, target, trigger, hour, stage in rows
     )
-    log = prepare(pd.concat([raw_log(), o9], ignore_index=True))
+    log = prepare(pd.concat([raw_log(), o9], ignore_index=True), fields=["delivery_mode"])
     got = figures(log)
     assert got["Orders created"] == (5, 4)
     assert got["Orders shipped"] == (3, 0)
     assert got["Orders lost"] == (3, 1)
     assert got["Lost share"] == (50.0, 100.0)
     # Standard delivery only (O1, O4, O5 out): lost O3, O6, O8 and before them O2; shipped O9.
-    standard = figures(filter_log(log, LogFilter(delivery_modes=("STD",))))
+    standard = figures(filter_log(log, LogFilter(fields=(("delivery_mode", ("STD",)),))))
     assert (standard["Orders lost"], standard["Orders shipped"]) == ((3, 1), (1, 0))

@@ -34,3 +34,16 @@ def test_longest_variant_keeps_inferred_statuses(log: pd.DataFrame) -> None:
 
 def test_top_keeps_the_most_frequent(log: pd.DataFrame) -> None:
     assert len(variants(log, top=3)) == 3
+
+
+def test_unique_rows_is_numpys_unique_of_rows() -> None:
+    import numpy as np
+
+    from analytics.variants import unique_rows
+
+    rows = np.random.default_rng(3).integers(-1, 4, size=(500, 6)).astype(np.int32)
+    paths, which, counts = unique_rows(rows)
+    expected, inverse, tally = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
+    assert np.array_equal(paths, expected)
+    assert np.array_equal(which, inverse.reshape(-1))
+    assert np.array_equal(counts, tally)

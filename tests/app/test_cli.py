@@ -23,7 +23,13 @@ def test_export_writes_every_event(store_url: str, tmp_path: Path, fmt: str) -> 
         app_commands.export_command, ["--db", store_url, "--format", fmt, "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines() == [f"Wrote 21 events of 8 orders to {out} ({fmt})."]
+    assert result.stdout.splitlines() == [
+        f"Wrote 21 events of 8 orders to {out} ({fmt}).",
+        "Times (--inferred interval, 2 of 21 events inferred): inferred events at their "
+        "estimate within their poll bounds, spread evenly between the previous and the next "
+        "observed event (time_basis 'estimated', bounds in entered_earliest and "
+        "entered_latest); inferred events before an order's first observed one left out.",
+    ]
     if fmt == "csv":
         assert pd.read_csv(out)["case:concept:name"].nunique() == 8
     elif fmt == "parquet":
@@ -31,6 +37,28 @@ def test_export_writes_every_event(store_url: str, tmp_path: Path, fmt: str) -> 
     else:
         root = ET.parse(out).getroot()
         assert len(root.findall("trace")) == 8
+
+
+@pytest.mark.parametrize(
+    ("mode", "events", "inferred"), [("keep", 21, 2), ("drop", 19, 0), ("interval", 21, 2)]
+)
+def test_export_writes_inferred_events_as_asked(
+    store_url: str, tmp_path: Path, mode: str, events: int, inferred: int
+) -> None:
+    out = tmp_path / "log.parquet"
+    args = ["--db", store_url, "--format", "parquet", "--out", str(out), "--inferred", mode]
+    result = CliRunner().invoke(app_commands.export_command, args)
+    assert result.exit_code == 0, result.output
+    frame = pd.read_parquet(out)
+    assert (len(frame), int(frame["inferred"].sum())) == (events, inferred)
+    assert frame.attrs["inferred"] == mode
+    assert result.stdout.splitlines()[1].startswith(f"Times (--inferred {mode}, 2 of 21 events")
+
+
+def test_the_inferred_modes_are_the_analytics_ones() -> None:
+    from analytics import export
+
+    assert app_commands.INFERRED == export.INFERRED
 
 
 def test_export_refuses_an_unknown_format(store_url: str, tmp_path: Path) -> None:

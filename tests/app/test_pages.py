@@ -80,13 +80,14 @@ def test_overview_lists_orders_at_risk(store_url: str) -> None:
 def test_flow_draws_counts_and_median_times_on_the_diagram(store_url: str) -> None:
     app = start("flow")
     spec = app.get("graphviz_chart")[0].proto.spec
-    assert "accept (seller)\\n3 orders, median 1h 30m" in spec
+    # O1 2h, O6 1h, O4 0 s (its acceptance inferred between two polls at one instant).
+    assert 'accept (seller)\\n3 orders, median 1h"' in spec
     assert "auto_cancel (timer)\\nafter 2d\\n1 order, median 2d" in spec
     sankey = app.get("plotly_chart")[0].proto.spec
     assert '"value":[7,4,2,1,1]' in sankey
     stays = app.dataframe[2].value.set_index("status")
     assert stays.loc["WaitingForSellerAcceptation", "median"] == "1h"
-    assert stays.loc["WaitingForSellerAcceptation", "count"] == 5
+    assert stays.loc["WaitingForSellerAcceptation", "timed"] == 6
 
 
 def test_flow_lists_variants_and_anomalies(store_url: str) -> None:
@@ -270,8 +271,9 @@ def test_simulate_runs_a_scenario_against_the_baseline(store_url: str) -> None:
     table = app.dataframe[0].value.set_index("figure")
     # 73 seed-7 orders on the first day, a Monday at 60 a day (x 1.3: 78 expected), on both sides.
     assert table.loc["orders"].tolist() == [73.0, 73.0, 0.0]
-    # The slow seller answers 11 hours later.
-    assert table.loc["median hours to accept"].tolist() == [1.77, 12.77, 11.0]
+    # The slow seller answers about 8 hours later on the first day (acceptances a fetch did not
+    # see counted at their estimate within their poll bounds: analytics.censoring).
+    assert table.loc["median hours to accept"].tolist() == [1.69, 9.96, 8.27]
 
 
 def test_simulate_starts_a_newly_picked_scenario_from_its_own_settings(store_url: str) -> None:
