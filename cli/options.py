@@ -9,6 +9,7 @@ Every `--help` reads it, so only click, the errors and the store's default URL l
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -124,9 +125,21 @@ def _lease(text: str) -> timedelta:
     return duration
 
 
-def sync_options(command: _Command) -> _Command:
-    """`--config` into `config`, and what every account's pass of the sync takes: `connector`,
-    `import_fulfilled`, `fire_timers`, `unconfirmed_after` and `lease` (timedeltas)."""
+_SYNC_KEYS = ("connector", "import_fulfilled", "fire_timers", "unconfirmed_after", "lease")
+
+
+def sync_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--config` into `config`, and what every account's pass of the sync takes (`--connector`,
+    `--import-fulfilled`, `--fire-timers`, `--unconfirmed-after`, `--lease`), handed to the
+    command as one `options: SyncOptions` (without rules: the command adds its own)."""
+
+    @functools.wraps(command)
+    def gathered(*args: Any, **kwargs: Any) -> Any:
+        from engine.sync.accounts import SyncOptions  # at run time: `--help` stays light
+
+        values = {key: kwargs.pop(key) for key in _SYNC_KEYS}
+        return command(*args, options=SyncOptions(**values), **kwargs)
+
     options = [
         click.option(
             "--config",
@@ -167,6 +180,7 @@ def sync_options(command: _Command) -> _Command:
             "over that long after this one dies.",
         ),
     ]
+    wrapped: Callable[..., Any] = gathered
     for option in reversed(options):  # as written above in --help
-        command = option(command)
-    return command
+        wrapped = option(wrapped)
+    return wrapped

@@ -8,7 +8,8 @@ never a traceback.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import dataclasses
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from engine.store import StoreError
 if TYPE_CHECKING:
     from engine.channels.config import AccountSettings
     from engine.model.clock import SystemClock
+    from engine.sync.accounts import SyncOptions
     from engine.sync.syncer import Syncer
     from simulator.run.live import LiveSimulation
     from simulator.twin.api import Credentials, TwinService
@@ -186,11 +188,7 @@ def sync(
     rule_paths: tuple[Path, ...],
     config: Path | None,
     mode: str,
-    connector: str | None,
-    import_fulfilled: bool,
-    fire_timers: bool,
-    unconfirmed_after: timedelta,
-    lease: timedelta,
+    options: SyncOptions,
     account_keys: tuple[str, ...],
 ) -> None:
     """Fetch orders from the Lengow API into the store, and send the outbox's actions.
@@ -218,7 +216,7 @@ def sync(
     from engine.model.clock import SystemClock
     from engine.model.errors import RuleFileInvalid
     from engine.store import open_store
-    from engine.sync.accounts import SyncOptions, account_syncer
+    from engine.sync.accounts import account_syncer
 
     found = rule_sets(rule_paths)
     try:
@@ -229,14 +227,7 @@ def sync(
     for warning in (w for a in accounts for w in a.settings.warnings):
         click.echo(warning, err=True)
     clock = SystemClock()
-    options = SyncOptions(
-        connector=connector,
-        import_fulfilled=import_fulfilled,
-        fire_timers=fire_timers,
-        unconfirmed_after=unconfirmed_after,
-        lease=lease,
-        default_rules=found,
-    )
+    options = dataclasses.replace(options, default_rules=found)
     named = len(accounts) > 1  # one account: the lines read as before
     with store, ExitStack() as stack:
         try:

@@ -8,7 +8,7 @@ or several) or with `--concurrency N`; on SQLite, `orderflow sync --watch` is th
 
 from __future__ import annotations
 
-from datetime import timedelta
+import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +21,7 @@ from engine.store import StoreError
 # inside the command, so that every other command, `--help` included, starts without them.
 if TYPE_CHECKING:
     from engine.channels.config import AccountSettings
+    from engine.sync.accounts import SyncOptions
     from engine.sync.job_queue import SyncJobs
 
 
@@ -51,11 +52,7 @@ def worker(
     db: str,
     rule_paths: tuple[Path, ...],
     config: Path | None,
-    connector: str | None,
-    import_fulfilled: bool,
-    fire_timers: bool,
-    unconfirmed_after: timedelta,
-    lease: timedelta,
+    options: SyncOptions,
     concurrency: int,
     until_idle: bool,
 ) -> None:
@@ -76,18 +73,10 @@ def worker(
     """
     from engine.model.clock import SystemClock
     from engine.store import open_store
-    from engine.sync.accounts import SyncOptions
     from engine.sync.job_queue import SyncJobs, build_queue, work
 
     url = _queue_url(db)
-    options = SyncOptions(
-        connector=connector,
-        import_fulfilled=import_fulfilled,
-        fire_timers=fire_timers,
-        unconfirmed_after=unconfirmed_after,
-        lease=lease,
-        default_rules=rule_sets(rule_paths),
-    )
+    options = dataclasses.replace(options, default_rules=rule_sets(rule_paths))
     try:
         store = open_store(db)
     except StoreError as exc:
