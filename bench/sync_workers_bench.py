@@ -100,19 +100,28 @@ def pg_problem(server: str) -> str | None:
 
 
 @contextmanager
-def accounts(orders: int, folder: Path) -> Iterator[Accounts]:
+def accounts(
+    orders: int,
+    folder: Path,
+    count: int = ACCOUNTS,
+    latency_ms: float = LATENCY_MS,
+    first_seed: int = 1,
+) -> Iterator[Accounts]:
+    """`count` accounts, ids 1.., each its own twin (seeds from `first_seed`, so order ids
+    differ), and the config file listing them; tests/sync/test_workers.py uses it too."""
     rules = load_rules(RULES)
     with ExitStack() as stack:
         twins, logs, tables = [], [], []
-        for number in range(1, ACCOUNTS + 1):
+        for number in range(1, count + 1):
             # Within the first sweep's 5 days, none fulfilled by the marketplace: all imported.
+            seed = first_seed + number - 1
             plan = Generation(
-                orders, seed=number, span=timedelta(days=4), fulfilled_share=0.0, account_id=number
+                orders, seed=seed, span=timedelta(days=4), fulfilled_share=0.0, account_id=number
             )
             service = build_service(
                 [rules],
                 plan=plan,
-                faults=Faults(latency_ms=LATENCY_MS),
+                faults=Faults(latency_ms=latency_ms),
                 credentials=Credentials(account_id=number),
             )
             service.truth()  # every order rendered once, before any run is timed

@@ -19,15 +19,15 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
-from datetime import timedelta
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
 from click.testing import CliRunner
 
+from bench.sync_workers_bench import Accounts
+from bench.sync_workers_bench import accounts as bench_accounts
 from cli.main import main
 from engine.model.clock import SystemClock
 from engine.rulefile.loader import load_rules
@@ -44,56 +44,18 @@ from engine.sync.job_queue import (
     defer_syncs,
     queue_url,
 )
-from simulator.twin.api import Credentials, TwinReply, TwinRequest
-from simulator.twin.faults import Faults
-from simulator.twin.orders import Generation
-from simulator.twin.request_log import RequestLog
-from simulator.twin.server import Twin, build_service
+from simulator.twin.api import TwinReply, TwinRequest
 from tests.sync.support import RULES, duplicate_events, wait_for_lapse
 
 ROOT = Path(__file__).resolve().parents[2]
 ORDERS = 40
 
 
-@dataclass(frozen=True)
-class Accounts:
-    twins: list[Twin]
-    logs: list[RequestLog]
-    config: Path
-
-    def truth(self) -> dict[tuple[str, str], str | None]:
-        return {
-            (o.marketplace, o.order_id): o.status for t in self.twins for o in t.service.truth()
-        }
-
-
 @contextmanager
 def accounts(count: int, folder: Path, latency_ms: float = 50.0) -> Iterator[Accounts]:
-    """`count` accounts, ids 1.., each its own twin, and the config file listing them."""
-    rules = load_rules(RULES)
-    with ExitStack() as stack:
-        twins, logs, tables = [], [], []
-        for number in range(1, count + 1):
-            plan = Generation(
-                ORDERS, seed=20 + number, span=timedelta(days=4), fulfilled_share=0.0,
-                account_id=number,
-            )  # fmt: skip
-            service = build_service(
-                [rules],
-                plan=plan,
-                faults=Faults(latency_ms=latency_ms),
-                credentials=Credentials(account_id=number),
-            )
-            logs.append(RequestLog(service))
-            twins.append(stack.enter_context(Twin(service)))
-            tables.append(
-                f'[[account]]\naccount_id = {number}\naccess_token = "t"\nsecret = "s"\n'
-                f'api_url = "{twins[-1].url}"\n'
-            )
-        config = folder / "accounts.toml"
-        config.write_text("\n".join(tables), encoding="utf-8")
-        config.chmod(0o600)
-        yield Accounts(twins, logs, config)
+    """`count` accounts, each its own twin serving `ORDERS` orders, as the bench builds them."""
+    with bench_accounts(ORDERS, folder, count, latency_ms, first_seed=21) as built:
+        yield built
 
 
 def start(url: str, config: Path, *options: str) -> subprocess.Popen[str]:
