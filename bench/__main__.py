@@ -13,6 +13,7 @@ import argparse
 import importlib
 import json
 from pathlib import Path
+from typing import Any
 
 from bench.result import BenchResult
 
@@ -20,6 +21,8 @@ HERE = Path(__file__).parent
 # Every bench/*_bench.py is a benchmark: adding one needs no edit here.
 BENCHMARKS: tuple[str, ...] = tuple(sorted(p.stem for p in HERE.glob("*_bench.py")))
 RESULTS = HERE / "results.json"
+# The file's sections: figures, ratios, agree.
+Written = dict[str, dict[str, Any]]
 
 
 def run_all(size: str, only: list[str] | None = None) -> list[BenchResult]:
@@ -64,15 +67,35 @@ def main() -> None:
     parser.add_argument("--size", choices=("tiny", "full"), default="full")
     parser.add_argument("--only", nargs="*", help="benchmark modules to run (default: all)")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="keep the other benchmarks' entries of --out, replacing only those that ran",
+    )
     args = parser.parse_args()
     results = run_all(args.size, args.only)
     print(table(results))
-    figures = {f"{r.name}.{k}": v for r in results for k, v in r.figures.items()}
-    ratios = {k: v for r in results for k, v in r.ratios.items()}
-    agree = {f"{r.name}.{k}": v for r in results for k, v in r.agree.items()}
-    written = {"figures": figures, "ratios": ratios, "agree": agree}
-    args.out.write_text(json.dumps(written, indent=2) + "\n")
+    kept = json.loads(args.out.read_text()) if args.merge and args.out.exists() else None
+    args.out.write_text(json.dumps(written(results, kept), indent=2) + "\n")
     print(f"wrote {args.out}")
+
+
+def written(results: list[BenchResult], kept: Written | None = None) -> Written:
+    """The file's three sections for `results`; with `kept` (an earlier file), its entries of the
+    benchmarks that did not run stay, and those of the ones that ran are replaced whole."""
+    figures: dict[str, Any] = {f"{r.name}.{k}": v for r in results for k, v in r.figures.items()}
+    ratios: dict[str, Any] = {k: v for r in results for k, v in r.ratios.items()}
+    agree: dict[str, Any] = {f"{r.name}.{k}": v for r in results for k, v in r.agree.items()}
+    if kept:
+        ran = tuple(f"{r.name}." for r in results)
+        figures = {**_others(kept.get("figures", {}), ran), **figures}
+        agree = {**_others(kept.get("agree", {}), ran), **agree}
+        ratios = {**kept.get("ratios", {}), **ratios}
+    return {"figures": figures, "ratios": ratios, "agree": agree}
+
+
+def _others(section: dict[str, Any], ran: tuple[str, ...]) -> dict[str, Any]:
+    return {key: value for key, value in section.items() if not key.startswith(ran)}
 
 
 if __name__ == "__main__":
