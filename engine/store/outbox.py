@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.store.errors import OutboxStateError
 from engine.store.records import NewAction, OutboxItem, OutboxState
-from engine.store.tables import OUTBOX_OPEN, orders, outbox
+from engine.store.tables import OUTBOX_OPEN, OUTBOX_OPEN_PREDICATE, orders, outbox
 
 _PENDING, _SENDING, _SENT = OutboxState.PENDING, OutboxState.SENDING, OutboxState.SENT
 # The states an entry may leave to reach each state (`sending` is reached by `begin_send`).
@@ -64,7 +64,7 @@ def enqueue(connection: Connection, entry: NewAction) -> tuple[int, bool]:
                 outbox.c.action,
                 outbox.c.line,
             ],
-            index_where=outbox.c.state.in_(open_states),
+            index_where=OUTBOX_OPEN_PREDICATE,
         )
         .returning(outbox.c.id)
     ).scalar_one_or_none()

@@ -212,7 +212,10 @@ watermarks = Table(
 
 # An entry is open from queued to sent: `sending` is a POST that may or may not have landed.
 OUTBOX_OPEN = ("pending", "sending", "sent")
-_open_outbox = text("state IN ('pending', 'sending', 'sent')")
+# The open states' predicate, written out: the index is partial on it, and an ON CONFLICT target
+# must repeat it as text (a predicate with bound parameters cannot be matched to the index by a
+# prepared plan, which psycopg makes from a statement's 5th run on a connection).
+OUTBOX_OPEN_PREDICATE = text("state IN ('pending', 'sending', 'sent')")
 
 outbox = Table(
     "outbox",
@@ -247,8 +250,8 @@ Index(
     outbox.c.action,
     outbox.c.line,
     unique=True,
-    sqlite_where=_open_outbox,
-    postgresql_where=_open_outbox,
+    sqlite_where=OUTBOX_OPEN_PREDICATE,
+    postgresql_where=OUTBOX_OPEN_PREDICATE,
 )
 Index("outbox_state", outbox.c.state)
 

@@ -45,6 +45,16 @@ def test_the_same_action_is_not_queued_twice_while_open(store: Store) -> None:
     assert len(store.outbox()) == 2
 
 
+def test_many_actions_queue_on_one_connection(store: Store) -> None:
+    # psycopg prepares a statement from its 5th run on a connection; a prepared plan cannot tell
+    # a partial index from bound parameters, so the ON CONFLICT target must name the index's
+    # predicate as written (PostgreSQL refused the 6th enqueue of the demo fill).
+    queued = [queue_ship(store, order_id=f"P{n}")[1] for n in range(8)]
+    again = [queue_ship(store, order_id=f"P{n}")[1] for n in range(8)]
+    assert (queued, again) == ([True] * 8, [False] * 8)
+    assert len(store.outbox()) == 8
+
+
 def test_sent_then_confirmed_keeps_times_attempts_and_answer(store: Store) -> None:
     item_id, _ = queue_ship(store)
     sent = store.move_outbox(item_id, OutboxState.SENT, at(1), {"id": 991, "queued": True})
