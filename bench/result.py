@@ -11,10 +11,12 @@ one run and more honest than the best).
 
 from __future__ import annotations
 
+import resource
 import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 T_co = TypeVar("T_co", covariant=True)
@@ -90,3 +92,15 @@ def best_of(repeats: int, work: Callable[[], object]) -> float:
         work()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set in MiB: Linux's VmHWM, the high-water mark of its own
+    memory since it started. `ru_maxrss` would not do for a child: it carries over the peak of
+    the process that forked it (a benchmark holding a twin, a test runner)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux

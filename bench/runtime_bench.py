@@ -23,15 +23,13 @@ differ only where a seller action is blocked, which the generated fields avoid).
 
 Ratios are our median time over the baseline's (lower is better). Goals: bulk_vs_dict <= 2 and
 bulk_with_encoding_vs_dict <= 2 (the baseline is handed its signatures; ours computes them from
-the field dicts), bulk_vs_pytransitions <= 1/30, command_vs_pytransitions <= 1.5, under 300
-bytes per in-flight order (tracemalloc, 1,000,000 orders, full size only), machine build under
-50 ms.
+the field dicts), bulk_vs_pytransitions <= 1/30, command_vs_pytransitions <= 1.5, machine build
+under 50 ms. (Memory is measured on whole simulated runs by `bench/memory_bench.py`.)
 """
 
 from __future__ import annotations
 
 import time
-import tracemalloc
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
@@ -45,13 +43,12 @@ from bench.result import BenchResult, best_of, interleaved
 from engine.model.definition import FieldType, OrderField, RuleSet
 from engine.model.errors import CommandRefused
 from engine.rulefile.loader import load_rules
-from engine.runtime.bulk import BulkResult, BulkTable, OrderColumns
+from engine.runtime.bulk import BulkResult, BulkTable
 from engine.runtime.machine import Record, RuleMachine, build_machine
 from engine.runtime.runtime import Runtime
 
 RULES = Path(__file__).resolve().parents[1] / "rules" / "cdiscount.yaml"
 SIZES = {"tiny": 2_000, "full": 100_000}
-MEMORY_ORDERS = 1_000_000
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -189,22 +186,6 @@ RATIOS = (
 )
 
 
-def memory_per_order(orders: int) -> float:
-    """Bytes per in-flight order held as `OrderColumns` (ids, status, entry time, signature)."""
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    columns = OrderColumns(
-        [f"cd-{i:010d}" for i in range(orders)],
-        np.zeros(orders, dtype=np.int16),
-        np.full(orders, int(AT.timestamp()), dtype=np.int64),
-        np.zeros(orders, dtype=np.uint32),
-    )
-    used = tracemalloc.get_traced_memory()[0] - before
-    tracemalloc.stop()
-    del columns
-    return used / orders
-
-
 def build_ms(rules: RuleSet) -> float:
     return best_of(20, lambda: RuleMachine(rules)) * 1000  # wall time: what a user waits
 
@@ -232,8 +213,6 @@ def run(size: str) -> BenchResult:
     result.figures.update({f"{k}_events_per_s": work.events / v for k, v in seconds.items()})
     result.figures["bulk_encode_s"] = rounds.median("encode")
     result.figures["machine_build_ms"] = build_ms(rules)
-    if size == "full":
-        result.figures["memory_bytes_per_order"] = memory_per_order(MEMORY_ORDERS)
     for ratio, ours, peer in RATIOS:
         result.compare(ratio, seconds[ours], seconds[peer], PEERS[peer])
     final: BulkResult = rounds.last["bulk"]

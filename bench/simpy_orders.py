@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 import random
-import resource
 import tempfile
 import time
 from array import array
@@ -37,6 +36,7 @@ import simpy
 import yaml
 
 from bench.outcome_mix import MonthRun, OutcomeMix
+from bench.result import peak_rss_mb
 
 H, DAY = 3600, 86400
 FETCH_EVERY = 15 * 60  # the rule file's schedule
@@ -261,5 +261,5 @@ def month(scenario: Path, orders: int, days: int, seed: int) -> MonthRun:
     with tempfile.TemporaryDirectory() as out:
         log = OrderMonth(scenario, seed).run(orders, days, Path(out))
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    peak = peak_rss_mb()
     return MonthRun(seconds, cpu, peak, OutcomeMix.of(log, STATUSES, TRIGGERS))

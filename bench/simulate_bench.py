@@ -25,34 +25,40 @@ from arrival to acceptance and to shipment within 4 standard errors (+ 0.5 %).
 from __future__ import annotations
 
 import multiprocessing
-import resource
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bench import simpy_orders
 from bench.outcome_mix import MonthRun, OutcomeMix, differences
-from bench.result import BenchResult, Timed, interleaved
+from bench.result import BenchResult, Timed, interleaved, peak_rss_mb
 from simulator.results.output import RunFiles
 from simulator.results.summary import summarise
 from simulator.run.runner import simulate
 from simulator.scenario.loader import load_scenario
+from simulator.scenario.values import Scenario
 
 SCENARIO = Path(__file__).resolve().parents[1] / "simulator" / "scenarios" / "baseline.yaml"
 DAYS = 30
 SEED = 7
 SIZES = {"tiny": 3_000, "full": 1_000_000}
 REPEATS = {"tiny": 1, "full": 3}
+T = TypeVar("T")
+
+
+def month(orders: int) -> Scenario:
+    """The baseline scenario with a fixed number of orders instead of its daily rate."""
+    base = load_scenario(SCENARIO)
+    return replace(base, arrivals=replace(base.arrivals, per_day=None, count=orders))
 
 
 def ours(orders: int) -> MonthRun:
     """One end-to-end run with its files; its mix read from the truth afterwards."""
-    base = load_scenario(SCENARIO)
-    world = replace(base, arrivals=replace(base.arrivals, per_day=None, count=orders))
+    world = month(orders)
     started, cpu = time.perf_counter(), time.process_time()
     with tempfile.TemporaryDirectory() as out:
         files = RunFiles(Path(out), world)
@@ -60,7 +66,7 @@ def ours(orders: int) -> MonthRun:
         files.finish(run)
         summarise(run)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    peak = peak_rss_mb()
     truth = run.truth
     log: dict[str, Any] = {
         "order": truth.order,
@@ -77,17 +83,17 @@ def peer(orders: int) -> MonthRun:
     return simpy_orders.month(SCENARIO, orders, DAYS, SEED)
 
 
-def _child(work: Callable[[int], MonthRun], orders: int, results: Any) -> None:
+def _child(work: Callable[[int], T], orders: int, results: Any) -> None:
     results.put(work(orders))
 
 
-def isolated(work: Callable[[int], MonthRun], orders: int) -> MonthRun:
+def isolated(work: Callable[[int], T], orders: int) -> T:
     """`work(orders)` in a fresh process, timed by itself (its start-up left out)."""
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
     child = context.Process(target=_child, args=(work, orders, results))
     child.start()
-    found: MonthRun = results.get()
+    found: T = results.get()
     child.join()
     return found
 

@@ -5,7 +5,9 @@ simulation pays for names once per chunk. Files and summaries carry no wall-cloc
 seed writes the same bytes. The modules:
 
 - `output`: `RunFiles`, the event log streamed in chunks, then the truth, commands, anomalies
-  and orders (Parquet or CSV).
+  and orders (Parquet or CSV), a chunk of each in turn.
+- `table_file`: `TableFile`, one table written chunk by chunk on a thread of its own, with a
+  bounded backlog.
 - `columns`: the run's integer codes to Arrow columns (dictionaries, timestamps, order ids).
 - `summary`: `summarise`, a run's figures as JSON data: final stages, timers, seller delays,
   refusals, anomalies, missed changes, the outbox.

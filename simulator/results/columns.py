@@ -21,6 +21,9 @@ from simulator.world.fields import GENERATED
 from simulator.world.truth import ACTORS, Truth
 
 TIMESTAMP = pa.timestamp("s", tz="UTC")
+# The words of an order id (SIM000000001): "SIM" and a digit, and every 4 digits.
+_FIRST = np.frombuffer("".join(f"SIM{i}" for i in range(10)).encode(), dtype=np.uint32)
+_FOUR_DIGITS = np.frombuffer("".join(f"{i:04d}" for i in range(10_000)).encode(), np.uint32)
 
 
 def dictionary(codes: NDArray[np.integer], names: Sequence[object]) -> pa.DictionaryArray:
@@ -42,11 +45,22 @@ class Encoder:
         self.triggers = (CREATE_TRIGGER, *truth.triggers, DEVIATION_TRIGGER)
         self.epoch = int(truth.start.timestamp())
         self.field_names = tuple(field_names)
-        numbers = pc.cast(pa.array(np.arange(1, truth.orders + 1, dtype=np.int64)), pa.string())
-        self.ids = pc.binary_join_element_wise("SIM", pc.utf8_lpad(numbers, 9, "0"), "")
 
     def order_ids(self, order: NDArray[np.integer]) -> pa.Array:
-        return self.ids.take(pa.array(order.astype(np.int64)))
+        """`simulator.run.channel.order_id` of each order, built for the chunk at hand (a
+        table of every order's id would cost each order its bytes for the whole run)."""
+        numbers = order.astype(np.int64) + 1
+        if numbers.size and int(numbers.max()) >= 10**9:  # longer ids: Arrow's kernels
+            text = pc.cast(pa.array(numbers), pa.string())
+            return pc.binary_join_element_wise("SIM", pc.utf8_lpad(text, 9, "0"), "")
+        # An id is 12 bytes, three 4-byte words: "SIM" and the first digit, then the next 4
+        # digits, then the last 4, each word looked up in a table.
+        words = np.empty((numbers.size, 3), dtype=np.uint32)
+        words[:, 0] = _FIRST[numbers // 100_000_000]
+        words[:, 1] = _FOUR_DIGITS[numbers // 10_000 % 10_000]
+        words[:, 2] = _FOUR_DIGITS[numbers % 10_000]
+        offsets = np.arange(0, 12 * (numbers.size + 1), 12, dtype=np.int32)
+        return pa.StringArray.from_buffers(numbers.size, pa.py_buffer(offsets), pa.py_buffer(words))
 
     def times(self, seconds: NDArray[np.int64]) -> pa.Array:
         return pa.array(seconds + self.epoch, TIMESTAMP)

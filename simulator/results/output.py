@@ -1,10 +1,10 @@
 """A run's files: the engine's event log, the marketplace's truth beside it, and the rest.
 
-The event log is streamed: each poll's events are buffered and written as a Parquet row group
-(or appended to a CSV file) once a chunk is full, so a month of a million orders never sits in
-memory as rows. The truth, the seller's commands, the anomalies and one row per order follow at
-the end, from the run's columns. Files carry no wall-clock time, so the same seed writes the
-same bytes.
+Every table is streamed: the engine's events are written as each poll's chunk fills (a Parquet
+row group, or lines appended to a CSV file); the truth, the seller's commands, the anomalies and
+one row per order are written at the end, a chunk at a time from the run's columns, the tables
+side by side, so no table is ever whole in memory as Arrow columns. Files carry no wall-clock
+time, so the same seed writes the same bytes.
 
     events.parquet     what the engine saw and inferred (the analytics' input)
     truth.parquet      what really happened on the marketplace, in the same columns
@@ -15,19 +15,18 @@ same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator, Mapping
+from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as csv
-import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
 from engine.model.events import Source
 from simulator.results.columns import TIMESTAMP, Encoder, dictionary
+from simulator.results.table_file import CHUNK_ROWS, TableFile
 from simulator.run.observer import ENGINE_EVENT_COLUMNS
 from simulator.run.runner import Run
 from simulator.scenario.values import Scenario
@@ -35,64 +34,24 @@ from simulator.world.truth import Truth
 
 FORMATS = ("parquet", "csv")
 TABLES = ("events", "truth", "commands", "anomalies", "orders")
-CHUNK_ROWS = 1 << 18
+Chunks = Iterator[pa.Table]
 
 
-class TableFile:
-    """One output table written chunk by chunk, as Parquet row groups or CSV lines.
-
-    Chunks are encoded and compressed on a thread of the file's own (Arrow releases the GIL
-    there), one chunk after another, so writing overlaps the simulation and the other files.
-    """
-
-    def __init__(self, path: Path, fmt: str) -> None:
-        self.path = path.with_suffix(f".{fmt}")
-        self.fmt = fmt
-        self._parquet: pq.ParquetWriter | None = None
-        self._csv: csv.CSVWriter | None = None
-        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self.path.stem)
-        self._written: list[Future[None]] = []
-
-    def write(self, table: pa.Table) -> None:
-        self._written.append(self._thread.submit(self._write, table))
-
-    def _write(self, table: pa.Table) -> None:
-        if self.fmt == "parquet":
-            if self._parquet is None:
-                # Dictionary pages for the columns that are dictionaries already (statuses,
-                # triggers...), plain for the nearly unique ones (order ids, times).
-                coded = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
-                self._parquet = pq.ParquetWriter(
-                    self.path, table.schema, compression="zstd", use_dictionary=coded
-                )
-            self._parquet.write_table(table, row_group_size=CHUNK_ROWS)
-            return
-        plain = table.cast(
-            pa.schema(
-                [
-                    f.with_type(pa.string()) if pa.types.is_dictionary(f.type) else f
-                    for f in table.schema
-                ]
-            )
-        )
-        if self._csv is None:
-            self._csv = csv.CSVWriter(self.path, plain.schema)
-        self._csv.write_table(plain)
-
-    def close(self) -> None:
-        """Wait for every chunk (raising the first failure), then close the file."""
-        self._thread.shutdown(wait=True)
-        for written in self._written:
-            written.result()
-        for writer in (self._parquet, self._csv):
-            if writer is not None:
-                writer.close()
+def spans(size: int, rows: int) -> Iterator[tuple[int, int]]:
+    """(start, stop) of each chunk of `rows` over `size` rows; one empty span if none."""
+    for start in range(0, max(size, 1), rows):
+        yield start, min(start + rows, size)
 
 
 class RunFiles:
-    """The sink of a run: streams the engine's events, then writes the other tables."""
+    """The sink of a run: streams the engine's events, then writes the other tables.
 
-    def __init__(self, out: Path, scenario: Scenario, fmt: str = "parquet") -> None:
+    `chunk_rows` is the most rows of a chunk (a Parquet row group).
+    """
+
+    def __init__(
+        self, out: Path, scenario: Scenario, fmt: str = "parquet", chunk_rows: int = CHUNK_ROWS
+    ) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format '{fmt}'; expected one of: {', '.join(FORMATS)}")
         out.mkdir(parents=True, exist_ok=True)
@@ -101,8 +60,8 @@ class RunFiles:
             for other in FORMATS:
                 if other != fmt:
                     (out / f"{name}.{other}").unlink(missing_ok=True)
-        self.out, self.fmt = out, fmt
-        self.events_file = TableFile(out / "events", fmt)
+        self.out, self.fmt, self.rows = out, fmt, chunk_rows
+        self.events_file = TableFile(out / "events", fmt, chunk_rows)
         # A run without events still writes the file, empty, like the other tables.
         self._events_written = False
         self._encoder: Encoder | None = None
@@ -144,59 +103,71 @@ class RunFiles:
         return pa.table(columns)
 
     def finish(self, run: Run) -> None:
-        """Write everything but the streamed events (closed here too), the files side by side."""
+        """Write everything but the streamed events (closed here too), the files side by side:
+        a chunk of each table in turn, each file's thread writing while the next is encoded."""
         if not self._events_written:
             none = {name: np.empty(0, dtype) for name, dtype in ENGINE_EVENT_COLUMNS.items()}
             self.events_file.write(self._event_table(none, Source.FETCH.value, seen=True))
         tables = {
-            "truth": self._truth_table(run.truth),
-            "commands": self._commands_table(run),
-            "anomalies": self._anomalies_table(run),
-            "orders": self._orders_table(run),
+            "truth": self._truth_chunks(run.truth),
+            "commands": self._commands_chunks(run),
+            "anomalies": iter([self._anomalies_table(run)]),
+            "orders": self._orders_chunks(run),
         }
-        files = []
-        for name, table in tables.items():
-            target = TableFile(self.out / name, self.fmt)
-            for start in range(0, max(table.num_rows, 1), CHUNK_ROWS):
-                target.write(table.slice(start, CHUNK_ROWS))
-            files.append(target)
-        for target in [self.events_file, *files]:
+        files = {name: TableFile(self.out / name, self.fmt, self.rows) for name in tables}
+        for turn in zip_longest(*tables.values()):
+            for target, table in zip(files.values(), turn, strict=True):
+                if table is not None:
+                    target.write(table)
+        for target in [self.events_file, *files.values()]:
             target.close()
 
-    def _truth_table(self, truth: Truth) -> pa.Table:
-        seq = truth.seq
-        data: dict[str, NDArray[Any]] = {
-            "order": truth.order,
-            "seq": seq,
-            "source": truth.source,
-            "dest": truth.dest,
-            "trigger": truth.trigger,
-            "actor": truth.actor,
-            "inferred": np.zeros(truth.order.size, np.bool_),
-            "at": truth.time,
-        }
-        return self._event_table(data, Source.SIMULATION.value, seen=False)
+    def _truth_chunks(self, truth: Truth) -> Chunks:
+        ranked = truth.seq_chunks(self.rows)
+        if truth.order.size == 0:
+            ranked = iter([(0, np.empty(0, np.int32))])
+        for start, seq in ranked:
+            part = slice(start, start + seq.size)
+            data: dict[str, NDArray[Any]] = {
+                "order": truth.order[part],
+                "seq": seq,
+                "source": truth.source[part],
+                "dest": truth.dest[part],
+                "trigger": truth.trigger[part],
+                "actor": truth.actor[part],
+                "inferred": np.zeros(seq.size, np.bool_),
+                "at": truth.time[part],
+            }
+            yield self._event_table(data, Source.SIMULATION.value, seen=False)
 
-    def _commands_table(self, run: Run) -> pa.Table:
+    def _commands_chunks(self, run: Run) -> Chunks:
         enc, commands = self._encoder, run.truth.commands
         assert enc is not None
-        decisions = commands.decisions
-        reasons = ["; ".join(b.message for b in d.blockers) or None for d in decisions]
-        confirmed = np.full(commands.order.size, -1, dtype=np.int64)
-        allowed = commands.allowed
-        confirmed[allowed] = run.outbox.confirmed
-        never = confirmed >= np.iinfo(np.int64).max // 8
-        return pa.table(
-            {
-                "order_id": enc.order_ids(commands.order),
-                "at": enc.times(commands.time),
-                "status": enc.status(commands.status),
-                "action": dictionary(commands.action, [a.name for a in run.truth.rules.actions]),
-                "allowed": pa.array(allowed),
-                "refused_because": pa.array(reasons, pa.string()).take(pa.array(commands.decision)),
-                "confirmed_at": pa.array(confirmed + enc.epoch, TIMESTAMP, mask=(~allowed) | never),
-            }
+        reasons = pa.array(
+            ["; ".join(b.message for b in d.blockers) or None for d in commands.decisions],
+            pa.string(),
         )
+        actions = [a.name for a in run.truth.rules.actions]
+        allowed, sent = commands.allowed, 0  # sent: allowed commands before the chunk
+        for start, stop in spans(commands.order.size, self.rows):
+            mine = allowed[start:stop]
+            confirmed = np.full(mine.size, -1, dtype=np.int64)
+            confirmed[mine] = run.outbox.confirmed[sent : sent + int(mine.sum())]
+            sent += int(mine.sum())
+            never = confirmed >= np.iinfo(np.int64).max // 8
+            yield pa.table(
+                {
+                    "order_id": enc.order_ids(commands.order[start:stop]),
+                    "at": enc.times(commands.time[start:stop]),
+                    "status": enc.status(commands.status[start:stop]),
+                    "action": dictionary(commands.action[start:stop], actions),
+                    "allowed": pa.array(mine),
+                    "refused_because": reasons.take(pa.array(commands.decision[start:stop])),
+                    "confirmed_at": pa.array(
+                        confirmed + enc.epoch, TIMESTAMP, mask=(~mine) | never
+                    ),
+                }
+            )
 
     def _anomalies_table(self, run: Run) -> pa.Table:
         enc, found = self._encoder, run.anomalies
@@ -212,18 +183,19 @@ class RunFiles:
             }
         )
 
-    def _orders_table(self, run: Run) -> pa.Table:
+    def _orders_chunks(self, run: Run) -> Chunks:
         enc, truth = self._encoder, run.truth
         assert enc is not None
-        order = np.arange(truth.orders, dtype=np.int64)
         final = truth.final_status()
-        return pa.table(
-            {
-                "order_id": enc.ids,
-                "ordered_at": enc.times(truth.arrival),
-                "true_status": enc.status(final),
-                "true_stage": enc.stage(final),
-                "engine_status": enc.status(run.engine.status),
-                **enc.fields(order, truth.fields.names),
-            }
-        )
+        for start, stop in spans(truth.orders, self.rows):
+            order = np.arange(start, stop, dtype=np.int64)
+            yield pa.table(
+                {
+                    "order_id": enc.order_ids(order),
+                    "ordered_at": enc.times(truth.arrival[start:stop]),
+                    "true_status": enc.status(final[start:stop]),
+                    "true_stage": enc.stage(final[start:stop]),
+                    "engine_status": enc.status(run.engine.status[start:stop]),
+                    **enc.fields(order, truth.fields.names),
+                }
+            )

@@ -10,6 +10,7 @@ figure goes in, so the same seed gives the same summary.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from numpy.typing import NDArray
 from engine.model.definition import Actor
 from simulator.run.runner import Run
 from simulator.world.seller import NEVER
-from simulator.world.truth import ACTORS, Truth
+from simulator.world.truth import ACTORS, SPAN, Truth
 
 HOUR = 3600.0
 
@@ -91,13 +92,66 @@ def _timers(truth: Truth) -> dict[str, int]:
 def _entered(truth: Truth, order: NDArray[np.int32], time: NDArray[np.int64]) -> NDArray[np.int64]:
     """When each order reached the status it had just before `time`: its last earlier change.
 
-    (A seller's command and the change it causes share an instant, hence "earlier".)
+    (A seller's command and the change it causes share an instant, hence "earlier".) The
+    instants come sorted, as the commands are; the truth is walked once in time order, a span
+    at a time, with each order's latest change so far: never a copy of every change.
     """
-    by_order = truth.by_order
-    keys = truth.order[by_order].astype(np.int64) * (1 << 32) + truth.time[by_order]
-    at = np.searchsorted(keys, order.astype(np.int64) * (1 << 32) + time, side="left") - 1
-    entered: NDArray[np.int64] = truth.time[by_order][at]
+    entered = np.empty(order.size, dtype=np.int64)
+    latest = np.full(truth.orders, -1, dtype=np.int64)
+    edge = np.iinfo(np.int64)
+    bounds = np.concatenate([[edge.min], truth.time[SPAN::SPAN], [edge.max]])
+    done = 0
+    for low, high in pairwise(bounds.tolist()):
+        stop = int(np.searchsorted(truth.time, high, side="left"))
+        asked = slice(*np.searchsorted(time, [low, high], side="left").tolist())
+        entered[asked] = _entered_within(truth, latest, done, stop, order[asked], time[asked])
+        truth.latest(latest, done, stop)
+        done = stop
     return entered
+
+
+def _entered_within(
+    truth: Truth,
+    latest: NDArray[np.int64],
+    start: int,
+    stop: int,
+    order: NDArray[np.int32],
+    time: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """`_entered` for instants no earlier than the changes from `start` to `stop`, `latest`
+    holding each order's last change before them: the changes and the instants sorted
+    together by order then time (an instant before a change at the same time), each instant
+    takes the change just before it when that change is its order's."""
+    changes = stop - start
+    orders = np.concatenate([truth.order[start:stop], order])
+    times = np.concatenate([truth.time[start:stop], time])
+    is_change = np.arange(orders.size) < changes
+    by = _by_order_time_kind(orders, times, is_change)
+    # For each sorted row, the sorted row of the last change up to it (-1: none yet).
+    last = np.maximum.accumulate(np.where(is_change[by], np.arange(by.size), -1))
+    rows = np.flatnonzero(~is_change[by])
+    prior = by[np.maximum(last[rows], 0)]
+    asked = orders[by[rows]]
+    own = (last[rows] >= 0) & (orders[prior] == asked)
+    result = np.empty(order.size, dtype=np.int64)
+    result[by[rows] - changes] = np.where(own, times[prior], truth.time[latest[asked]])
+    return result
+
+
+def _by_order_time_kind(
+    orders: NDArray[np.int32], times: NDArray[np.int64], is_change: NDArray[np.bool_]
+) -> NDArray[np.intp]:
+    """Positions sorting by order, time, then instants before changes (ties kept in place):
+    one stable sort of a packed key where the values fit in it, else a sort of three keys."""
+    if orders.size and (times.min() < 0 or times.max() >= 1 << 31 or orders.max() >= 1 << 30):
+        found: NDArray[np.intp] = np.lexsort((is_change, times, orders))
+        return found
+    key = orders.astype(np.int64) << 32
+    key |= times
+    key <<= 1
+    key |= is_change
+    result: NDArray[np.intp] = np.argsort(key, kind="stable")
+    return result
 
 
 def _seller(run: Run) -> dict[str, Any]:

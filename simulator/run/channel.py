@@ -42,17 +42,35 @@ class SimulatedChannel:
 
     def __init__(self, truth: Truth) -> None:
         self.truth = truth
-        self.later = _next_change(truth)
+        # Each order's latest change among the first `_shown` ones (-1 before its creation),
+        # and for each change whether a later change of its order is shown: moved forward as
+        # polls come, each change read once.
+        self._latest = np.full(truth.orders, -1, dtype=np.int64)
+        self._superseded = np.zeros(truth.order.size, dtype=np.bool_)
+        self._shown = 0
 
     def window(self, updated_from: int, updated_to: int, now: int) -> Sighting:
         """Orders whose latest change by `now` lies in `[updated_from, updated_to]`."""
         time = self.truth.time
         lo = int(np.searchsorted(time, updated_from, side="left"))
         hi = int(np.searchsorted(time, min(updated_to, now), side="right"))
-        horizon = int(np.searchsorted(time, now, side="right"))
-        # A change is the order's latest by `now` when its next change comes after `now`.
-        last = lo + np.flatnonzero(self.later[lo:hi] >= horizon)
+        self._show(int(np.searchsorted(time, now, side="right")))
+        last = lo + np.flatnonzero(~self._superseded[lo:hi])
         return Sighting(self.truth.order[last], self.truth.dest[last], time[last])
+
+    def _show(self, horizon: int) -> None:
+        """Show the changes up to position `horizon` (polls go forward; a step back restarts)."""
+        if horizon < self._shown:
+            self._latest.fill(-1)
+            self._superseded.fill(False)
+            self._shown = 0
+        start = self._shown
+        order = self.truth.order[start:horizon]
+        before = self._latest[order]
+        self._superseded[before[before >= 0]] = True
+        self.truth.latest(self._latest, start, horizon)
+        self._superseded[start:horizon] = self._latest[order] != np.arange(start, horizon)
+        self._shown = horizon
 
     def snapshots(self, sighting: Sighting, clock: VirtualClock) -> list[OrderSnapshot]:
         """The rows of a sighting as the engine's order snapshots (for per-order consumers)."""
@@ -82,13 +100,3 @@ class SimulatedChannel:
                 )
             )
         return result
-
-
-def _next_change(truth: Truth) -> NDArray[np.int64]:
-    """For each change (in time order), the position of the same order's next change."""
-    size = truth.order.size
-    by_order = truth.by_order
-    later = np.full(size, size, dtype=np.int64)
-    same = truth.order[by_order[1:]] == truth.order[by_order[:-1]]
-    later[by_order[:-1][same]] = by_order[1:][same]
-    return later

@@ -20,13 +20,16 @@ I64 = NDArray[np.int64]
 
 
 class Outbox:
-    """The allowed commands of a run, each with the poll that confirmed it (NEVER if none)."""
+    """The allowed commands of a run, each with the poll that confirmed it (NEVER if none).
+
+    It holds the positions of the allowed commands among the truth's and their confirmations,
+    and reads the rest from the truth's commands: no copy of them for the whole run.
+    """
 
     def __init__(self, truth: Truth) -> None:
-        commands = truth.commands
-        allowed = commands.allowed
+        self.commands = commands = truth.commands
         self.statuses = truth.statuses
-        expected = np.asarray(
+        self._expected = np.asarray(
             [
                 self.statuses.index(d.expected_status) if d.expected_status else -1
                 for d in commands.decisions
@@ -34,18 +37,28 @@ class Outbox:
             + [-1],
             dtype=np.int16,
         )
-        self.order = commands.order[allowed]
-        self.sent = commands.time[allowed]
-        self.action = commands.action[allowed]
-        self.expected = expected[commands.decision[allowed]]
-        self.confirmed = np.full(self.order.size, NEVER, dtype=np.int64)
+        self._allowed: NDArray[np.intp] = np.flatnonzero(commands.allowed)
+        self.confirmed = np.full(self._allowed.size, NEVER, dtype=np.int64)
         self._reached = np.zeros(truth.orders, dtype=np.int64)  # this poll's, per order
         self._next = 0
         self._pending = np.empty(0, dtype=np.intp)
 
+    @property
+    def order(self) -> NDArray[np.int32]:
+        """The order of each allowed command, in the order they were sent."""
+        result: NDArray[np.int32] = self.commands.order[self._allowed]
+        return result
+
+    @property
+    def sent(self) -> I64:
+        """When each allowed command left."""
+        result: I64 = self.commands.time[self._allowed]
+        return result
+
     def advance(self, poll: int, seen: Seen, engine_status: NDArray[np.int16]) -> None:
         """Send the seller's commands up to `poll`; confirm those this poll shows done."""
-        upto = int(np.searchsorted(self.sent, poll, side="right"))
+        up_to_poll = int(np.searchsorted(self.commands.time, poll, side="right"))
+        upto = int(np.searchsorted(self._allowed, up_to_poll, side="left"))
         if upto > self._next:
             fresh = np.arange(self._next, upto, dtype=np.intp)
             self._pending = np.concatenate([self._pending, fresh])
@@ -54,7 +67,9 @@ class Outbox:
             return
         pending = self._pending
         self._reached[seen.order] = seen.reached
-        order, expected = self.order[pending], self.expected[pending]
+        at = self._allowed[pending]
+        order = self.commands.order[at]
+        expected = self._expected[self.commands.decision[at]]
         passed = (self._reached[order] >> np.maximum(expected, 0)) & 1
         done = (passed == 1) | (engine_status[order] == expected)
         self.confirmed[pending[done]] = poll
@@ -63,4 +78,4 @@ class Outbox:
 
     @property
     def unconfirmed(self) -> int:
-        return int(self._pending.size + (self.order.size - self._next))
+        return int(self._pending.size + (self._allowed.size - self._next))

@@ -10,6 +10,7 @@ runtime, and orders are written with the rule file's field paths. The modules:
 - `orders`: `OrderSource`, what the twin serves, and `GeneratedOrders`, random legal walks.
 - `lengow_json`: simulated orders written as Lengow's order JSON.
 - `listing`: lists filtered, ordered and cut in pages with `next` links; the page faults.
+- `order_index`: the orders served, kept sorted per listing order, so a page costs O(page).
 - `faults`: the faults injected on request (429, 5xx, slow answers, duplicated or bad pages),
   and the latency of every answer.
 - `odd_orders`: the order faults: orders whose lines disagree, at a status no path reaches for

@@ -17,7 +17,9 @@ serialises the handling, so concurrent requests see a consistent twin; a listene
 such as `request_log.RequestLog`) is told every API request and its reply, in the order served.
 The access token and the secret are compared in constant time, both of them always, so the time
 of a refusal tells nothing about how much of a guess was right. `truth()` reads back what the
-twin serves now, for a test to compare a store with.
+twin serves now, for a test to compare a store with. The orders served are held sorted
+(`order_index.OrderIndex`) and brought up to date before each request: from a `TrackedSource`
+(the generated orders), only the orders it changed, so a page costs O(page + log N).
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ from simulator.twin.listing import (
     record_listing,
 )
 from simulator.twin.odd_orders import OddOrders
-from simulator.twin.orders import ActionRequest, OrderSource, ServedOrder
+from simulator.twin.order_index import OrderIndex
+from simulator.twin.orders import ActionRequest, OrderSource, TrackedSource
 from simulator.twin.truth import ReportedOrder, reported_orders
 
 TOKEN_LIFETIME = timedelta(hours=1)
@@ -114,9 +117,12 @@ class TwinService:
         self.faults.set(faults)
         self.tokens: dict[str, datetime] = {}
         self.actions: list[dict[str, object]] = []
+        self._queued: list[dict[str, object]] = []  # the records of `actions` not applied yet
         self.fetches = 0
         self.moved = MovedOrders()
         self.odd = OddOrders(rule_sets)
+        self._index = OrderIndex()
+        self._revision: int | None = None  # a tracked source's revision the index holds
         self._listeners: list[Listener] = []
         self._lock = threading.Lock()
 
@@ -193,21 +199,36 @@ class TwinService:
     def _orders(self, request: TwinRequest) -> TwinReply:
         self._process_actions()
         self.fetches += 1
-        orders = self._served()
+        self._refresh()
         if later_page(request.query) and self.faults.next_shift():
-            self.moved.move_first(orders, request.query, self.clock.now())
-            orders = self._served()
-        listing = order_listing(orders, request.query, self.faults.faults)
+            moved = self.moved.move_first(self._index, request.query, self.clock.now())
+            if moved is not None:
+                self._index.put(moved)
+        listing = order_listing(self._index, request.query, self.faults.faults)
         return self._page(listing, request)
 
-    def _served(self) -> list[ServedOrder]:
-        """Every order as the twin serves it now: the odd ones rewritten, the moved ones moved."""
-        return self.moved.served(self.odd.served(self.source.orders(), self.faults.faults))
+    def _refresh(self) -> None:
+        """Bring the index to every order as the twin serves it now: the odd ones rewritten, the
+        moved ones moved. From a tracked source, only the orders changed since the last time are
+        read; from any other, or when the odd orders are drawn again, every order."""
+        faults = self.faults.faults
+        tracked = self.source if isinstance(self.source, TrackedSource) else None
+        if tracked is not None and self._revision is not None and not self.odd.redraws(faults):
+            revision = tracked.revision()
+            if revision != self._revision:
+                for order in tracked.changed_since(self._revision):
+                    self._index.put(self.moved.one(self.odd.one(order)))
+                self._revision = revision
+            return
+        self._revision = None if tracked is None else tracked.revision()
+        served = self.odd.served(self.source.orders(), faults)
+        self._index.replace_all(self.moved.served(served))
 
     def truth(self) -> list[ReportedOrder]:
         """Every order as the twin serves it now, read back; actions still queued not applied."""
         with self._lock:
-            served = self._served()
+            self._refresh()
+            served = self._index.orders()
             faults = {key: oddity.fault for key, oddity in self.odd.chosen.items()}
             return reported_orders(served, self.rules, faults)
 
@@ -223,8 +244,8 @@ class TwinService:
         missing = [key for key in ACTION_KEYS if not form.get(key)]
         if missing:
             return error(400, f"{missing[0]}: This field is required.")
-        known = {(o.marketplace, o.order_id) for o in self.source.orders()}
-        if (form["marketplace"], form["marketplace_order_id"]) not in known:
+        self._refresh()
+        if (form["marketplace"], form["marketplace_order_id"]) not in self._index:
             return error(400, f"marketplace_order_id: no order '{form['marketplace_order_id']}'")
         now = lengow_time(self.clock.now())
         record: dict[str, object] = {
@@ -238,14 +259,15 @@ class TwinService:
             "updated_at": now,
         }
         self.actions.append(record)
+        self._queued.append(record)
         if self.faults.next_html_action():
             return TwinReply(200, Html(PROXY_PAGE))  # queued, but the client cannot tell
         return TwinReply(201, dict(record))
 
     def _process_actions(self) -> None:
         at = self.clock.now()
-        for record in self.actions:
-            if not record["queued"]:
+        for record in self._queued:
+            if not record["queued"]:  # applied by a call that failed after it
                 continue
             args = {k: str(v) for k, v in record.items() if k not in _RECORD_KEYS}
             request = ActionRequest(
@@ -261,6 +283,7 @@ class TwinService:
                 processed=True,
                 updated_at=lengow_time(at),
             )
+        self._queued.clear()
 
     def _control(self, request: TwinRequest) -> TwinReply:
         path = request.path.rstrip("/")

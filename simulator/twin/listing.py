@@ -11,6 +11,9 @@ and a short page before the last is what a listing that changed under the walk l
 `shift_listing` does lose one, as a real listing does when an order changes during a walk:
 `MovedOrders` updates the listing's first order past the window's upper bound before a later
 page is served, and keeps serving it so until its source changes it.
+
+The orders are chosen from an `order_index.OrderIndex`, which keeps them sorted, and only the
+page asked for is written: a page costs O(page + log N), a sweep of N orders O(N log N).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 from urllib.parse import urlencode
 
 import numpy as np
@@ -26,15 +30,13 @@ import numpy as np
 from engine.channels.field_values import Unreadable, parse_datetime
 from simulator.twin.faults import Faults, malformed_orders
 from simulator.twin.lengow_json import lengow_time
+from simulator.twin.order_index import ORDERINGS, Filters, OrderIndex
 from simulator.twin.orders import ServedOrder
 
 MAX_PAGE_SIZE = 100
 REPLAY = "replay"
 _NOT_FILTERS = frozenset({"account_id", "page", "page_size", "ordering", REPLAY})
-_ORDERINGS: dict[str, Callable[[ServedOrder], tuple[object, ...]]] = {
-    "updated_at": lambda o: (o.updated_at, o.marketplace, o.order_id),
-    "marketplace_order_date": lambda o: (o.ordered_at or o.updated_at, o.marketplace, o.order_id),
-}
+T = TypeVar("T")
 
 
 class ListingError(ValueError):
@@ -87,17 +89,23 @@ def _number(query: Mapping[str, str], key: str, default: int, highest: int) -> i
     return value
 
 
-def _paged(items: Sequence[object], query: Mapping[str, str], faults: Faults | None) -> Listing:
+def _paged(
+    items: Sequence[T],
+    query: Mapping[str, str],
+    faults: Faults | None,
+    shown: Callable[[T], object],
+) -> Listing:
+    """The page `query` asks for of `items`, each written by `shown`; only that page is read."""
     size = _number(query, "page_size", MAX_PAGE_SIZE, MAX_PAGE_SIZE)
     pages = max(1, math.ceil(len(items) / size))
     try:
         page = _number(query, "page", 1, pages)
     except ListingError:
         raise ListingError(404, "Invalid page.") from None
-    shown = page
+    at = page
     if faults is not None and faults.reorder_pages and page < pages:
-        shown = int(np.random.default_rng(pages).permutation(pages - 1)[page - 1]) + 1
-    results = list(items[(shown - 1) * size : shown * size])
+        at = int(np.random.default_rng(pages).permutation(pages - 1)[page - 1]) + 1
+    results = [shown(item) for item in items[(at - 1) * size : at * size]]
     if faults is not None and faults.malformed:
         orders = [r for r in results if isinstance(r, Mapping)]
         results += malformed_orders(orders, faults.malformed)
@@ -115,49 +123,39 @@ def _time(query: Mapping[str, str], key: str) -> datetime | None:
         raise ListingError(400, f"{key}: Enter a valid date/time.") from None
 
 
-def _within(moment: datetime | None, low: datetime | None, high: datetime | None) -> bool:
-    if low is None and high is None:
-        return True
-    if moment is None:
-        return False
-    return (low is None or low <= moment) and (high is None or moment <= high)
-
-
 def later_page(query: Mapping[str, str]) -> bool:
     """Whether the request is for a page after the first (a replayed page is not a new one)."""
     return query.get("page", "1") != "1" and query.get(REPLAY) != "1"
 
 
-def chosen_orders(orders: Sequence[ServedOrder], query: Mapping[str, str]) -> list[ServedOrder]:
+def chosen_orders(index: OrderIndex, query: Mapping[str, str]) -> Sequence[ServedOrder]:
     """The orders a `GET /v3.0/orders` lists, in its order, before paging."""
     updated = (_time(query, "updated_from"), _time(query, "updated_to"))
     ordered = (
         _time(query, "marketplace_order_date_from"),
         _time(query, "marketplace_order_date_to"),
     )
-    marketplace = query.get("marketplace")
-    order_id = query.get("marketplace_order_id")
     ordering = query.get("ordering", "updated_at")
-    key = _ORDERINGS.get(ordering.lstrip("-"))
-    if key is None:
-        raise ListingError(400, f"ordering: '{ordering}' is not one of {', '.join(_ORDERINGS)}")
-    chosen = [
-        o
-        for o in orders
-        if _within(o.updated_at, *updated)
-        and _within(o.ordered_at, *ordered)
-        and (marketplace is None or o.marketplace == marketplace)
-        and (order_id is None or o.order_id == order_id)
-    ]
-    chosen.sort(key=key, reverse=ordering.startswith("-"))
-    return chosen
+    if ordering.lstrip("-") not in ORDERINGS:
+        raise ListingError(400, f"ordering: '{ordering}' is not one of {', '.join(ORDERINGS)}")
+    filters = Filters(
+        updated,
+        ordered,
+        marketplace=query.get("marketplace"),
+        order_id=query.get("marketplace_order_id"),
+        ordering=ordering.lstrip("-"),
+        descending=ordering.startswith("-"),
+    )
+    return index.select(filters)
 
 
-def order_listing(
-    orders: Sequence[ServedOrder], query: Mapping[str, str], faults: Faults
-) -> Listing:
+def order_listing(index: OrderIndex, query: Mapping[str, str], faults: Faults) -> Listing:
     """The page of orders a `GET /v3.0/orders` asks for."""
-    return _paged([o.document for o in chosen_orders(orders, query)], query, faults)
+    return _paged(chosen_orders(index, query), query, faults, _document)
+
+
+def _document(order: ServedOrder) -> object:
+    return order.document
 
 
 class MovedOrders:
@@ -175,27 +173,27 @@ class MovedOrders:
 
     def served(self, orders: Sequence[ServedOrder]) -> list[ServedOrder]:
         """`orders` with the moved ones in their moved state."""
-        served = []
-        for order in orders:
-            key = (order.marketplace, order.order_id)
-            moved = self._moved.get(key)
-            if moved is not None and moved[0] == order.document:
-                served.append(moved[1])
-                continue
-            self._moved.pop(key, None)
-            served.append(order)
-        return served
+        return [self.one(order) for order in orders]
+
+    def one(self, order: ServedOrder) -> ServedOrder:
+        """`order` in its moved state, if it was moved and its source has not changed it since."""
+        key = (order.marketplace, order.order_id)
+        moved = self._moved.get(key)
+        if moved is not None and moved[0] == order.document:
+            return moved[1]
+        self._moved.pop(key, None)
+        return order
 
     def move_first(
-        self, orders: Sequence[ServedOrder], query: Mapping[str, str], now: datetime
+        self, index: OrderIndex, query: Mapping[str, str], now: datetime
     ) -> ServedOrder | None:
         """Update the first order `query` lists past its `updated_to` (past its own `updated_at`
         without one), or to `now` when that is later.
 
-        The moved order leaves the window, the rest of the listing shifts up by one; `orders`
-        must be what `served` returned. Returns the moved order, None when the listing is empty.
+        The moved order leaves the window, the rest of the listing shifts up by one once `index`
+        serves it, which its caller does. Returns the moved order, None when the listing is empty.
         """
-        listed = chosen_orders(orders, query)
+        listed = chosen_orders(index, query)
         if not listed:
             return None
         first = listed[0]
@@ -225,4 +223,4 @@ def record_listing(records: Sequence[Mapping[str, object]], query: Mapping[str, 
     """The page of actions a `GET /v3.0/orders/actions/` asks for (every filter must match)."""
     filters = {k: v for k, v in query.items() if k not in _NOT_FILTERS}
     chosen = [r for r in records if all(_matches(r, k, v) for k, v in filters.items())]
-    return _paged([dict(r) for r in chosen], query, None)
+    return _paged(chosen, query, None, dict)

@@ -116,6 +116,10 @@ class _Market:
         return LINE_MIXES.get(self.rules.stage_of(status))
 
 
+def _setting(faults: Faults) -> tuple[int, int, int]:
+    return (faults.unreachable, faults.unknown_status, faults.mixed_lines)
+
+
 class OddOrders:
     """The orders the order faults rewrite, and their rewritten documents."""
 
@@ -127,14 +131,22 @@ class OddOrders:
 
     def served(self, orders: Sequence[ServedOrder], faults: Faults) -> list[ServedOrder]:
         """`orders` with the odd ones rewritten; the odd ones are drawn on a new setting."""
-        setting = (faults.unreachable, faults.unknown_status, faults.mixed_lines)
+        setting = _setting(faults)
         if setting != self._setting:
             self._setting = setting
             self.chosen = self._choose(orders, dict(zip(OrderFault, setting, strict=True)))
             self._made.clear()
         if not self.chosen:
             return list(orders)
-        return [self._odd(order) for order in orders]
+        return [self.one(order) for order in orders]
+
+    def redraws(self, faults: Faults) -> bool:
+        """Whether `served` under `faults` draws the odd orders again: their setting changed."""
+        return _setting(faults) != self._setting
+
+    def one(self, order: ServedOrder) -> ServedOrder:
+        """`order` as served under the setting drawn last: rewritten when it is odd."""
+        return self._odd(order)
 
     def _choose(
         self, orders: Sequence[ServedOrder], counts: Mapping[OrderFault, int]

@@ -8,7 +8,8 @@ modes and other enum fields drawn from the rule file, carriers and tracking numb
 the walk passes a seller action that sends them, and orders fulfilled by the marketplace arriving
 at the import policy's status already flagged. A queued action is applied through the runtime,
 exactly as the engine would judge it, so the next fetch shows the new status. The simulator
-plugs a live simulation in through the same protocol.
+plugs a live simulation in through the same protocol. `GeneratedOrders` is a `TrackedSource`
+too: it tells the twin which orders an action changed, so the twin re-sorts only those.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -53,6 +54,23 @@ class OrderSource(Protocol):
 
     def apply(self, action: ActionRequest, at: datetime) -> str:
         """Apply a seller action at `at`: an empty text when done, else why it was refused."""
+        ...
+
+
+@runtime_checkable
+class TrackedSource(OrderSource, Protocol):
+    """A source that says which orders changed, so the twin need not read every order again.
+
+    An order never leaves such a source; `changed_since` returns each order changed (or added)
+    after `revision` once, as `orders` serves it now.
+    """
+
+    def revision(self) -> int:
+        """A number that grows with every change."""
+        ...
+
+    def changed_since(self, revision: int) -> Sequence[ServedOrder]:
+        """The orders changed since `revision()` was `revision`."""
         ...
 
 
@@ -180,6 +198,7 @@ class GeneratedOrders:
         self._renderers = {r.marketplace.code: LengowRenderer(r, plan.account_id) for r in sets}
         self._walkers = {r.marketplace.code: _Walker(r, self._rng, plan) for r in sets}
         self._orders: dict[tuple[str, str], _Order] = {}
+        self._changes: list[tuple[str, str]] = []  # the key of each order changed, in turn
         for n in range(plan.count):
             rules = sets[n % len(sets)]
             self._add(self._generate(rules, n, now))
@@ -213,6 +232,13 @@ class GeneratedOrders:
     def orders(self) -> Sequence[ServedOrder]:
         return [self._served(order) for order in self._orders.values()]
 
+    def revision(self) -> int:
+        return len(self._changes)
+
+    def changed_since(self, revision: int) -> Sequence[ServedOrder]:
+        changed = dict.fromkeys(self._changes[revision:])
+        return [self._served(self._orders[key]) for key in changed]
+
     def _served(self, order: _Order) -> ServedOrder:
         if order.served is None:
             facts = order.facts
@@ -239,6 +265,7 @@ class GeneratedOrders:
         if isinstance(judged, str):
             return judged
         order.facts, order.served = judged, None
+        self._changes.append((action.marketplace, action.order_id))
         return ""
 
 

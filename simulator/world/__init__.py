@@ -9,6 +9,7 @@ what it may do is what the rule file allows. The modules:
 - `fields`: `FieldTable`, order fields as small integer codes that group orders into cohorts.
 - `clock`: `VirtualClock`, the engine's `Clock` over whole seconds since the scenario's start.
 - `marketplace`: `Marketplace`, each order's real status path: happenings, seller, timers race.
+- `heap`: `give_back`, the C allocator's free pages returned to the system (glibc's malloc).
 - `seller`: the seller, acting only on what a fetch has shown, through the engine.
 - `truth`: `Truth`, every status change and every command of a run, as columns.
 """

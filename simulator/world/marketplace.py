@@ -11,6 +11,8 @@ The loop runs as many steps as the longest path, not one Python step per order o
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -20,6 +22,7 @@ from engine.runtime.runtime import Runtime
 from simulator.scenario.distributions import choose, whole_seconds
 from simulator.scenario.values import Scenario
 from simulator.world.fields import FieldTable, Rows
+from simulator.world.heap import give_back
 from simulator.world.seller import NEVER, Seller
 from simulator.world.truth import ACTORS, EVENT_COLUMNS, NONE, Columns, Commands, Truth
 
@@ -93,6 +96,7 @@ class Marketplace:
                 f"{', '.join(statuses)}: a loop of the scenario's happenings comes back too "
                 "often (probabilities near 1 and short delays); lower them or lengthen the delays"
             )
+        give_back()  # the steps' temporaries: the sort below needs the room
         return self._truth(arrivals, horizon, fields, events, seller)
 
     def _create(self, fields: FieldTable, n: int, rng: np.random.Generator) -> I16:
@@ -260,29 +264,27 @@ class Marketplace:
     def _truth(
         self, arrivals: I64, horizon: int, fields: FieldTable, events: Columns, seller: Seller
     ) -> Truth:
-        order, time = events.array("order"), events.array("time")
-        by_time = _time_order(time, order)
+        by_time = _time_order(events)
         commands = seller.commands
-        cmd_order, cmd_time = commands.array("order"), commands.array("time")
-        cmd_sort = _time_order(cmd_time, cmd_order)
+        cmd_sort = _time_order(commands)
         return Truth(
             rules=self.rules,
             start=self.scenario.start,
             horizon=horizon,
             arrival=arrivals,
             fields=fields,
-            order=order[by_time],
-            time=time[by_time],
-            source=events.array("source")[by_time],
-            dest=events.array("dest")[by_time],
-            trigger=events.array("trigger")[by_time],
-            actor=events.array("actor")[by_time],
+            order=events.take("order", by_time),
+            time=events.take("time", by_time),
+            source=events.take("source", by_time),
+            dest=events.take("dest", by_time),
+            trigger=events.take("trigger", by_time),
+            actor=events.take("actor", by_time),
             commands=Commands(
-                order=cmd_order[cmd_sort],
-                time=cmd_time[cmd_sort],
-                status=commands.array("status")[cmd_sort],
-                action=commands.array("action")[cmd_sort],
-                decision=commands.array("decision")[cmd_sort],
+                order=commands.take("order", cmd_sort),
+                time=commands.take("time", cmd_sort),
+                status=commands.take("status", cmd_sort),
+                action=commands.take("action", cmd_sort),
+                decision=commands.take("decision", cmd_sort),
                 decisions=seller.decisions,
             ),
             typed=self._typed(fields),
@@ -300,8 +302,16 @@ class Marketplace:
         }
 
 
-def _time_order(time: I64, order: NDArray[np.int32]) -> NDArray[np.intp]:
-    """Positions sorting by time then order; one sort of a combined key (pairs are unique)."""
-    key = time.astype(np.int64) * (1 << 32) + order.astype(np.int64)
+def _time_order(columns: Columns) -> NDArray[np.intp]:
+    """Positions sorting by time then order; one sort of a combined key (pairs are unique).
+
+    The columns are merged first and the key built in place: besides the rows, no more than
+    the key and the positions are ever in memory (the columns are then `take`n one by one).
+    """
+    columns.merge()
+    give_back()  # the parts, merged: the sort needs the room
+    key = columns.array("time").astype(np.int64, copy=False)  # a copy already
+    key <<= 32
+    key += cast("NDArray[np.int32]", columns.parts["order"][0])
     result: NDArray[np.intp] = np.argsort(key)
     return result

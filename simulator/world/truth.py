@@ -8,7 +8,7 @@ the summary read them without building one Python object per event.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -25,6 +25,8 @@ I64 = NDArray[np.int64]
 I32 = NDArray[np.int32]
 I16 = NDArray[np.int16]
 ACTORS: tuple[str, ...] = tuple(a.value for a in Actor)
+# Changes handled at a time where a pass over all of them would need a copy of every one.
+SPAN = 1 << 20
 # Code of "no status" (before creation) and of the creation "trigger" in the columns.
 NONE = -1
 
@@ -53,6 +55,18 @@ class Columns:
     def array(self, name: str) -> NDArray[Any]:
         parts = self.parts[name]
         return np.concatenate(parts) if parts else np.empty(0, self.dtypes[name])
+
+    def merge(self) -> None:
+        """Join each column's parts into one, a column at a time (never two copies of all)."""
+        for name in self.dtypes:
+            self.parts[name] = [self.array(name)]
+
+    def take(self, name: str, positions: NDArray[np.intp]) -> NDArray[Any]:
+        """One merged column in the order of `positions`, let go of once gathered."""
+        (whole,) = self.parts[name]
+        self.parts[name] = []
+        result: NDArray[Any] = whole[positions]
+        return result
 
 
 EVENT_COLUMNS: dict[str, type[np.generic]] = {
@@ -168,22 +182,31 @@ class Truth:
 
     @cached_property
     def _final(self) -> I16:
-        last = np.empty(self.orders, dtype=np.int64)
-        last[self.order[self.by_order]] = self.by_order  # per order in time order: last wins
+        last = np.full(self.orders, -1, dtype=np.int64)
+        for start in range(0, self.order.size, SPAN):
+            self.latest(last, start, min(start + SPAN, self.order.size))
         final: I16 = self.dest[last] if self.orders else np.empty(0, np.int16)
         return final
 
-    @cached_property
-    def by_order(self) -> NDArray[np.intp]:
-        """Positions of the events grouped by order, each order's in time order."""
-        result: NDArray[np.intp] = np.argsort(self.order, kind="stable")
-        return result
+    def latest(self, last: I64, start: int, stop: int) -> None:
+        """Move `last` (each order's latest change among the changes before `start`) on to
+        the changes before `stop`: the changes are in time order, and the last write wins."""
+        last[self.order[start:stop]] = np.arange(start, stop, dtype=np.int64)
 
-    @cached_property
-    def seq(self) -> I32:
-        """The rank of each event among its order's events (0 for the creation)."""
-        counts = np.bincount(self.order, minlength=self.orders)
-        starts = np.cumsum(counts) - counts
-        seq = np.empty(self.order.size, dtype=np.int32)
-        seq[self.by_order] = np.arange(self.order.size) - np.repeat(starts, counts)
-        return seq
+    def seq_chunks(self, size: int) -> Iterator[tuple[int, I32]]:
+        """The rank of each change among its order's changes (0 for the creation), `size`
+        changes at a time in time order: (first position, ranks). One counter per order, so
+        the ranks are never all in memory at once."""
+        done = np.zeros(self.orders, dtype=np.int32)
+        for start in range(0, self.order.size, size):
+            order = self.order[start : start + size]
+            # One sort of (order, position) keys: each order's changes stay in time order.
+            keys = np.sort((order.astype(np.int64) << 32) | np.arange(order.size))
+            by_order, grouped = keys & 0xFFFFFFFF, (keys >> 32).astype(np.int32)
+            first = np.flatnonzero(np.concatenate([[True], grouped[1:] != grouped[:-1]]))
+            counts = np.diff(np.append(first, grouped.size))
+            rank = np.arange(grouped.size) - np.repeat(first, counts)
+            seq = np.empty(order.size, dtype=np.int32)
+            seq[by_order] = done[grouped] + rank
+            done[grouped[first]] += counts.astype(np.int32)
+            yield start, seq

@@ -107,3 +107,24 @@ def test_what_the_seller_types_shows_once_the_command_was_sent() -> None:
     after = truth.fields.record(truth.fields_at(index, shipped_at))
     assert before == {"delivery_mode": "TRK", "fulfilled_by_marketplace": False}
     assert after["carrier"] == "14" and "tracking_number" in after
+
+
+def test_a_poll_back_in_time_shows_what_a_fresh_channel_shows() -> None:
+    # The channel moves each order's latest change forward as polls come; a live twin's clock
+    # may step back, and the channel then starts again from the first change.
+    channel = SimulatedChannel(truth())
+    assert shown(channel, 0, 2000, 2000) == [
+        (0, "PaymentInProgress", 600),
+        (1, "RefusedBySeller", 1000),
+    ]
+    assert shown(channel, 0, 400, 400) == [(0, "AcceptedBySeller", 300)]
+    assert shown(channel, 0, 900, 900) == [
+        (1, "WaitingForSellerAcceptation", 500),
+        (0, "PaymentInProgress", 600),
+    ]
+
+
+def test_each_change_is_ranked_among_its_order_s_changes_a_chunk_at_a_time() -> None:
+    # Changes in time order: order 0, 0, 1, 0, 1; chunks of 2 cut order 0's changes apart.
+    ranked = [(start, seq.tolist()) for start, seq in truth().seq_chunks(2)]
+    assert ranked == [(0, [0, 1]), (2, [0, 2]), (4, [1])]

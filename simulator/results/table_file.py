@@ -1,0 +1,72 @@
+"""One output table written chunk by chunk, as Parquet row groups or CSV lines.
+
+Chunks are encoded and compressed on a thread of the file's own (Arrow releases the GIL there),
+one chunk after another, so writing overlaps the simulation and the other files. At most
+`BACKLOG` chunks wait for that thread: a writer slower than the run holds the run back rather
+than letting its chunks pile up in memory.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as csv
+import pyarrow.parquet as pq
+
+CHUNK_ROWS = 1 << 18
+# Chunks handed to a file's thread and not written yet, at most.
+BACKLOG = 2
+
+
+class TableFile:
+    """A table file at `path` (its suffix the format's), fed with `write`, ended by `close`;
+    a Parquet file's row groups hold `rows` rows at most."""
+
+    def __init__(self, path: Path, fmt: str, rows: int = CHUNK_ROWS) -> None:
+        self.path = path.with_suffix(f".{fmt}")
+        self.fmt, self.rows = fmt, rows
+        self._parquet: pq.ParquetWriter | None = None
+        self._csv: csv.CSVWriter | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix=self.path.stem)
+        self._pending: deque[Future[None]] = deque()
+
+    def write(self, table: pa.Table) -> None:
+        """Queue `table` (once `BACKLOG` chunks wait, after the oldest is written)."""
+        while len(self._pending) >= BACKLOG:
+            self._pending.popleft().result()
+        self._pending.append(self._thread.submit(self._write, table))
+
+    def _write(self, table: pa.Table) -> None:
+        if self.fmt == "parquet":
+            if self._parquet is None:
+                # Dictionary pages for the columns that are dictionaries already (statuses,
+                # triggers...), plain for the nearly unique ones (order ids, times).
+                coded = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
+                self._parquet = pq.ParquetWriter(
+                    self.path, table.schema, compression="zstd", use_dictionary=coded
+                )
+            self._parquet.write_table(table, row_group_size=self.rows)
+            return
+        plain = table.cast(
+            pa.schema(
+                [
+                    f.with_type(pa.string()) if pa.types.is_dictionary(f.type) else f
+                    for f in table.schema
+                ]
+            )
+        )
+        if self._csv is None:
+            self._csv = csv.CSVWriter(self.path, plain.schema)
+        self._csv.write_table(plain)
+
+    def close(self) -> None:
+        """Wait for every chunk (raising the first failure), then close the file."""
+        self._thread.shutdown(wait=True)
+        while self._pending:
+            self._pending.popleft().result()
+        for writer in (self._parquet, self._csv):
+            if writer is not None:
+                writer.close()
