@@ -8,6 +8,7 @@ located problems and exit code 1, never as a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,20 @@ def summary(path: str, rules: RuleSet) -> str:
         f"{_count(len(rules.transitions), 'transition')}, "
         f"{_count(len(rules.actions), 'action')}, {_count(len(rules.timers), 'timer')}"
     )
+
+
+def valid_files(files: tuple[Path, ...], failed: list[Path]) -> Iterator[tuple[Path, RuleSet]]:
+    """Each of `files` (a directory: its `*.yaml` files) that loads, with its rule set; the
+    problems of every file are printed as they are found, and a file that does not load is
+    added to `failed`."""
+    for path in _targets(files):
+        rules, problems = _check(path)
+        for problem in problems:
+            click.echo(str(problem))
+        if rules is None:
+            failed.append(path)
+        else:
+            yield path, rules
 
 
 def _targets(files: tuple[Path, ...]) -> list[Path]:
@@ -67,17 +82,11 @@ def validate(files: tuple[Path, ...]) -> None:
     Example:
       orderflow validate rules/*.yaml
     """
-    failed = 0
-    for path in _targets(files):
-        rules, problems = _check(path)
-        for problem in problems:
-            click.echo(str(problem))
-        if rules is None:
-            failed += 1
-        else:
-            click.echo(summary(str(path), rules))
+    failed: list[Path] = []
+    for path, rules in valid_files(files, failed):
+        click.echo(summary(str(path), rules))
     if failed:
-        click.echo(f"{_count(failed, 'file')} with problems", err=True)
+        click.echo(f"{_count(len(failed), 'file')} with problems", err=True)
         raise SystemExit(1)
 
 

@@ -8,6 +8,10 @@ consumer of it pulls another part in. The modules:
   `Action`, `OrderField`, `Timer`, `ImportPolicy`, `FetchSchedule`, the `STAGES`).
 - `conditions`: conditions as data (`FieldIn`, `FieldPresent`, `AllOf`, `AnyOf`, `Not`),
   evaluated on an order's fields.
+- `migrations`: `Migrations` and `StatusMove`: where a new rule version moves its
+  predecessor's renamed, merged and removed statuses.
+- `properties`: `Property` and `StepPattern`: what a rule file promises about every order
+  (always, never, eventually within), checked by `orderflow check`.
 - `snapshot`: `OrderSnapshot`, an order as a channel reports it.
 - `lines`: `OrderLine` and `LineState`, an order's cart lines, and how their mix reads.
 - `events`: `Event` and `Anomaly`, what the runtime returns and the caller stores, and

@@ -17,7 +17,9 @@ from types import MappingProxyType
 
 from engine.model.conditions import Condition, Vocabulary, is_present
 from engine.model.lines import LineState
+from engine.model.migrations import Migrations
 from engine.model.problems import Location
+from engine.model.properties import Property
 
 
 class FieldType(StrEnum):
@@ -260,6 +262,10 @@ class RuleSet:
     mapping: tuple[tuple[str, str], ...] = ()
     # Cart line codes -> line state (`lines.statuses`); Lengow's `lengow_status` covers the rest.
     line_statuses: tuple[tuple[str, LineState], ...] = ()
+    # What becomes of the predecessor version's statuses (`migrations`); None when not said.
+    migrations: Migrations | None = None
+    # What the file promises about every order (`properties`), checked by `orderflow check`.
+    properties: tuple[Property, ...] = ()
     source: str = dataclasses.field(default="", compare=False)
 
     def __getstate__(self) -> dict[str, object]:

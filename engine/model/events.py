@@ -34,6 +34,7 @@ class Source(StrEnum):
     ACTION = "action"
     TIMER = "timer"
     SIMULATION = "simulation"
+    MIGRATION = "migration"  # `orderflow migrate` moved it to a new version of its rules
 
 
 class AnomalyKind(StrEnum):

@@ -15,6 +15,9 @@ ours but engine.model. The modules:
 - `field_reader`: the `fields` section: types, enum values with their spellings, sources.
 - `condition_reader`: conditions (`field`/`in`, `all`, `any`, `not`) checked against the fields.
 - `policy_reader`: the timers, the import policy, the fetch schedule and the status mapping.
+- `migration_reader`: the `migrations` section: the predecessor's renamed, merged and removed
+  statuses, each moved to a status of this file.
+- `property_reader`: the `properties` section: always / never / eventually, each name checked.
 - `field_paths`: where a field lives in a channel's order JSON, compiled once, read and written.
 - `json_schema`: the format as a JSON Schema for editors (`rules/orderflow.schema.json`).
 - `serialize`: a `RuleSet` back to plain data and to YAML a person can edit.

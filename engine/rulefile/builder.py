@@ -28,7 +28,9 @@ from engine.model.definition import (
 from engine.model.problems import Location
 from engine.rulefile.condition_reader import ConditionReader, field_value
 from engine.rulefile.field_reader import read_fields
+from engine.rulefile.migration_reader import read_migrations
 from engine.rulefile.policy_reader import DECLARE_STATUS, NAME_TRIGGER, PolicyReader
+from engine.rulefile.property_reader import read_properties
 from engine.rulefile.reader import Reader, describe, suggestion
 from engine.rulefile.yaml_source import LocatedDict
 
@@ -45,6 +47,8 @@ TOP_KEYS = (
     "schedule",
     "mapping",
     "lines",
+    "migrations",
+    "properties",
 )
 REQUIRED_TOP = ("format", "marketplace", "statuses", "transitions", "schedule")
 STATUS_KEYS = ("description", "stage", "initial", "final", "origin")
@@ -95,6 +99,10 @@ class RuleBuilder(Reader):
             schedule=policies.schedule(top),
             mapping=policies.mapping(top),
             line_statuses=policies.line_statuses(top),
+            migrations=read_migrations(self, top, self.status_names, marketplace.rules_version),
+            properties=read_properties(
+                self, top, self.conditions, self.status_names, self.trigger_names
+            ),
             source=self.file,
         )
 

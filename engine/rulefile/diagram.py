@@ -22,6 +22,8 @@ DeviationKey = tuple[str | None, str]
 """(source status or None for a new order, reported status): a move no rule explains."""
 # Observed deviations: dashed red edges (and nodes, for a status the rule file does not declare).
 _DEVIATION_STYLE = 'style=dashed, color="#d62728", fontcolor="#d62728"'
+# One order's path (a counterexample of `orderflow check`): bold blue edges.
+_PATH_STYLE = 'penwidth=3, color="#1f77b4", fontcolor="#1f77b4"'
 
 # Mermaid reads `#name;` entity codes in any text; `#` and `;` would otherwise end a label.
 _MERMAID_ESCAPES = {
@@ -152,7 +154,8 @@ def mermaid(rules: RuleSet, stats: Mapping[EdgeKey, EdgeStats] | None = None) ->
     return "\n".join(lines) + "\n"
 
 
-def _quoted(text: str) -> str:
+def quoted(text: str) -> str:
+    """`text` as a DOT string, quoted and escaped (any drawing in DOT writes its labels so)."""
     return f'"{_escape(text, _DOT_ESCAPES)}"'
 
 
@@ -167,16 +170,18 @@ def dot(
     rules: RuleSet,
     stats: Mapping[EdgeKey, EdgeStats] | None = None,
     deviations: Mapping[DeviationKey, int] | None = None,
+    path: Mapping[EdgeKey, str] | None = None,
 ) -> str:
     """The rule set as a Graphviz digraph; final statuses have a double border, and with
     `stats` each edge is as thick as its share of the busiest edge's orders. `deviations`
     (observed moves no rule explains, with how many) are drawn as dashed red edges labelled with
-    their count, to a dashed red node for a status the rule file does not declare."""
+    their count, to a dashed red node for a status the rule file does not declare. `path` (an
+    order's edges, each with a note such as its step numbers) is drawn bold in blue."""
     ids = _ids(rules)
     market = rules.marketplace
     lines = [
-        f"digraph {_quoted(market.code)} {{",
-        f"  label={_quoted(f'{market.name}, rules {market.rules_version}')};",
+        f"digraph {quoted(market.code)} {{",
+        f"  label={quoted(f'{market.name}, rules {market.rules_version}')};",
         "  rankdir=LR;",
         '  node [shape=box, style=rounded, fontname="Helvetica"];',
         '  edge [fontname="Helvetica", fontsize=10];',
@@ -184,17 +189,18 @@ def dot(
     ]
     for status in rules.statuses:
         final = ", peripheries=2" if status.final else ""
-        label = _quoted(f"{status.name}\n{status.stage}")
+        label = quoted(f"{status.name}\n{status.stage}")
         lines.append(f"  {ids[status.name]} [label={label}{final}];")
     lines.extend(f"  start -> {ids[name]};" for name in rules.initial_statuses)
     entry = fulfilled_entry(rules)
     if entry is not None:
-        lines.append(f"  start -> {ids[entry[0]]} [label={_quoted(entry[1])}, style=dashed];")
+        lines.append(f"  start -> {ids[entry[0]]} [label={quoted(entry[1])}, style=dashed];")
     drawn = edges(rules, stats)
     busiest = max((edge.count or 0 for edge in drawn), default=0)
     for edge in drawn:
-        label = _quoted("\n".join(edge.parts))
-        pen = _pen(edge.count, busiest)
+        note = (path or {}).get((edge.source, edge.dest, edge.trigger))
+        label = quoted("\n".join((*edge.parts, note) if note else edge.parts))
+        pen = f", {_PATH_STYLE}" if note else _pen(edge.count, busiest)
         lines.append(f"  {ids[edge.source]} -> {ids[edge.dest]} [label={label}{pen}];")
     lines.extend(_deviation_lines(ids, deviations or {}))
     lines.append("}")
@@ -215,10 +221,10 @@ def _deviation_lines(
 
     drawn = [(node(source), node(dest), count) for (source, dest), count in deviations.items()]
     for name, ident in extra.items():
-        label = _quoted(name + "\nnot in the rules")
+        label = quoted(name + "\nnot in the rules")
         yield f"  {ident} [label={label}, {_DEVIATION_STYLE}];"
     for source, dest, count in drawn:
-        label = _quoted(f"{count} deviation{'' if count == 1 else 's'}")
+        label = quoted(f"{count} deviation{'' if count == 1 else 's'}")
         yield f"  {source} -> {dest} [label={label}, {_DEVIATION_STYLE}];"
 
 

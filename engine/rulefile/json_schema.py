@@ -339,6 +339,79 @@ def _schedule() -> Schema:
     )
 
 
+def _migrations() -> Schema:
+    def moves(description: str) -> Schema:
+        target = _name("The status of this file its orders are at now.")
+        return _map_of("status", target, description)
+
+    return _object(
+        "What becomes of the predecessor version's statuses this file no longer declares: "
+        "`orderflow migrate` moves the orders in flight by it.",
+        {
+            "from": _text("The rules_version of the file this version replaces."),
+            "renamed": moves("Statuses renamed: the old name, then the new one."),
+            "merged": moves("Statuses merged into another: the old name, then the status."),
+            "removed": moves(
+                "Statuses removed: the old name, then the status their orders move to."
+            ),
+        },
+        ("from",),
+    )
+
+
+def _step() -> Schema:
+    """The steps of an order's timeline a property is about (engine.model.properties); left
+    open, as each use adds its own keys and closes it with `unevaluatedProperties`."""
+    schema = _object(
+        "The steps a property is about: each key given must match.",
+        {
+            "enters": _names("The step enters one of these statuses."),
+            "leaves": _names("The step leaves one of these statuses."),
+            "enters_stage": _names("The step enters a status of one of these stages."),
+            "leaves_stage": _names("The step leaves a status of one of these stages."),
+            "trigger": _names("The step fires one of these triggers."),
+            "action": _names("The step is one of these seller actions."),
+            "by": _names("The step is caused by one of these actors."),
+            "when": _when("The order's fields at the step satisfy this condition."),
+        },
+    )
+    del schema["additionalProperties"]
+    return schema
+
+
+def _kind(description: str, extra: Schema) -> Schema:
+    # The step's keys come from the shared definition; `unevaluatedProperties` sees them.
+    schema: Schema = {"$ref": "#/$defs/step", "description": description}
+    if extra:
+        schema["properties"] = extra
+    schema["unevaluatedProperties"] = False
+    return schema
+
+
+def _properties() -> Schema:
+    kinds = {
+        "always": _kind(
+            "Every step so picked out has fields where `then` holds.",
+            {"then": _when("What must hold on the order's fields at those steps.")},
+        ),
+        "never": _kind("No step of any order is so picked out.", {}),
+        "eventually": _kind(
+            "After every step `after` picks out (the order's creation when absent), a step so "
+            "picked out comes within `within`, the order left to its timers once nobody acts.",
+            {
+                "within": _duration("How soon the step must come."),
+                "after": _kind("The steps that start the clock.", {}),
+            },
+        ),
+    }
+    entry = _object(
+        "A promise about every order, checked by `orderflow check`: one of always, never or "
+        "eventually.",
+        {"description": _text("What the property promises, in words."), **kinds},
+    )
+    return _map_of("property", entry, "What the rules promise about every order, by name.")
+
+
 def rule_file_schema() -> Schema:
     """The JSON Schema of a rule file."""
     top = _object(
@@ -360,6 +433,8 @@ def rule_file_schema() -> Schema:
                 "The marketplace's status codes that differ from status names.",
             ),
             "lines": _lines(),
+            "migrations": _migrations(),
+            "properties": _properties(),
         },
         ("format", "marketplace", "statuses", "transitions", "schedule"),
     )
@@ -367,7 +442,7 @@ def rule_file_schema() -> Schema:
         "$schema": DRAFT,
         "title": "orderflow rule file",
         **top,
-        "$defs": {"condition": _condition()},
+        "$defs": {"condition": _condition(), "step": _step()},
     }
 
 
@@ -393,7 +468,6 @@ def _walk(node: Schema, path: str, defs: Schema, seen: set[str]) -> Iterator[str
         if name not in seen:
             seen.add(name)
             yield from _walk(defs[name], f"<{name}>", defs, seen)
-        return
     for key, sub in node.get("properties", {}).items():
         inner = f"{path}.{key}" if path else key
         yield inner

@@ -28,6 +28,8 @@ from engine.model.definition import (
     Timer,
     Transition,
 )
+from engine.model.migrations import Migrations, MoveKind
+from engine.model.properties import PATTERN_KEYS, Property, StepPattern
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=./orderflow.schema.json\n"
 _UNITS = (("d", 86400), ("h", 3600), ("m", 60))
@@ -204,6 +206,41 @@ def to_data(rules: RuleSet) -> Data:
         data["mapping"] = dict(rules.mapping)
     if rules.line_statuses:
         data["lines"] = {"statuses": {code: str(state) for code, state in rules.line_statuses}}
+    if rules.migrations is not None:
+        data["migrations"] = _migrations(rules.migrations)
+    if rules.properties:
+        data["properties"] = {p.name: _property(p, bools) for p in rules.properties}
+    return data
+
+
+def _pattern(pattern: StepPattern, bools: frozenset[str]) -> Data:
+    data: Data = {
+        key: _names(names) for key in PATTERN_KEYS[:-1] if (names := getattr(pattern, key))
+    }
+    if pattern.when is not None:
+        data["when"] = _condition(pattern.when, bools)
+    return data
+
+
+def _property(item: Property, bools: frozenset[str]) -> Data:
+    body = _pattern(item.pattern, bools)
+    if item.then is not None:
+        body["then"] = _condition(item.then, bools)
+    if item.within_seconds is not None:
+        body["within"] = duration_text(item.within_seconds)
+    if item.after is not None:
+        body["after"] = _pattern(item.after, bools)
+    data: Data = {"description": item.description} if item.description else {}
+    data[str(item.kind)] = body
+    return data
+
+
+def _migrations(migrations: Migrations) -> Data:
+    data: Data = {"from": migrations.predecessor}
+    for kind in MoveKind:
+        moves = {m.old: m.new for m in migrations.moves if m.kind is kind}
+        if moves:
+            data[kind.value] = moves
     return data
 
 

@@ -243,6 +243,7 @@ def apply_local(connection: Connection, changes: Sequence[LocalChange]) -> Apply
                 entered_at=change.entered_at,
                 seq=change.seq,
                 prev_seq=change.base_seq,
+                **({} if change.rules_version is None else {"rules_version": change.rules_version}),
             )
         )
         if moved.rowcount == 1:

@@ -20,7 +20,9 @@ lines (`lines`) and the line an outbox entry names (`outbox.line`, one open entr
 action and line), the rule-relevant field changes of its history (`field_changes`), the leases
 that let one sync at a time walk a window (`leases`), who ran each fetch run and for which
 account (`fetch_runs.holder`, `fetch_runs.account`, null for the runs before it), and the
-account each order belongs to (`orders.account`, '' before it).
+account each order belongs to (`orders.account`, '' before it). Version 7 keeps every version of
+a rule file orders ran under (`rule_versions`: marketplace, rules_version, the text and its
+SHA-256, when first seen); an older store knew none, so it starts empty.
 """
 
 from __future__ import annotations
@@ -227,12 +229,18 @@ def _to_v6(connection: Connection) -> None:
         table.create(connection)
 
 
+def _to_v7(connection: Connection) -> None:
+    # New in this version; should a later one change it, freeze this shape here.
+    schema.rule_versions.create(connection)
+
+
 STEPS: tuple[Step, ...] = (
     Step(2, "orders keep their rule fields and prev_seq; the action outbox", _to_v2),
     Step(3, "the outbox records a send before its POST: state sending, attempted_at", _to_v3),
     Step(4, "events mark a deviation: a move to a reported status no rule leads to", _to_v4),
     Step(5, "quarantined input kept once (digest); the orders each fetch run set aside", _to_v5),
     Step(6, "cart lines, outbox lines, field changes, leases, accounts; who ran each run", _to_v6),
+    Step(7, "every rule version orders ran under, by version and content hash", _to_v7),
 )
 
 

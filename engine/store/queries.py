@@ -73,6 +73,20 @@ def get_orders(connection: Connection, keys: Iterable[OrderKey]) -> dict[OrderKe
     return found
 
 
+def in_flight(
+    connection: Connection, marketplace: str, finals: Collection[str]
+) -> list[OrderState]:
+    """The orders of `marketplace` at a status, none of `finals`, by order id."""
+    query = (
+        select(orders)
+        .where(orders.c.marketplace == marketplace, orders.c.status.is_not(None))
+        .order_by(orders.c.order_id)
+    )
+    if finals:
+        query = query.where(orders.c.status.not_in(list(finals)))
+    return [_order_state(row) for row in connection.execute(query)]
+
+
 def count_orders(connection: Connection, marketplace: str | None = None) -> int:
     query = select(func.count()).select_from(orders)
     if marketplace is not None:

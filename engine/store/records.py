@@ -188,6 +188,8 @@ class LocalChange:
     base_seq: int
     events: tuple[Event, ...]
     anomalies: tuple[Anomaly, ...] = ()
+    # The rules version the order runs under from now on (a migration); None keeps it.
+    rules_version: str | None = None
 
     def __post_init__(self) -> None:
         _check_aware(self, "entered_at", self.entered_at)

@@ -20,6 +20,7 @@ from sqlalchemy.exc import DatabaseError
 import engine.store.fetch_log as fetch_log
 import engine.store.outbox as outbox
 import engine.store.queries as queries
+import engine.store.rule_versions as rule_versions
 from engine.model.clock import Clock, SystemClock
 from engine.model.lines import OrderLine
 from engine.store.database import create_store_engine, reading, store_url, writing
@@ -46,6 +47,7 @@ from engine.store.records import (
     StoredEvent,
     StoredFieldChange,
 )
+from engine.store.rule_versions import RuleVersion
 from engine.store.tables import schema_version
 from engine.store.transaction import Transaction
 
@@ -114,6 +116,7 @@ class Store:
             return result
 
     apply_local = _own_transaction(Transaction.apply_local)
+    record_rule_version = _own_transaction(Transaction.record_rule_version)
     quarantine = _own_transaction(Transaction.quarantine)
     record_set_aside = _own_transaction(Transaction.record_set_aside)
     finish_run = _own_transaction(Transaction.finish_run)
@@ -212,6 +215,21 @@ class Store:
     ) -> list[OpenOrder]:
         with reading(self._engine) as connection:
             return queries.open_orders(connection, statuses, marketplace, entered_before, account)
+
+    def in_flight(self, marketplace: str, finals: Collection[str]) -> list[OrderState]:
+        """The orders of `marketplace` at a status none of `finals`, by order id."""
+        with reading(self._engine) as connection:
+            return queries.in_flight(connection, marketplace, finals)
+
+    def rule_versions(self, marketplace: str | None = None) -> list[RuleVersion]:
+        """Every rule version kept (`engine.store.rule_versions`), the first seen first."""
+        with reading(self._engine) as connection:
+            return rule_versions.listed(connection, marketplace)
+
+    def rule_version(self, marketplace: str, address: str) -> RuleVersion | None:
+        """The kept version named by its version string or (a prefix of) its SHA-256."""
+        with reading(self._engine) as connection:
+            return rule_versions.find(connection, marketplace, address)
 
     def quarantined(self, fetch_run: int | None = None) -> list[QuarantineEntry]:
         with reading(self._engine) as connection:

@@ -25,7 +25,7 @@ from sqlalchemy import (
 
 from engine.store.columns import UtcDateTime, json_type
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """The version this code writes. Raise it with a new step in `migrations.STEPS`."""
 
 metadata = MetaData()
@@ -254,5 +254,18 @@ Index(
     postgresql_where=OUTBOX_OPEN_PREDICATE,
 )
 Index("outbox_state", outbox.c.state)
+
+# Every version of a rule file a sync, a fill or a migration ran orders under, kept whole: an
+# order's `rules_version` stays addressable, by its version string and by its text's hash.
+rule_versions = Table(
+    "rule_versions",
+    metadata,
+    Column("marketplace", String(64), primary_key=True),
+    Column("sha256", String(64), primary_key=True),
+    Column("rules_version", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("first_seen", UtcDateTime, nullable=False),
+)
+Index("rule_versions_version", rule_versions.c.marketplace, rule_versions.c.rules_version)
 
 TABLES = tuple(metadata.tables)

@@ -9,12 +9,12 @@ the sync's window lease, so a page is committed only by the lease's holder.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection
 
-from engine.store import fetch_log, ingestion, leases, outbox, queries
+from engine.store import fetch_log, ingestion, leases, outbox, queries, rule_versions
 from engine.store.leases import Lease
 from engine.store.records import (
     ApplyResult,
@@ -37,6 +37,15 @@ class Transaction:
 
     def get_orders(self, keys: Iterable[OrderKey]) -> dict[OrderKey, OrderState]:
         return queries.get_orders(self._connection, keys)
+
+    def in_flight(self, marketplace: str, finals: Collection[str]) -> list[OrderState]:
+        """The orders of `marketplace` at a status none of `finals`, locked on PostgreSQL by the
+        writes that follow (each checks the order's event count)."""
+        return queries.in_flight(self._connection, marketplace, finals)
+
+    def record_rule_version(self, marketplace: str, version: str, text: str, at: datetime) -> bool:
+        """Keep a rule file's text as the rules `version` orders run under; True when new."""
+        return rule_versions.record(self._connection, marketplace, version, text, at)
 
     def apply(self, changes: Sequence[OrderChange]) -> ApplyResult:
         """Write the changes newer than the store, with their events and anomalies."""

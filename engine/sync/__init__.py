@@ -16,5 +16,6 @@ simulator's fetch plan come here. The modules:
 - `outbox_sender`: send each outbox entry once (an interrupted send is looked up first),
   confirm the sent ones from later fetches.
 - `seller_actions`: `submit`, a seller action checked by the runtime then queued, never sent.
+- `pinned_rules`: the rule sets orders run under, kept in the store (`rule_versions`) first.
 - `timer_sweep`: the rule files' timers fired on the stored orders, dated at their deadlines.
 """

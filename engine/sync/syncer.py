@@ -53,6 +53,7 @@ from engine.store import (
     process_holder,
 )
 from engine.sync.outbox_sender import ActionChannel, OutboxReport, confirm_sent, send_pending
+from engine.sync.pinned_rules import record_rule_sets
 from engine.sync.scheduler import PastRun, Window, WindowKind, next_due, plan
 from engine.sync.timer_sweep import fire_due_timers
 from engine.sync.window_lease import DEFAULT_LEASE, WindowLease, held_until
@@ -258,6 +259,7 @@ class Syncer:
         }
         # `account`: the Lengow account the channel reads, whose windows the lease names.
         self.lease = WindowLease(account, tuple(self.rules), holder or process_holder(), lease)
+        self._pinned = False
 
     @property
     def account(self) -> str:
@@ -275,6 +277,12 @@ class Syncer:
         nor on the store's: a failed window, a failed timer sweep or an outbox problem says why,
         and the next step is still taken."""
         report = SyncReport(notes=[d.message for d in self.imports.values()])
+        if not self._pinned:  # once per syncer: the versions its orders are stored under
+            try:
+                record_rule_sets(self.store, self.rules.values(), self.clock.now())
+                self._pinned = True
+            except StoreError:
+                pass  # the windows below fail on the same store and say why; the next run retries
         self._fetch_due(report)
         if self.fire_timers:
             now = self.clock.now()

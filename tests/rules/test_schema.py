@@ -153,7 +153,7 @@ def test_key_paths_of_a_small_schema() -> None:
 
 def test_key_paths_of_the_rule_format_include_nested_keys() -> None:
     paths = key_paths()
-    assert len(paths) == 63
+    assert len(paths) == 84
     assert "actions.<action>.requires[].when" in paths
     assert "lines.statuses" in paths and "actions.<action>.lines" in paths
     assert "marketplace.action_types" in paths

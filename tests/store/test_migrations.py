@@ -34,6 +34,7 @@ V3_STEP = "the outbox records a send before its POST: state sending, attempted_a
 V4_STEP = "events mark a deviation: a move to a reported status no rule leads to"
 V5_STEP = "quarantined input kept once (digest); the orders each fetch run set aside"
 V6_STEP = "cart lines, outbox lines, field changes, leases, accounts; who ran each run"
+V7_STEP = "every rule version orders ran under, by version and content hash"
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def v2_url(store_url: str) -> str:
 
 def test_a_v1_store_is_upgraded_and_keeps_its_data(v1_url: str) -> None:
     with open_store(v1_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 6
+        assert store.schema_version() == SCHEMA_VERSION == 7
         order = store.get_order("cdiscount", "OLD-1")
         assert order is not None
         assert (order.status, order.seq, order.updated_at) == (
@@ -88,7 +89,15 @@ def test_the_version_history_records_each_step(v1_url: str) -> None:
         rows = connection.execute(
             sa.text("SELECT version, description FROM schema_version ORDER BY version")
         ).all()
-    assert rows == [(1, "v1"), (2, V2_STEP), (3, V3_STEP), (4, V4_STEP), (5, V5_STEP), (6, V6_STEP)]
+    assert rows == [
+        (1, "v1"),
+        (2, V2_STEP),
+        (3, V3_STEP),
+        (4, V4_STEP),
+        (5, V5_STEP),
+        (6, V6_STEP),
+        (7, V7_STEP),
+    ]
 
 
 def _layout(url: str) -> dict[str, tuple[set[tuple[str, bool]], set[str | None]]]:
@@ -164,7 +173,15 @@ def test_a_v2_outbox_is_upgraded_with_its_entries_and_their_attempt_times(v2_url
         rows = connection.execute(
             sa.text("SELECT version, description FROM schema_version ORDER BY version")
         ).all()
-    assert rows == [(1, "v1"), (2, "v2"), (3, V3_STEP), (4, V4_STEP), (5, V5_STEP), (6, V6_STEP)]
+    assert rows == [
+        (1, "v1"),
+        (2, "v2"),
+        (3, V3_STEP),
+        (4, V4_STEP),
+        (5, V5_STEP),
+        (6, V6_STEP),
+        (7, V7_STEP),
+    ]
 
 
 def test_the_upgraded_outbox_takes_sending_entries_and_keeps_one_open(v2_url: str) -> None:
@@ -214,7 +231,7 @@ def v3_url(store_url: str) -> str:
 
 def test_a_v3_store_keeps_its_events_none_of_them_a_deviation(v3_url: str) -> None:
     with open_store(v3_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 6
+        assert store.schema_version() == SCHEMA_VERSION == 7
         stored = store.events("cdiscount", "OLD-1")
         assert [(e.seq, e.to_status, e.deviation) for e in stored] == [
             (1, "WaitingForSellerAcceptation", False),
@@ -234,7 +251,15 @@ def test_a_v3_store_keeps_its_events_none_of_them_a_deviation(v3_url: str) -> No
         rows = connection.execute(
             sa.text("SELECT version, description FROM schema_version ORDER BY version")
         ).all()
-    assert rows == [(1, "v1"), (2, "v2"), (3, "v3"), (4, V4_STEP), (5, V5_STEP), (6, V6_STEP)]
+    assert rows == [
+        (1, "v1"),
+        (2, "v2"),
+        (3, "v3"),
+        (4, V4_STEP),
+        (5, V5_STEP),
+        (6, V6_STEP),
+        (7, V7_STEP),
+    ]
 
 
 def test_a_failed_v4_upgrade_leaves_version_3_whole(
@@ -265,7 +290,7 @@ def test_a_v4_store_keeps_each_quarantined_input_once_and_records_set_aside_orde
     v4_url: str,
 ) -> None:
     with open_store(v4_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 6
+        assert store.schema_version() == SCHEMA_VERSION == 7
         kept = store.quarantined()
         # BAD-1 was quarantined by both runs: the first copy stays.
         assert [(e.id, e.order_id, e.fetch_run, e.raw) for e in kept] == [
@@ -284,7 +309,7 @@ def test_a_v4_store_keeps_each_quarantined_input_once_and_records_set_aside_orde
         rows = connection.execute(
             sa.text("SELECT version, description FROM schema_version ORDER BY version")
         ).all()
-    assert rows[-3:] == [(4, "v4"), (5, V5_STEP), (6, V6_STEP)]
+    assert rows[-4:] == [(4, "v4"), (5, V5_STEP), (6, V6_STEP), (7, V7_STEP)]
 
 
 def test_a_failed_v5_upgrade_leaves_version_4_whole(

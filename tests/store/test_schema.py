@@ -20,7 +20,7 @@ def raw_engine(url: str) -> sa.Engine:
 
 def test_a_new_store_is_at_the_current_version_with_every_table(store_url: str) -> None:
     with open_store(store_url) as store:
-        assert store.schema_version() == SCHEMA_VERSION == 6
+        assert store.schema_version() == SCHEMA_VERSION == 7
     tables = set(sa.inspect(raw_engine(store_url)).get_table_names())
     assert tables == {
         "schema_version",
@@ -35,6 +35,7 @@ def test_a_new_store_is_at_the_current_version_with_every_table(store_url: str) 
         "lines",
         "field_changes",
         "leases",
+        "rule_versions",
     }
     assert set(TABLES) == tables
 
@@ -56,19 +57,19 @@ def test_a_newer_schema_is_refused_and_left_untouched(store_url: str) -> None:
         connection.execute(
             sa.text(
                 "INSERT INTO schema_version (version, applied_at, description) "
-                "VALUES (7, '2030-01-01 00:00:00', 'from the future')"
+                "VALUES (8, '2030-01-01 00:00:00', 'from the future')"
             )
         )
     with pytest.raises(SchemaTooNew) as caught:
         open_store(store_url)
     message = str(caught.value)
-    known = f"has schema version 7, but this orderflow knows versions up to {SCHEMA_VERSION}"
+    known = f"has schema version 8, but this orderflow knows versions up to {SCHEMA_VERSION}"
     assert known in message
     assert "upgrade orderflow to open it (it was not changed)" in message
-    assert (caught.value.found, caught.value.known) == (7, SCHEMA_VERSION)
+    assert (caught.value.found, caught.value.known) == (8, SCHEMA_VERSION)
     with engine.connect() as connection:
         versions = connection.execute(sa.text("SELECT version FROM schema_version ORDER BY 1"))
-        assert versions.scalars().all() == [SCHEMA_VERSION, 7]
+        assert versions.scalars().all() == [SCHEMA_VERSION, 8]
 
 
 def test_tables_without_a_version_are_refused(store_url: str) -> None:
