@@ -7,6 +7,10 @@ copies the previous version to `.history/NAME.TIMESTAMP.yaml`, then writes a tem
 the same directory and renames it over the old one, so a reader sees the old file or the new
 one, never half of one.
 
+Every kept version stays addressable: by its `marketplace.rules_version` or by a prefix of the
+sha256 of its text, so an author can diff any two versions and restore one. A restore is a save
+like any other (checked, atomic, the version it replaces kept), so it can itself be undone.
+
 A symbolic link in the rules directory or in its history is refused, never followed, for reading
 as for writing: the app has no login, and a link would let it show or overwrite any file the
 process can reach.
@@ -14,11 +18,14 @@ process can reach.
 
 from __future__ import annotations
 
+import difflib
+import functools
+import hashlib
 import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.model.definition import RuleSet
@@ -26,14 +33,51 @@ from engine.model.errors import RuleFileInvalid
 from engine.model.problems import Problem
 from engine.rulefile import rulebook
 from engine.rulefile.loader import check_text
+from engine.rulefile.yaml_source import LocatedDict, load_located
 
 HISTORY = ".history"
 SUFFIX = ".yaml"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.yaml")
+_STAMP = "%Y%m%dT%H%M%S%fZ"
+SHORT = 12  # hex digits of a content hash shown to the author
+MIN_PREFIX = 4  # the shortest hash prefix taken as a reference
+_HEX = re.compile(rf"[0-9a-f]{{{MIN_PREFIX},64}}")
 
 
 class RuleFileRefused(ValueError):
     """A name the editor will not write to (outside the rules directory, or not a rule file)."""
+
+
+class UnknownVersion(LookupError):
+    """A reference that names no version of the rule file."""
+
+
+class AmbiguousVersion(LookupError):
+    """A reference that names several different texts of the rule file."""
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of a rule file: its current text, or one a save replaced and kept."""
+
+    name: str  # the kept file's name in the history, or the rule file's own for the current text
+    replaced_at: datetime | None  # when a save replaced it; None for the current text
+    rules_version: str | None  # `marketplace.rules_version` as written; None when there is none
+    sha256: str
+    text: str
+
+    @property
+    def current(self) -> bool:
+        return self.replaced_at is None
+
+    @property
+    def short(self) -> str:
+        return self.sha256[:SHORT]
+
+    def describe(self) -> str:
+        """`2026.11.1 1a2b3c4d5e6f`, and `(current)` after the current text."""
+        shown = f"{self.rules_version or 'no rules_version'} {self.short}"
+        return f"{shown} (current)" if self.current else shown
 
 
 @dataclass(frozen=True)
@@ -122,7 +166,7 @@ def save(directory: Path, name: str, text: str, now: datetime) -> Saved:
 def _keep_previous(path: Path, now: datetime) -> Path:
     history = _history_folder(path.parent)
     history.mkdir(exist_ok=True)
-    stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = now.strftime(_STAMP)
     kept = history / f"{path.stem}.{stamp}{SUFFIX}"
     # O_EXCL | O_NOFOLLOW: a link (or any file) already at that name is never written through.
     try:
@@ -166,3 +210,83 @@ def excerpt(text: str, problem: Problem, around: int = 2) -> str:
         if number == line:
             shown.append(f"{'':>{width}} | {' ' * (problem.where.column - 1)}^ {problem.message}")
     return "\n".join(shown)
+
+
+def versions(directory: Path, name: str) -> list[Version]:
+    """Every version of rule file `name`: the current text first, then the kept ones, newest
+    first."""
+    path = target(directory, name)
+    found = [_version(name, None, _read_plain(path))] if path.exists() else []
+    for kept in history(directory, name):
+        stamp = kept.name[len(path.stem) + 1 : -len(SUFFIX)]
+        replaced = datetime.strptime(stamp, _STAMP).replace(tzinfo=UTC)
+        found.append(_version(kept.name, replaced, _read_plain(kept)))
+    return found
+
+
+def _version(own: str, replaced: datetime | None, text: str) -> Version:
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Version(own, replaced, _rules_version(text), digest, text)
+
+
+# The page lists every version on each run and parsing one takes tens of milliseconds: a text's
+# rules_version is a function of the text alone, so it is worked out once.
+@functools.lru_cache(maxsize=256)
+def _rules_version(text: str) -> str | None:
+    data, _ = load_located(text, "<kept version>")
+    market = data.get("marketplace") if isinstance(data, LocatedDict) else None
+    if not isinstance(market, LocatedDict) or "rules_version" not in market:
+        return None
+    written = market.as_written("rules_version")
+    return None if isinstance(written, dict | list) or written is None else str(written)
+
+
+def resolve(directory: Path, name: str, reference: str) -> Version:
+    """The version of rule file `name` that `reference` names: a kept file's name, a
+    `rules_version`, or a prefix of at least four hex digits of its sha256 (a rules_version
+    that matches is taken before a hash prefix). Several versions with the same text are one:
+    the newest is returned. Raises UnknownVersion or AmbiguousVersion."""
+    every = versions(directory, name)
+    wanted = reference.strip()
+    matches = [v for v in every if wanted in (v.name, v.rules_version)]
+    if not matches and _HEX.fullmatch(wanted.lower()):
+        matches = [v for v in every if v.sha256.startswith(wanted.lower())]
+    if not matches:
+        known = ", ".join(dict.fromkeys(v.rules_version for v in every if v.rules_version))
+        raise UnknownVersion(
+            f"'{reference}' names no version of {name}: give a rules_version ({known or 'none'}) "
+            f"or at least {MIN_PREFIX} hex digits of a sha256 that the history lists"
+        )
+    texts = dict.fromkeys(v.sha256 for v in matches)
+    if len(texts) > 1:
+        shown = ", ".join(v.describe() for v in matches)
+        raise AmbiguousVersion(
+            f"'{reference}' names {len(texts)} different versions of {name} ({shown}): "
+            "give more hex digits of the sha256 of the one you mean"
+        )
+    return matches[0]
+
+
+def diff(older: Version, newer: Version, name: str, context: int = 3) -> list[str]:
+    """The unified diff from `older` to `newer`, one line per item, without line ends."""
+    return list(
+        difflib.unified_diff(
+            older.text.splitlines(),
+            newer.text.splitlines(),
+            f"{name} {older.describe()}",
+            f"{name} {newer.describe()}",
+            n=context,
+            lineterm="",
+        )
+    )
+
+
+def restore(directory: Path, name: str, reference: str, now: datetime) -> Saved:
+    """Save the version `reference` names as the current text of rule file `name`, through
+    `save` (checked, atomic, the replaced version kept: a restore can be undone)."""
+    version = resolve(directory, name, reference)
+    if version.current or version.text == read(directory, name):
+        raise RuleFileRefused(
+            f"{version.describe()} is already the current text of {name}: nothing to restore"
+        )
+    return save(directory, name, version.text, now)
