@@ -12,7 +12,11 @@ empty means "all"; the fields set are combined with "and", the values within one
 - `longer_than_s`: orders whose first and last events (as stored) are more than this apart;
 - `first_statuses`, `last_statuses`: orders that started, or are now, in one of these;
 - `through`: orders that passed through one of these statuses (inferred entries count: the
-  rules say the order was there).
+  rules say the order was there);
+- `moves`: orders that moved straight from a status to another (`analytics.flow.START` for
+  their creation), each move as `(from, to, deviation)`: the edges of the process map;
+- `orders`: these orders, as `(marketplace, order_id)`: the orders behind a figure that is not
+  a filter of its own (an anomaly kind, an SLA band).
 """
 
 from __future__ import annotations
@@ -24,10 +28,13 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from analytics.eventlog import as_instant, case_first, case_last, instants
+from analytics.eventlog import as_instant, case_first, case_last, first_mask, instants
+from analytics.flow import START
 from analytics.variants import case_variants
 
 FieldValues = tuple[tuple[str, tuple[object, ...]], ...]
+Move = tuple[str, str, bool]
+"""A move on the process map: from status (START for a creation), to status, deviation."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,8 @@ class LogFilter:
     first_statuses: tuple[str, ...] = ()
     last_statuses: tuple[str, ...] = ()
     through: tuple[str, ...] = ()
+    moves: tuple[Move, ...] = ()
+    orders: tuple[tuple[str, str], ...] = ()
 
     def field(self, name: str) -> tuple[object, ...]:
         """The values kept of case attribute `name` (empty: all)."""
@@ -71,6 +80,11 @@ def _of_order(log: pd.DataFrame, where: LogFilter, firsts: np.ndarray) -> Iterat
             yield _has(log, name, values)[firsts]
     if where.start is not None or where.end is not None:
         yield _created_between(instants(log)[firsts], where.start, where.end)
+    if where.orders:
+        keys = pd.MultiIndex.from_arrays(
+            [log["marketplace"].astype(str), log["order_id"].astype(str)]
+        )
+        yield np.asarray(keys[firsts].isin(list(where.orders)), dtype=bool)
 
 
 def _of_path(log: pd.DataFrame, where: LogFilter, firsts: np.ndarray) -> Iterator[np.ndarray]:
@@ -89,6 +103,8 @@ def _of_path(log: pd.DataFrame, where: LogFilter, firsts: np.ndarray) -> Iterato
         yield _any_event(log, log["to_status"].isin(where.through).to_numpy())
     if where.variants:
         yield np.isin(case_variants(log), list(where.variants))
+    if where.moves:
+        yield _any_event(log, _made(log, where.moves))
 
 
 def _has(log: pd.DataFrame, name: str, values: tuple[object, ...]) -> np.ndarray:
@@ -96,6 +112,20 @@ def _has(log: pd.DataFrame, name: str, values: tuple[object, ...]) -> np.ndarray
     if name not in log.columns:
         return np.zeros(len(log), dtype=bool)
     return np.asarray(log[name].isin(list(values)).to_numpy(), dtype=bool)
+
+
+def _made(log: pd.DataFrame, moves: tuple[Move, ...]) -> np.ndarray:
+    """True for the events that make one of `moves` (from the order's previous event)."""
+    names = [START, *map(str, log["to_status"].cat.categories)]
+    code = {name: i for i, name in enumerate(names)}
+    size = len(names)
+    wanted = [
+        (code[a] * size + code[b]) * 2 + int(d) for a, b, d in moves if a in code and b in code
+    ]
+    target = log["to_status"].cat.codes.to_numpy(dtype=np.int64) + 1
+    source = np.where(first_mask(log), 0, np.r_[0, target[:-1]])
+    made = (source * size + target) * 2 + log["deviation"].to_numpy(dtype=np.int64)
+    return np.asarray(np.isin(made, wanted) & (target > 0), dtype=bool)
 
 
 def _any_event(log: pd.DataFrame, hit: np.ndarray) -> np.ndarray:

@@ -1,11 +1,16 @@
 """Variants: the distinct paths orders took, with how many took each.
 
 A variant is the sequence of statuses of one order, inferred ones included (they are part of
-the path the rules say it took). Paths are compared as rows of a small integer matrix (order x
-position), so a million events need one `np.unique`, not a string per order.
+the path the rules say it took). It is `finished` when it ends at a final status of the rule
+files, else open: its orders are still on their way, and their path may grow (a finished path
+and the open prefix of the same path are two variants). Paths are compared as rows of a small
+integer matrix (order x position), so a million events need one `np.unique`, not a string per
+order.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -16,21 +21,26 @@ from analytics.eventlog import case_first, case_last
 SEPARATOR = " → "
 
 
-def variants(log: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
-    """`variant` (statuses joined by an arrow), `length`, `orders`, `share`, `median_s` (from
-    creation to the last event, over the orders seen from their creation: `analytics.censoring`),
-    most frequent first; `top` keeps the first ones."""
-    columns = ["variant", "length", "orders", "share", "median_s"]
+def variants(
+    log: pd.DataFrame, top: int | None = None, finals: Collection[str] = ()
+) -> pd.DataFrame:
+    """`variant` (statuses joined by an arrow), `length`, `finished` (it ends at one of
+    `finals`), `orders`, `share` (of all the orders of the log), `median_s` (from creation to
+    the last event, over the orders seen from their creation: `analytics.censoring`; for an open
+    path, the time so far), most frequent first; `top` keeps the first ones."""
+    columns = ["variant", "length", "finished", "orders", "share", "median_s"]
     if not len(log):
         return pd.DataFrame(columns=columns)
     matrix, lengths = _path_matrix(log)
     paths, which, counts = unique_rows(matrix)
     took = spans(entries(log), case_first(log), case_last(log))
     medians = pd.Series(took.estimate).groupby(which).median()
+    lengths_ = (paths >= 0).sum(axis=1)
     table = pd.DataFrame(
         {
             "variant": _texts(log, paths),
-            "length": (paths >= 0).sum(axis=1),
+            "length": lengths_,
+            "finished": _ends_in(log, paths, lengths_, finals),
             "orders": counts,
             "share": counts / len(lengths),
             "median_s": medians.reindex(range(len(paths))).to_numpy(),
@@ -73,6 +83,15 @@ def unique_rows(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     rank[order] = np.arange(len(order))
     which = rank[which]
     return matrix[first][order], which, np.bincount(which, minlength=len(order))
+
+
+def _ends_in(
+    log: pd.DataFrame, paths: np.ndarray, lengths: np.ndarray, finals: Collection[str]
+) -> np.ndarray:
+    """Per path: whether its last status is one of `finals`."""
+    final = np.array([str(c) in finals for c in log["to_status"].cat.categories] + [False])
+    last = paths[np.arange(len(paths)), np.maximum(lengths - 1, 0)]
+    return np.asarray(final[last], dtype=bool)
 
 
 def _texts(log: pd.DataFrame, paths: np.ndarray) -> list[str]:

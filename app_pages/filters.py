@@ -7,14 +7,19 @@ Besides the period, the marketplace and the stage: every enum and bool field the
 declare (with its labels), and the path: variant, statuses passed through, first and last
 status, how long the order took. The choices live in the session under their own keys, so they
 carry over from one page to the next.
+
+A figure that stands for orders (a map edge, a variant, a funnel exit, an SLA row, an anomaly
+kind) leads to them: `drill_down` keeps what it stands for as a `DrillDown` in the session and
+opens the Orders page, which applies it on top of the sidebar's filters (`drilled`), says so, and
+offers to clear it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, NoReturn
 
 import pandas as pd
 import streamlit as st
@@ -26,6 +31,9 @@ from app_pages import caches
 
 PREFIX = "filter:"
 VARIANT_CHOICES = 100
+VARIANT_KEY = f"{PREFIX}variant"
+DRILL = "drill-down"
+ORDERS_PAGE = "app_pages/orders.py"
 
 
 def open_page(title: str) -> tuple[LogFilter, pd.DataFrame] | None:
@@ -128,12 +136,15 @@ def path_filters(log: pd.DataFrame, chosen: LogFilter) -> LogFilter:
     table: pd.DataFrame = caches.cached("variants:choices", LogFilter(), variants)
     top = table.head(VARIANT_CHOICES)
     orders = dict(zip(top["variant"], top["orders"], strict=True))
+    # A variant picked on the Flow page may be rarer than the most frequent ones: offered too.
+    choices = list(dict.fromkeys([*orders, *st.session_state.get(VARIANT_KEY, [])]))
     picked = st.multiselect(
         "Variant",
-        list(orders),
-        format_func=lambda v: f"{orders[v]:,} orders: {v}",
-        help=f"Orders whose whole path is one of these (the {VARIANT_CHOICES} most frequent).",
-        key=f"{PREFIX}variant",
+        choices,
+        format_func=lambda v: f"{orders[v]:,} orders: {v}" if v in orders else v,
+        help=f"Orders whose whole path is one of these (the {VARIANT_CHOICES} most frequent, "
+        "and any picked in the Flow page's variants).",
+        key=VARIANT_KEY,
     )
     through = st.multiselect(
         "Passed through status",
@@ -161,6 +172,44 @@ def path_filters(log: pd.DataFrame, chosen: LogFilter) -> LogFilter:
         last_statuses=tuple(ends),
         longer_than_s=float(hours) * 3600 if hours else None,
     )
+
+
+def pick_variants(chosen: list[str]) -> None:
+    """Keep the orders of these variants on every page (from a callback, before the sidebar
+    draws the filter)."""
+    st.session_state[VARIANT_KEY] = chosen
+
+
+@dataclass(frozen=True)
+class DrillDown:
+    """The orders behind a figure: what it says (`label`) and the `LogFilter` fields it sets."""
+
+    label: str
+    changes: tuple[tuple[str, Any], ...]
+
+    def apply(self, where: LogFilter) -> LogFilter:
+        return replace(where, **dict(self.changes))
+
+
+def drill_down(label: str, **changes: Any) -> NoReturn:
+    """Open the Orders page on the orders `changes` select (LogFilter fields), under the
+    sidebar's filters."""
+    st.session_state[DRILL] = DrillDown(label, tuple(changes.items()))
+    st.switch_page(ORDERS_PAGE)
+
+
+def drilled(where: LogFilter) -> LogFilter:
+    """`where` with the drill-down the page was opened with, said on the page with a button
+    that clears it."""
+    drill = st.session_state.get(DRILL)
+    if not isinstance(drill, DrillDown):
+        return where
+    note, clear = st.columns([5, 1], vertical_alignment="center")
+    note.info(f"**Drill-down**: {drill.label}, under the sidebar's filters.")
+    if clear.button("Clear the drill-down", key="drill:clear"):
+        del st.session_state[DRILL]
+        st.rerun()
+    return drill.apply(where)
 
 
 def names(column: pd.Series) -> list[str]:

@@ -1,10 +1,12 @@
-"""Flow page: the rule set's diagram with what really happened drawn on its edges (and the
-observed deviations, dashed red), a Sankey of where orders go, time in each status, the variants,
-the anomalies and inferred statuses, and conformance: the share of orders that followed the
-rules."""
+"""Flow page: the process map of what orders did (`app_pages.process_map`), the rule set's
+diagram with what really happened drawn on its edges (and the observed deviations, dashed red),
+a Sankey of where orders go, time in each status, the variants (finished and open; picking one
+filters every figure), the anomalies and inferred statuses, and conformance: the share of orders
+that followed the rules. Map edges, variants and anomaly kinds lead to their orders."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pandas as pd
@@ -14,12 +16,13 @@ import streamlit as st
 from analytics.anomalies import by_kind, by_reported, inferred_by_status
 from analytics.conformance import Conformance, conformance
 from analytics.flow import START, Level, directly_follows, sankey_links, transitions
+from analytics.flow import TIMES as EDGE_TIMES
 from analytics.funnel import EXIT_STAGES
 from analytics.outcomes import DONE_STAGE
 from analytics.selection import LogFilter
 from analytics.timing import time_in_status, time_to
 from analytics.variants import variants
-from app_pages import caches, filters, formats
+from app_pages import caches, filters, formats, process_map
 from engine.model.definition import RuleSet
 from engine.rulefile.diagram import EdgeStats, dot
 
@@ -47,24 +50,12 @@ def render() -> None:
     )
     rules = book.rules[code]
     mine = replace(where, marketplaces=(code,))
-    diagram, sankey, timing, paths, strays, conform = st.tabs(
-        ["Diagram", "Sankey", "Time in status", "Variants", "Anomalies", "Conformance"]
-    )
-    with diagram:
-        diagram_tab(rules, mine)
-    with sankey:
-        sankey_tab(rules, mine)
-    with timing:
-        timing_tab(rules, mine)
-    with paths:
-        variants_tab(mine)
-    with strays:
-        anomalies_tab(code, mine)
-    with conform:
-        conformance_tab(code, mine)
+    # One view at a time: each computes its figures only when shown (tabs would compute all).
+    view = st.radio("View", list(VIEWS), horizontal=True, key="flow:view")
+    VIEWS[view](code, rules, mine)
 
 
-def diagram_tab(rules: RuleSet, where: LogFilter) -> None:
+def diagram_tab(code: str, rules: RuleSet, where: LogFilter) -> None:
     table: pd.DataFrame = caches.cached("transitions", where, transitions)
     stats = {
         (row.from_status, row.to_status, row.trigger): EdgeStats(
@@ -89,11 +80,11 @@ def diagram_tab(rules: RuleSet, where: LogFilter) -> None:
         "many."
     )
     st.graphviz_chart(formats.upright(dot(rules, stats, deviations)), width="stretch")
-    shown = table.rename(columns={"count": "orders"})
-    formats.table(formats.durations(shown, ["median_s"]), column_config=EDGE_HELP)
+    shown = table.rename(columns={"count": "moves"})
+    formats.table(formats.durations(shown, list(EDGE_TIMES)), column_config=EDGE_HELP)
 
 
-def sankey_tab(rules: RuleSet, where: LogFilter) -> None:
+def sankey_tab(code: str, rules: RuleSet, where: LogFilter) -> None:
     level: Level = (
         "status" if st.radio("Level", ["stage", "status"], horizontal=True) == "status" else "stage"
     )
@@ -117,8 +108,8 @@ def sankey_tab(rules: RuleSet, where: LogFilter) -> None:
             "request) are not drawn; the table below has them."
         )
     st.markdown("**Directly-follows edges**")
-    shown = edges.rename(columns={"count": "orders"})
-    formats.table(formats.durations(shown, ["median_s"]), column_config=EDGE_HELP)
+    shown = edges.rename(columns={"count": "moves"})
+    formats.table(formats.durations(shown, list(EDGE_TIMES)), column_config=EDGE_HELP)
 
 
 def _color(stage: str) -> str:
@@ -129,7 +120,7 @@ def _color(stage: str) -> str:
     return "#1f77b4" if stage != START else "#7f7f7f"
 
 
-def timing_tab(rules: RuleSet, where: LogFilter) -> None:
+def timing_tab(code: str, rules: RuleSet, where: LogFilter) -> None:
     st.markdown("**Time in each status**")
     st.caption(
         "Every stay that ended, of the orders under the filters: from entering the status to "
@@ -183,35 +174,83 @@ TIMING_HELP = {
     "now": st.column_config.NumberColumn(help="Orders in the status now: their stay goes on."),
 }
 EDGE_HELP = {
-    "orders": st.column_config.NumberColumn(help="Moves along the edge.", format="localized"),
+    "moves": st.column_config.NumberColumn(help="Moves along the edge.", format="localized"),
+    "orders": st.column_config.NumberColumn(
+        help="Orders that moved along the edge (once or more).", format="localized"
+    ),
     "timed": st.column_config.NumberColumn(
         help="Moves whose stay before is timed (known or estimated)."
     ),
 }
 
 
-def variants_tab(where: LogFilter) -> None:
-    table: pd.DataFrame = caches.cached("variants", where, lambda f: variants(f, top=25))
-    st.caption("The 25 most frequent paths (inferred statuses included), the most frequent first.")
-    shown = formats.durations(table, ["median_s"]).rename(columns={"median": "median duration"})
-    formats.table(
+def variants_tab(code: str, rules: RuleSet, where: LogFilter) -> None:
+    finals = rules.final_statuses
+    table: pd.DataFrame = caches.cached(
+        "variants:finished", where, lambda f: variants(f, finals=finals)
+    )
+    st.caption(
+        "Whole paths (inferred statuses included), the most frequent first, finished ones (at a "
+        "final status) apart from open ones (orders still on their way; their duration so far). "
+        "Pick a path to keep its orders on every figure, the map included; the sidebar's "
+        "Variant filter shows it and clears it."
+    )
+    for finished, title in ((True, "Finished paths"), (False, "Open paths")):
+        part = table.loc[table["finished"] == finished].head(VARIANT_ROWS).reset_index(drop=True)
+        st.markdown(f"**{title}** ({int(part['orders'].sum()):,} orders in the first {len(part)})")
+        _variant_table(part, f"variants:{finished}")
+    picked = where.variants
+    if picked and st.button("Open the orders of the picked path", key="variants:orders"):
+        filters.drill_down(f"orders of {code} whose whole path is {picked[0]}", variants=picked)
+
+
+VARIANT_ROWS = 25
+
+
+def _variant_table(part: pd.DataFrame, key: str) -> None:
+    shown = formats.durations(part, ["median_s"]).rename(columns={"median": "median duration"})
+    shown = shown.drop(columns="finished")
+
+    def pick() -> None:
+        rows = st.session_state[key].selection.rows
+        filters.pick_variants([str(part["variant"].iloc[rows[0]])] if rows else [])
+
+    st.dataframe(
         shown,
-        rows=25,
+        hide_index=True,
+        height=38 + 84 * min(max(len(shown), 1), 6),
+        row_height=84,  # tall rows wrap a long path in full
+        on_select=pick,
+        selection_mode="single-row",
+        key=key,
         column_config={
-            "share": st.column_config.ProgressColumn("share", format="percent", min_value=0.0),
-            "variant": st.column_config.TextColumn("variant", width="large"),
+            "share": st.column_config.ProgressColumn(
+                "share", help="Of the orders under the filters.", format="percent", min_value=0.0
+            ),
+            "variant": st.column_config.TextColumn(
+                "path", width="large", help="The whole path; click a cell to read it in full."
+            ),
         },
     )
-    with st.expander("The paths written out"):
-        for rank, row in enumerate(table.itertuples(), start=1):
-            st.markdown(f"{rank}. **{row.orders:,} orders**: {row.variant}")
 
 
-def anomalies_tab(code: str, where: LogFilter) -> None:
+def anomalies_tab(code: str, rules: RuleSet, where: LogFilter) -> None:
     found = caches.anomalies()
     found = found.loc[found["marketplace"] == code]
-    st.markdown(f"**Anomalies by kind** ({len(found):,} kept)")
-    formats.table(by_kind(found))
+    st.markdown(f"**Anomalies by kind** ({len(found):,} kept; pick one to see its orders)")
+    kinds = by_kind(found)
+    picked = st.dataframe(
+        kinds,
+        hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="anomalies:kinds",
+    )
+    if picked.selection.rows:
+        kind = str(kinds["kind"].iloc[picked.selection.rows[0]])
+        of_kind = found.loc[found["kind"].astype(str) == kind, ["marketplace", "order_id"]]
+        keys = tuple(dict.fromkeys(map(tuple, of_kind.astype(str).to_numpy().tolist())))
+        filters.drill_down(f"orders of {code} with a {kind} anomaly", orders=keys)
     formats.table(by_reported(found).head(50))
     st.markdown("**Inferred statuses** (passed through but never seen by a fetch)")
     inferred: pd.DataFrame = caches.cached("inferred", where, inferred_by_status)
@@ -225,7 +264,7 @@ def anomalies_tab(code: str, where: LogFilter) -> None:
     )
 
 
-def conformance_tab(code: str, where: LogFilter) -> None:
+def conformance_tab(code: str, rules: RuleSet, where: LogFilter) -> None:
     """The period is the filter's dates, over events (not order creation): every order with at
     least one event in it counts."""
     orders_of = replace(where, start=None, end=None)
@@ -250,6 +289,17 @@ def conformance_tab(code: str, where: LogFilter) -> None:
         mine = table.loc[table["marketplace"] == code].copy()
         mine["order_ids"] = [", ".join(ids) for ids in mine["order_ids"]]
         formats.table(mine)
+
+
+VIEWS: dict[str, Callable[[str, RuleSet, LogFilter], None]] = {
+    "Process map": lambda code, rules, where: process_map.map_tab(code, where),
+    "Rule diagram": diagram_tab,
+    "Sankey": sankey_tab,
+    "Time in status": timing_tab,
+    "Variants": variants_tab,
+    "Anomalies": anomalies_tab,
+    "Conformance": conformance_tab,
+}
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """Orders page: find an order (its cart lines' mix in the list, a filter to the orders whose lines
 disagree), read its timeline and its lines, see what the seller may do now and why not, and
-queue an allowed action with exactly the fields it needs."""
+queue an allowed action with exactly the fields it needs. Opened from a figure of another page
+(a map edge, a variant, a funnel exit, an SLA row, an anomaly kind), it lists the orders behind
+that figure, says so, and offers to clear it; a row picked in the list opens that order."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ def render() -> None:
     if opened is None:
         return
     where, log = opened
+    where = filters.drilled(where)
     left, middle, right = st.columns([2, 3, 2], vertical_alignment="bottom")
     text = left.text_input("Order id contains", placeholder="e.g. 1234")
     statuses = middle.multiselect("Status now", filters.names(log["to_status"]))
@@ -38,12 +41,26 @@ def render() -> None:
     found = find_orders(
         filter_log(log, where), text, statuses, mixes=caches.line_mixes(), disagreeing=disagreeing
     )
-    st.caption(f"{len(found):,} order(s) shown (at most 200, the most recently changed first).")
-    st.dataframe(found, hide_index=True, height=220)
+    st.caption(
+        f"{len(found):,} order(s) shown (at most 200, the most recently changed first). "
+        "Pick a row to open its timeline."
+    )
+    listed = st.dataframe(
+        found,
+        hide_index=True,
+        height=220,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="orders:list",
+    )
     if found.empty:
         return
     keys = list(zip(found["marketplace"], found["order_id"], strict=True))
-    chosen = st.selectbox("Open order", keys, format_func=lambda k: f"{k[1]} ({k[0]})")
+    rows = [r for r in listed.selection.rows if r < len(keys)]
+    if rows:
+        chosen: tuple[str, str] | None = keys[rows[0]]
+    else:
+        chosen = st.selectbox("Open order", keys, format_func=lambda k: f"{k[1]} ({k[0]})")
     if chosen is not None:
         order_section(chosen)
 

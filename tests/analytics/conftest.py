@@ -120,3 +120,35 @@ def raw_log() -> pd.DataFrame:
 def log() -> pd.DataFrame:
     # The rules name the case attributes kept: delivery_mode is one of Cdiscount's enum fields.
     return prepare(raw_log(), [load_rules("rules/cdiscount.yaml")])
+
+
+def deviating_log() -> pd.DataFrame:
+    """D1 accepted in 1h; D2 too, in 3h, through a move the rules could not explain; D3 reported
+    at a code no rule file declares after 5h; D4 accepted in 1h, back to waiting 1h later (a
+    deviation), accepted again 2h after that."""
+    acc, odd = "AcceptedBySeller", "NotInTheRuleFile"
+    paths = {
+        "D1": [(WFSA, 0, False), (acc, 1, False)],
+        "D2": [(WFSA, 0, False), (acc, 3, True)],
+        "D3": [(WFSA, 0, False), (odd, 5, True)],
+        "D4": [(WFSA, 0, False), (acc, 1, False), (WFSA, 2, True), (acc, 4, False)],
+    }
+    rows = []
+    for order, path in paths.items():
+        for seq, (status, hour, deviation) in enumerate(path, start=1):
+            rows.append(
+                {
+                    "marketplace": "cdiscount",
+                    "order_id": order,
+                    "seq": seq,
+                    "from_status": path[seq - 2][0] if seq > 1 else None,
+                    "to_status": status,
+                    "trigger": "deviation" if deviation else "accept",
+                    "actor": "marketplace",
+                    "source": "fetch",
+                    "inferred": False,
+                    "at": DAY0 + timedelta(hours=hour),
+                    "deviation": deviation,
+                }
+            )
+    return prepare(pd.DataFrame(rows))

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analytics.eventlog import prepare
+from analytics.flow import START
 from analytics.selection import LogFilter, filter_log
 from tests.analytics import populations
 from tests.analytics.conftest import DAY0
@@ -82,3 +83,24 @@ def test_filters_combine(both: pd.DataFrame) -> None:
     )
     assert orders(both, where) == ["C1", "C2"]
     assert LogFilter(fields=(("carrier", ("LAPOSTE",)),)).field("carrier") == ("LAPOSTE",)
+
+
+def test_filter_by_a_move_of_the_process_map(both: pd.DataFrame) -> None:
+    acc, pip = "AcceptedBySeller", "PaymentInProgress"
+    # C1's and C2's acceptance and payment were inferred: the moves count all the same.
+    assert orders(both, LogFilter(moves=((acc, pip, False),))) == ["C1", "C2"]
+    assert orders(both, LogFilter(moves=((acc, pip, True),))) == []  # no deviation there
+    assert orders(both, LogFilter(moves=((START, "Staging", False),))) == ["G1", "G2"]
+    either = (
+        (acc, "PaymentRefused", False),
+        ("WaitingForShipmentAcceptation", "ShippedBySeller", False),
+    )
+    assert orders(both, LogFilter(moves=either)) == ["C1", "C2", "C4"]
+    # Statuses no event names select nothing.
+    assert orders(both, LogFilter(moves=(("Nowhere", acc, False),))) == []
+
+
+def test_filter_by_order_keys(both: pd.DataFrame) -> None:
+    keys = (("cdiscount", "C3"), ("galeries_lafayette", "G2"))
+    assert orders(both, LogFilter(orders=keys)) == ["C3", "G2"]
+    assert orders(both, LogFilter(orders=(("cdiscount", "G2"),))) == []

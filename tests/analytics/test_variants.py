@@ -47,3 +47,27 @@ def test_unique_rows_is_numpys_unique_of_rows() -> None:
     assert np.array_equal(paths, expected)
     assert np.array_equal(which, inverse.reshape(-1))
     assert np.array_equal(counts, tally)
+
+
+def test_open_paths_are_told_from_finished_ones(log: pd.DataFrame) -> None:
+    finals = {"Shipped", "RefusedBySeller", "AutomaticCancellation", "PaymentRefused"}
+    table = variants(log, finals=finals)
+    # O4 waits for shipment (acceptance and payment inferred); O7 waits for acceptance.
+    still = table.loc[~table["finished"], ["variant", "orders"]].values.tolist()
+    assert still == [
+        ["WaitingForSellerAcceptation", 1],
+        [
+            SEPARATOR.join(
+                [
+                    "WaitingForSellerAcceptation",
+                    "AcceptedBySeller",
+                    "PaymentInProgress",
+                    "WaitingForShipmentAcceptation",
+                ]
+            ),
+            1,
+        ],
+    ]
+    assert table.loc[table["finished"], "orders"].sum() == 6
+    # Without the final statuses, every path is open.
+    assert not variants(log)["finished"].any()

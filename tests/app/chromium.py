@@ -86,6 +86,11 @@ class Page:
     def open(self, url: str, deadline_s: float = 90.0) -> bool:
         """Load `url` and wait for the app to finish; False if it did not within the deadline."""
         self.call("Page.navigate", url=url)
+        return self.settle(deadline_s)
+
+    def settle(self, deadline_s: float = 90.0) -> bool:
+        """Wait for the app to finish its run (after a click); False if it did not in time."""
+        time.sleep(0.5)  # the click's rerun starts after the browser sends it
         end = time.monotonic() + deadline_s
         ready_since: float | None = None
         while time.monotonic() < end:
@@ -98,6 +103,52 @@ class Page:
                 ready_since = None
             time.sleep(0.25)
         return False
+
+    def wait_text(self, text: str, deadline_s: float = 60.0) -> bool:
+        """Wait until the page shows `text` and the app has finished; False if not in time."""
+        end = time.monotonic() + deadline_s
+        while time.monotonic() < end:
+            if text in self.text():
+                return self.settle(max(end - time.monotonic(), 1.0))
+            time.sleep(0.25)
+        return False
+
+    def click(self, x: float, y: float) -> None:
+        """A left click at (x, y), in CSS pixels of the viewport."""
+        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+            self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
+
+    def box(self, selector: str, index: int = 0) -> dict[str, float]:
+        """The viewport box (left, top, width, height) of the `index`-th element matching the
+        CSS `selector`, scrolled into view first."""
+        found = self.evaluate(
+            f"""(() => {{
+  const el = document.querySelectorAll({json.dumps(selector)})[{index}];
+  if (!el) return null;
+  el.scrollIntoView({{block: "center"}});
+  const r = el.getBoundingClientRect();
+  return {{left: r.left, top: r.top, width: r.width, height: r.height}};
+}})()"""
+        )
+        if found is None:
+            raise RuntimeError(f"no element {index} matches {selector}")
+        return dict(found)
+
+    def pick_row(self, table: int, row: int) -> None:
+        """Tick the selection box of `row` (0: the first data row) of the page's `table`-th
+        dataframe: its grid is a canvas, so the click goes where the box is drawn (rows and the
+        header 35 px high, the selection column first)."""
+        grid = self.box('[data-testid="stDataFrame"]', table)
+        self.click(grid["left"] + 16, grid["top"] + 35 * (row + 1) + 17)
+
+    def type(self, text: str) -> None:
+        """Type `text` into the focused element, then Enter."""
+        self.call("Input.insertText", text=text)
+        for kind in ("keyDown", "keyUp"):
+            self.call(
+                "Input.dispatchKeyEvent", type=kind, key="Enter", code="Enter",
+                windowsVirtualKeyCode=13,
+            )  # fmt: skip
 
     def dom(self) -> str:
         return str(self.evaluate("document.documentElement.outerHTML"))

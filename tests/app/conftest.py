@@ -23,6 +23,7 @@ from engine.store import (
     Store,
     open_store,
 )
+from tests.analytics import populations
 from tests.analytics.conftest import DAY0, raw_log
 
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
@@ -74,6 +75,31 @@ def _changes() -> list[OrderChange]:
                 fields=fields,
             )
         )
+    return changes
+
+
+def two_market_changes() -> list[OrderChange]:
+    """The orders of tests/analytics/populations.py (Cdiscount and Galeries Lafayette, with
+    their fields), as the store takes them."""
+    raw = populations.raw()
+    changes = []
+    for (market, order), rows in raw.groupby(["marketplace", "order_id"], sort=True):
+        events = tuple(
+            Event(
+                str(order), r.from_status, r.to_status, r.trigger, r.actor, Source(r.source),
+                bool(r.inferred), r.at.to_pydatetime(),
+            )
+            for r in rows.itertuples()
+        )  # fmt: skip
+        fields = {k: v for k, v in populations.FIELDS[str(order)].items() if v is not None}
+        last = events[-1]
+        version = populations.RULES[str(market)].marketplace.rules_version
+        changes.append(
+            OrderChange(
+                str(market), str(order), last.to_status, last.at, last.at, version,
+                events=events, fields=fields,
+            )
+        )  # fmt: skip
     return changes
 
 

@@ -99,9 +99,15 @@ def test_flow_draws_deviations_and_shows_conformance(app_store: str) -> None:
     app = AppTest.from_file(APP, default_timeout=60).run()
     app.switch_page("app_pages/flow.py").run()
     assert not app.exception, [e.value for e in app.exception]
+    drawn = app.get("graphviz_chart")[0].proto.spec  # the process map: what the log shows
+    assert 'label="Lost\\n1 order, 1 there now"' in drawn
+    [dashed] = [line for line in drawn.splitlines() if "style=dashed" in line]
+    assert 'label="1 order\\nnot in the rules", penwidth=' in dashed
+    app.radio(key="flow:view").set_value("Rule diagram").run()
     spec = app.get("graphviz_chart")[0].proto.spec
     assert '"Lost\\nnot in the rules", style=dashed, color="#d62728"' in spec
     assert '[label="1 deviation", style=dashed, color="#d62728"' in spec
+    app.radio(key="flow:view").set_value("Conformance").run()
     shown = {m.label: m.value for m in app.metric}
     assert shown["Orders (with an event in the period)"] == "9"
     assert shown["Conforming"] == "8 (88.9 %)"

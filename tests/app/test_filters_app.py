@@ -9,41 +9,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from engine.model.events import Event, Source
-from engine.store import OrderChange, open_store
-from tests.analytics import populations
-from tests.app.conftest import RULES_DIR
+from engine.store import open_store
+from tests.app.conftest import RULES_DIR, two_market_changes
 from tests.app.test_pages import metrics, start
-
-
-def _changes() -> list[OrderChange]:
-    raw = populations.raw()
-    changes = []
-    for (market, order), rows in raw.groupby(["marketplace", "order_id"], sort=True):
-        events = tuple(
-            Event(
-                str(order), r.from_status, r.to_status, r.trigger, r.actor, Source(r.source),
-                bool(r.inferred), r.at.to_pydatetime(),
-            )
-            for r in rows.itertuples()
-        )  # fmt: skip
-        fields = {k: v for k, v in populations.FIELDS[str(order)].items() if v is not None}
-        last = events[-1]
-        version = populations.RULES[str(market)].marketplace.rules_version
-        changes.append(
-            OrderChange(
-                str(market), str(order), last.to_status, last.at, last.at, version,
-                events=events, fields=fields,
-            )
-        )  # fmt: skip
-    return changes
 
 
 @pytest.fixture
 def two_markets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'two.db'}"
     with open_store(url) as store:
-        store.apply(_changes())
+        store.apply(two_market_changes())
     monkeypatch.setenv("ORDERFLOW_DB", url)
     monkeypatch.setenv("ORDERFLOW_RULES", str(RULES_DIR))
     return url

@@ -117,7 +117,10 @@ def test_orders_filters_to_the_orders_whose_lines_disagree(lines_store: str) -> 
     only.check().run()
     assert not app.exception, [e.value for e in app.exception]
     assert app.dataframe[0].value["order_id"].tolist() == ["P1", "G1"]
-    assert "2 order(s) shown (at most 200, the most recently changed first)." in texts(app.caption)
+    assert (
+        "2 order(s) shown (at most 200, the most recently changed first). Pick a row to open "
+        "its timeline."
+    ) in texts(app.caption)
 
 
 def test_orders_shows_the_field_change_in_the_timeline_and_the_lines(lines_store: str) -> None:
