@@ -1,7 +1,8 @@
 """Simulate page: pick a scenario, turn its main knobs, run it with a progress bar next to a
 baseline on the same arrivals, and compare what the change does and which commands each refused
 and why; then replicate the pair, as `orderflow simulate --compare --replications N` does, for
-the differences with their 95 % intervals."""
+the differences with their 95 % intervals. Last, the store's own scenario, calibrated from its
+event log, with one policy changed (`app_pages.simulate_calibrated`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import streamlit as st
 
 from app_pages import caches
 from app_pages.settings import settings
+from app_pages.simulate_calibrated import section as calibrated_section
 from simulator.results.compare import render as render_compared
 from simulator.scenario.values import Scenario, ScenarioInvalid
 from workspace.simulation import (
@@ -69,6 +71,7 @@ def render() -> None:
     if outcome is not None:
         results(*outcome)
     replications(scenario, baseline, knobs, baseline_knobs(baseline, knobs, same))
+    calibrated_section(baseline)
 
 
 def _index(files: list[str], name: str) -> int:

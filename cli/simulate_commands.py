@@ -134,6 +134,34 @@ def _single(scenario: Scenario, days: int, seed: int, out: Path, fmt: str, quiet
     )
 
 
+def _into_store(scenario: Scenario, days: int, seed: int, url: str, quiet: bool) -> None:
+    """One run written into a store by the demo store's code path, on the scenario's dates."""
+    from datetime import timedelta
+
+    from engine.store import open_store
+    from workspace.sample_store import StoppedClock, fill
+
+    end = scenario.start + timedelta(days=days)
+    progress = _Progress(not quiet)
+    with open_store(url) as store:
+        if store.count_orders():
+            raise click.ClickException(
+                f"the store {store.url} already holds orders: write a simulated run into an "
+                "empty store (a new SQLite file, or an empty database)"
+            )
+        try:
+            filled = fill(store, scenario, days, seed, progress, StoppedClock(end))
+        finally:
+            progress.close()
+        shown = store.url
+    click.echo(
+        f"stored {filled.orders:,} orders and {filled.events:,} events of '{scenario.name}' "
+        f"(seed {seed}, {filled.start:%Y-%m-%d %H:%M} to {filled.end:%Y-%m-%d %H:%M} UTC) "
+        f"in {shown}, with {filled.actions:,} recent actions and {filled.fetch_runs:,} polls "
+        "of the last day"
+    )
+
+
 def _compare(
     first: Scenario,
     second: Scenario,
@@ -213,6 +241,15 @@ def _compare(
     metavar="ADDRESS",
     help="Run the replications on the Dask scheduler at ADDRESS (tcp://host:port).",
 )
+@click.option(
+    "--store",
+    "store_url",
+    default=None,
+    metavar="URL",
+    help="Write what the engine saw into the store at URL (sqlite or postgresql) instead of "
+    "files, as `orderflow run` fills the demo store: the scenario's own dates, so a known "
+    "scenario can go through the store and `orderflow calibrate` back.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar and no timing line.")
 def simulate_command(
     scenario_path: Path,
@@ -223,6 +260,7 @@ def simulate_command(
     compare_path: Path | None,
     replications: int | None,
     dask_address: str | None,
+    store_url: str | None,
     quiet: bool,
 ) -> None:
     """Simulate a month of marketplace orders through the engine, on virtual time.
@@ -243,12 +281,18 @@ def simulate_command(
       orderflow simulate --scenario simulator/scenarios/baseline.yaml \\
           --compare simulator/scenarios/slow_seller.yaml --replications 8 --days 14
       orderflow simulate --scenario simulator/scenarios/baseline.yaml --compare my_rules.yaml
+      orderflow simulate --scenario simulator/scenarios/baseline.yaml --store sqlite:///sim.db
     """
     if compare_path is None and (replications is not None or dask_address is not None):
         raise click.UsageError("--replications and --dask apply to a --compare run")
+    if compare_path is not None and store_url is not None:
+        raise click.UsageError("--store writes one run: it does not apply to a --compare run")
     scenario = _load(scenario_path)
     days = days or scenario.days
     try:
+        if store_url is not None:
+            _into_store(scenario, days, seed, store_url, quiet)
+            return
         if compare_path is None:
             _single(scenario, days, seed, out, fmt, quiet)
             return

@@ -27,6 +27,7 @@ from engine.model.clock import Clock, SystemClock
 from engine.model.events import Anomaly, AnomalyKind, Event, Source
 from engine.runtime.runtime import Runtime
 from engine.store import FetchKind, NewAction, OrderChange, OutboxState, RunStatus, Store
+from engine.sync.pinned_rules import record_rule_sets
 from simulator.results.output import RunFiles
 from simulator.run.runner import Run, simulate
 from simulator.scenario.values import Scenario
@@ -52,6 +53,19 @@ class Filled:
     fetch_runs: int = 0
     start: datetime | None = None  # the simulated month, from `start` to `end`
     end: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoppedClock:
+    """A clock stopped at `at`: a fill that keeps a scenario's own dates ends its month there."""
+
+    at: datetime
+
+    def now(self) -> datetime:
+        return self.at
+
+    def sleep(self, seconds: float) -> None:
+        """A stopped clock never lets time pass: the fill never waits."""
 
 
 def ending_at(scenario: Scenario, days: int, now: datetime) -> Scenario:
@@ -85,6 +99,7 @@ def fill(
     code, version = scenario.rules.marketplace.code, scenario.rules.marketplace.rules_version
     fields = _fields(orders)
     changes = list(_changes(code, version, events, anomalies, fields))
+    record_rule_sets(store, [scenario.rules], scenario.start)  # the version its orders name
     for start in range(0, len(changes), CHUNK):
         store.apply(changes[start : start + CHUNK])
     actions = _outbox(store, Runtime(scenario.rules), commands, fields)

@@ -6,13 +6,16 @@ seller delay multiplied), a bigger fulfilment share, a longer month. A run goes 
 simulator (scheduler, engine, outbox) into its Parquet files in a temporary directory and comes
 back as a prepared event log; two runs with the same seed and the same arrivals differ only by
 what was changed, so their figures side by side say what the change does, and the commands each
-run refused are listed with the simulator's reasons. One pair of runs is one draw of luck:
+run refused are listed with the simulator's reasons. The policies a merchant tries on a
+calibrated store change one thing of a scenario each (`seller_within`: the seller answers
+within N hours; `with_share`: a field value's share). One pair of runs is one draw of luck:
 `replicated` runs the pair as `orderflow simulate --compare --replications N` does, through the
 same `simulator.results.compare`, for the differences with their 95 % intervals.
 """
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -87,6 +90,56 @@ def adjusted(scenario: Scenario, knobs: Knobs) -> Scenario:
         seller=seller,
         retry_after=None if retry is None else scaled(retry, factor),
     )
+
+
+# The quantile a policy "within N hours" holds the seller's delay to: 95 % of the answers.
+WITHIN = 0.95
+Z95 = 1.6448536269514722  # the standard normal's 95th percentile
+
+
+def within(delay: Distribution) -> float:
+    """The seconds within which 95 % of `delay`'s draws fall."""
+    if isinstance(delay, LogNormal):
+        return delay.median * math.exp(Z95 * delay.sigma)
+    if isinstance(delay, Exponential):
+        return delay.mean * math.log(1.0 / (1.0 - WITHIN))
+    if isinstance(delay, Fixed):
+        return delay.seconds
+    order = np.argsort(delay.values)
+    cumulative = np.cumsum(delay.probabilities()[order])
+    return float(np.asarray(delay.values)[order][np.searchsorted(cumulative, WITHIN)])
+
+
+def seller_within(scenario: Scenario, action_type: str, seconds: float) -> Scenario:
+    """`scenario` with the seller answering within `seconds` (95 % of the time) at every status
+    where an action of `action_type` (accept, ship) is allowed: each of the seller's delays
+    there keeps its shape, scaled so that its 95th percentile is `seconds`."""
+    statuses = {
+        status
+        for action in scenario.rules.actions
+        if action.action_type == action_type
+        for status in action.at
+    }
+    seller = tuple(
+        replace(m, after=scaled(m.after, seconds / within(m.after))) if m.status in statuses else m
+        for m in scenario.seller
+    )
+    return replace(scenario, seller=seller)
+
+
+def with_share(scenario: Scenario, field: str, code: str, share: float) -> Scenario:
+    """`scenario` with `share` of its orders arriving with `field` = `code`, the other values
+    keeping their proportions."""
+    fields = []
+    for mix in scenario.fields:
+        if mix.field != field:
+            fields.append(mix)
+            continue
+        others = [(c, w) for c, w in mix.shares if c != code]
+        rest = sum(w for _, w in others)
+        scale = (1.0 - share) / rest if rest > 0 else 0.0
+        fields.append(replace(mix, shares=((code, share), *((c, w * scale) for c, w in others))))
+    return replace(scenario, fields=tuple(fields))
 
 
 @dataclass(frozen=True)

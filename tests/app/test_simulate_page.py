@@ -1,11 +1,24 @@
 """The Simulate page: the commands each run refused and why, and replications with their 95 %
-intervals, both as the command line gives them for the same scenarios, days and seed."""
+intervals, both as the command line gives them for the same scenarios, days and seed; the store
+calibrated into a baseline, one policy changed, compared over replications."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine.store import open_store
+from simulator.scenario.loader import load_scenario
+from tests.app.conftest import RULES_DIR
 from tests.app.test_pages import start
+from workspace.sample_store import StoppedClock, fill
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "simulator" / "scenarios"
 
 # `orderflow simulate --scenario simulator/scenarios/baseline.yaml --compare
 # simulator/scenarios/slow_seller.yaml --days 1 --replications 3 --seed 7`, its output's lines
@@ -82,3 +95,41 @@ def test_the_commands_each_run_refused_are_listed_with_their_reasons(store_url: 
         ["ship", CARRIER, 1, 5],
         ["ship", TRACKING, 1, 1],
     ]
+
+
+@pytest.fixture
+def simulated_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """Two days of the baseline at 150 orders a day in the app's store; yields its orders."""
+    scenario = load_scenario(SCENARIOS / "baseline.yaml")
+    scenario = replace(scenario, arrivals=replace(scenario.arrivals, per_day=150.0))
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    with open_store(url) as store:
+        fill(store, scenario, 2, 7, clock=StoppedClock(scenario.start + timedelta(days=2)))
+        orders = store.count_orders()
+    monkeypatch.setenv("ORDERFLOW_DB", url)
+    monkeypatch.setenv("ORDERFLOW_RULES", str(RULES_DIR))
+    yield orders
+
+
+def test_the_store_calibrated_is_a_baseline_to_change_one_policy_on(simulated_store: int) -> None:
+    app = start("simulate")
+    button(app, "Calibrate from this store")
+    fitted = [m.value for m in app.markdown if m.value.startswith("Fitted from")]
+    # A Monday and a Tuesday (weights 1.3 and 1.05 of a mean 1): 176 a day expected, 182 drawn.
+    assert simulated_store == 364
+    assert fitted == ["Fitted from 364 orders over 2.0 days: 182.7 orders a day."]
+    [text] = [c.value for c in app.code if c.language == "yaml"]
+    assert "# Calibrated by `orderflow calibrate` from sqlite:///" in text
+    app.radio(key="calibrated_policy").set_value("The seller accepts within").run()
+    app.slider(key="accept_within").set_value(3).run()
+    app.slider(key="calibrated_days").set_value(1).run()
+    app.number_input(key="calibrated_replications").set_value(2).run()
+    button(app, "Compare over 2 replications")
+    assert "the changed policy against the calibrated store, 1 days, 2 runs" in [
+        c.value for c in app.caption
+    ]
+    table = app.dataframe[-1].value.set_index("figure")
+    # Both sides on the calibrated arrivals; a seller answering within 3 hours answers sooner.
+    assert table.loc["orders", "difference"] == 0.0
+    accept = table.loc["accept: median hours at the status"]
+    assert accept["scenario"] < accept["baseline"] and accept["difference"] < 0

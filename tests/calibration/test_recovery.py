@@ -1,0 +1,135 @@
+"""Parameter recovery: a known scenario pushed through the polls and the engine into a store, then
+calibrated back from the store's event log.
+
+The baseline scenario's ten days (about 4,100 orders) are written into a store by the demo
+store's code path (`orderflow simulate --store`; tests/calibration/conftest.py), then
+`calibration` fits them. Every figure
+fitted from enough orders is held to the issue's tolerances (rates and shares within 2 %
+relative, delay medians within 5 %); a figure from fewer orders to the same tolerance or three
+standard errors of its estimate at that count, whichever is wider (at this size a 1 % share is
+seen some 40 times: sampling alone moves it by 15 %). The truth is the scenario file's figures.
+
+What the log cannot show is pinned as such. Between two polls the engine reads the shortest legal
+path: an order that went through `ValidatedFianet`, or through `PaymentInProgress` to a refused
+payment, unseen, is read as if it had gone straight on from `AcceptedBySeller`; so the share of
+the hidden branch is undercounted, the direct one's overcounted, and the hidden status's stays
+are only those a poll saw (the longer ones). The seller's refunds change no status at all.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from calibration.calibrate import calibrate, read_store
+from calibration.competing import CauseFit
+from calibration.fitted import Calibrated
+from engine.store import open_store
+from simulator.scenario.values import Scenario
+from tests.calibration.conftest import DAYS
+
+SHARE, MEDIAN = 0.02, 0.05  # the issue's tolerances, relative
+HOUR = 3600.0
+
+
+@pytest.fixture(scope="module")
+def fitted(truth: Scenario, store_url: str) -> Calibrated:
+    with open_store(store_url) as store:
+        source = read_store(store, truth.rules)
+    return calibrate(source, truth.rules, truth)
+
+
+def share_tolerance(p: float, n: int) -> float:
+    return max(SHARE, 3.0 * math.sqrt(p * (1.0 - p) / n) / p)
+
+
+def median_tolerance(sigma: float, events: int) -> float:
+    # The sample median's standard error, relative: 1.2533 sigma / sqrt(n) for a log-normal.
+    return max(MEDIAN, 3.0 * 1.2533 * sigma / math.sqrt(events))
+
+
+def cause(found: Calibrated, who: str, status: str, name: str) -> CauseFit:
+    fit = found.cause(who, status, name)
+    assert fit is not None, f"{who} {status} {name} was not fitted"
+    return fit
+
+
+def relative(value: float, true: float) -> float:
+    return abs(value - true) / true
+
+
+def test_the_daily_rate_and_its_profile_are_recovered(fitted: Calibrated) -> None:
+    arrivals = fitted.arrivals
+    assert fitted.days == DAYS and arrivals.orders == 4130
+    assert relative(arrivals.per_day, 400.0) <= SHARE
+    # The evening peak (20:00, weight 2.0 of a mean 1.03) and the quiet Monday-first week.
+    assert max(range(24), key=lambda h: arrivals.hourly[h]) == 20
+    assert max(range(7), key=lambda d: arrivals.weekly[d]) == 0
+
+
+# (who, status, name, true probability, true median in hours, true sigma; 1.0 for exponential)
+RECOVERED = [
+    ("seller", "WaitingForSellerAcceptation", "accept", 0.93, 2.0, 1.0),
+    ("seller", "WaitingForSellerAcceptation", "refuse", 0.04, 3.0, 1.0),
+    ("seller", "WaitingForShipmentAcceptation", "ship", 0.975, 20.0, 0.6),
+    ("marketplace", "PaymentInProgress", "confirm_payment", 0.96, 20 / 60 * math.log(2), 1.0),
+    ("marketplace", "ShippedBySeller", "confirm_shipment", 1.0, 0.25 * math.log(2), 1.0),
+    ("marketplace", "AcceptedBySeller", "cancel_before_payment", 0.015, 2 * math.log(2), 1.0),
+    ("marketplace", "WaitingForShipmentAcceptation", "request_cancellation", 0.02, 24 * 0.693, 1),
+    ("marketplace", "AvailableOnStore", "pick_up", 0.9, 48.0, 0.8),
+]
+
+
+@pytest.mark.parametrize(("who", "status", "name", "p", "median_h", "sigma"), RECOVERED)
+def test_each_share_and_delay_median_is_recovered(
+    fitted: Calibrated, who: str, status: str, name: str, p: float, median_h: float, sigma: float
+) -> None:
+    found = cause(fitted, who, status, name)
+    assert relative(found.probability, p) <= share_tolerance(p, found.at_risk)
+    assert relative(found.median_s / HOUR, median_h) <= median_tolerance(sigma, found.events)
+
+
+def test_the_well_supported_figures_meet_the_issue_tolerances_themselves(
+    fitted: Calibrated,
+) -> None:
+    # More than a thousand stays each: sampling is well inside 2 % and 5 % here.
+    for who, status, name, p, median_h, _ in RECOVERED:
+        found = cause(fitted, who, status, name)
+        if found.events < 1000:
+            continue
+        assert relative(found.probability, p) <= SHARE, name
+        assert relative(found.median_s / HOUR, median_h) <= MEDIAN, name
+
+
+def test_the_field_mix_and_the_fulfilled_share_are_recovered(fitted: Calibrated) -> None:
+    (mix,) = fitted.fields
+    counts = dict(mix.shares)
+    assert mix.field == "delivery_mode" and mix.missing == 0
+    n = mix.orders
+    for code, weight in (("STD", 40), ("TRK", 28), ("REL", 10)):
+        p = weight / 100.0
+        assert relative(counts[code] / n, p) <= share_tolerance(p, n), code
+    assert fitted.fulfilled is not None
+    done, known = fitted.fulfilled
+    assert relative(done / known, 0.08) <= share_tolerance(0.08, known)
+
+
+def test_a_branch_the_engine_infers_away_is_undercounted(fitted: Calibrated) -> None:
+    # validate_fianet happens to 20 % of accepted orders, but an order that passes through
+    # ValidatedFianet between two polls is read as AcceptedBySeller -> PaymentInProgress.
+    hidden = cause(fitted, "marketplace", "AcceptedBySeller", "validate_fianet")
+    assert hidden.probability < 0.15
+    # A payment refused at PaymentInProgress, unseen, reads as refused at AcceptedBySeller (3 %
+    # each in truth); the PaymentInProgress stays left are the long ones (true median 20.8 min).
+    direct = cause(fitted, "marketplace", "AcceptedBySeller", "refuse_payment")
+    assert direct.probability > 0.03 * 1.2
+    seen = cause(fitted, "marketplace", "PaymentInProgress", "refuse_payment")
+    assert seen.median_s / HOUR > 0.5 * math.log(2) * 1.4
+
+
+def test_what_no_status_change_shows_is_kept_from_the_base(fitted: Calibrated) -> None:
+    refunds = [f for f in fitted.seller if f.status == "Shipped"]
+    assert [k.reason for f in refunds for k in f.kept] == [
+        "kept from the base scenario: the action changes no status, the log cannot show it"
+    ]
