@@ -17,10 +17,11 @@ command alike. The modules:
 - `overview`: the Overview page's key figures, how they moved, the daily trend, the funnels.
 - `outcomes`: how each order ended so far (shipped, lost, open) and when; the lost share.
 - `funnel`: the funnel by stage per rule file, and where orders leave it.
-- `flow`: the directly-follows graph, per transition, and as a Sankey's links.
+- `flow`: the directly-follows graph and the process map drawn from it (counts, times,
+  deviations), per transition, and as a Sankey's links.
 - `timing`: time in each status, and from creation to a trigger or a stage (median, tails and
   the bounds of the median).
-- `variants`: the distinct paths orders took, with how many took each.
+- `variants`: the distinct paths orders took, open or finished, with how many took each.
 - `anomalies`: anomalies and inferred statuses, by cause.
 - `conformance`: per marketplace and period, the share of orders without a deviation, and the
   deviations by kind and by move with the orders behind each.

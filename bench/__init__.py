@@ -18,10 +18,24 @@ modules:
 - `overview_bench`: the Overview page's analytics against a plain pandas groupby.
 - `simulate_bench`: a simulated month end to end against an independent SimPy model.
 - `simpy_orders`: that SimPy model, the simulator benchmark's peer.
+- `memory_bench`: the simulator's peak memory on whole runs of 1 and 3 million orders, and
+  the marginal bytes an order.
 - `outcome_mix`: how a simulated month ended, what the two simulators must agree on.
 - `read_log_bench`: the event log read as the app reads it, against plain `sqlite3` and
   `pandas.read_sql_query`.
+- `check_bench`: `orderflow check` on the Cdiscount rules (goal: 1,000 orders in 10 s), its
+  exploration against plain Hypothesis walks on a dict.
+- `generated_store`: a seeded Cdiscount month in a SQLite store (200,000 orders, about
+  1,000,000 events), built once and kept: what `read_log_bench` and `app_bench` read.
+- `app_bench`: the analyst app on that store: its first Overview from a cold start (time, CPU,
+  peak memory), then every page warm.
+- `app_session`: the app benchmark's child process, driving `app.py` with Streamlit's `AppTest`.
+- `own_peak`: a module run in a child process that writes its own peak memory as it ends.
+- `calibrate_bench`: a known scenario calibrated back from the engine's log (time, recovered
+  figures) and the log distances of its runs beside the floor set by noise.
 - `startup_bench`: the `orderflow` command's start-up against a bare interpreter's.
 - `sync_workers_bench`: 4 Lengow accounts synced by 4 `orderflow worker` processes against
   1, on PostgreSQL, against twins answering 100 ms late.
+- `sync_http_bench`: `orderflow sync --once` against the twin over loopback at 20,000 and
+  100,000 orders (orders a second, their ratio), and its memory on a 200,000-order store.
 """

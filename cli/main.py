@@ -14,6 +14,7 @@ import click
 # The module whose COMMANDS defines each command; tests/test_startup.py keeps the two equal.
 COMMAND_MODULES: dict[str, str] = {
     "validate": "cli.rules_commands",
+    "check": "cli.check_commands",
     "schema": "cli.rules_commands",
     "diagram": "cli.rules_commands",
     "explain": "cli.runtime_commands",
@@ -22,9 +23,12 @@ COMMAND_MODULES: dict[str, str] = {
     "twin": "cli.sync_commands",
     "worker": "cli.worker_commands",
     "simulate": "cli.simulate_commands",
+    "calibrate": "cli.calibrate_commands",
     "run": "cli.app_commands",
     "export": "cli.app_commands",
     "conformance": "cli.analysis_commands",
+    "impact": "cli.migration_commands",
+    "migrate": "cli.migration_commands",
 }
 
 

@@ -17,7 +17,8 @@ the strictest rule the code keeps. The layers depend one way: the engine at the 
 simulator and analytics on it (neither imports the other), the workspace on those, cli and the
 app on top, side by side. No package of ours is in a circle with another, and no module with
 another module of its package. Only `engine.runtime.machine` imports `transitions` (and the
-runtime benchmark's pytransitions baseline); only `app.py` and `app_pages/` import `streamlit`;
+runtime benchmark's pytransitions baseline); only `app.py` and `app_pages/` import `streamlit`
+(and the app benchmark's session, which drives the app with `streamlit.testing`);
 engine.model imports the standard library alone, analytics only pandas and numpy besides it;
 nothing imports the app. Every package opens with a docstring that names each of its modules.
 
@@ -52,7 +53,18 @@ from engine.model.definition import ChannelActionType
 from engine.rulefile.loader import load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
-PLACES = ("engine", "simulator", "analytics", "workspace", "cli", "app.py", "app_pages", "bench")
+PLACES = (
+    "engine",
+    "simulator",
+    "analytics",
+    "authoring",
+    "calibration",
+    "workspace",
+    "cli",
+    "app.py",
+    "app_pages",
+    "bench",
+)
 
 ENGINE = (
     "engine.model",
@@ -72,7 +84,18 @@ SIMULATOR = (
 )
 # engine/ and simulator/ only group their packages: their __init__ holds a docstring, no import.
 UMBRELLAS = ("engine", "simulator")
-PACKAGES = (*ENGINE, *SIMULATOR, "analytics", "workspace", "cli", "app_pages", "app", "bench")
+PACKAGES = (
+    *ENGINE,
+    *SIMULATOR,
+    "analytics",
+    "authoring",
+    "calibration",
+    "workspace",
+    "cli",
+    "app_pages",
+    "app",
+    "bench",
+)
 
 # What the simulator may use of the engine: all of it but the store (see ALLOWED).
 RUNS_THE_ENGINE = frozenset(ENGINE) - {"engine.store"}
@@ -106,13 +129,19 @@ ALLOWED: dict[str, frozenset[str]] = {
     | {"simulator.scenario", "simulator.world", "simulator.run"},
     # Pure pandas over the event log: the model's values and nothing else of ours.
     "analytics": frozenset({"engine.model"}),
-    "workspace": frozenset({*ENGINE, *SIMULATOR, "analytics"}),
-    "cli": frozenset({*ENGINE, *SIMULATOR, "analytics", "workspace"}),
-    "app_pages": frozenset({*ENGINE, *SIMULATOR, "analytics", "workspace"}),
+    # Rule authors' tools read rule files and the store: the engine alone.
+    "authoring": frozenset(ENGINE),
+    # A scenario fitted from the event log: the engine, the scenario format and the analytics.
+    "calibration": frozenset({*ENGINE, "simulator.scenario", "analytics"}),
+    "workspace": frozenset({*ENGINE, *SIMULATOR, "analytics", "authoring", "calibration"}),
+    "cli": frozenset({*ENGINE, *SIMULATOR, "analytics", "authoring", "calibration", "workspace"}),
+    "app_pages": frozenset(
+        {*ENGINE, *SIMULATOR, "analytics", "authoring", "calibration", "workspace"}
+    ),
     # The app may import its pages; it names them by path (st.Page) and imports only the
     # settings, to name the store every page reads.
     "app": frozenset({"app_pages"}),
-    "bench": frozenset({*ENGINE, *SIMULATOR, "analytics"}),
+    "bench": frozenset({*ENGINE, *SIMULATOR, "analytics", "authoring", "calibration"}),
 }
 
 # The third-party libraries a package may import, for the packages whose purity is the point.
@@ -122,12 +151,19 @@ THIRD_PARTY: dict[str, frozenset[str]] = {
 }
 
 # What each layer must never import: the dependency direction of docs/architecture.md.
+# The layers from the bottom up: each one never imports a layer above it, nor one beside it
+# (the simulator, analytics and authoring sit side by side on the engine; calibration joins the
+# first two; the workspace is above them all; cli and the app are on top, beside bench).
+TOP_LEVEL = ("engine", "simulator", "analytics", "authoring", "calibration", "workspace", "cli")
+UPPER = {"app_pages", "app", "bench"}
 LOWER_THAN = {
-    "engine": {"simulator", "analytics", "workspace", "cli", "app_pages", "app", "bench"},
-    "simulator": {"analytics", "workspace", "cli", "app_pages", "app", "bench"},
-    "analytics": {"simulator", "workspace", "cli", "app_pages", "app", "bench"},
-    "workspace": {"cli", "app_pages", "app", "bench"},
-    "cli": {"app_pages", "app", "bench"},
+    "engine": set(TOP_LEVEL[1:]) | UPPER,
+    "simulator": {"analytics", "authoring", "calibration", *TOP_LEVEL[5:], *UPPER},
+    "analytics": {"simulator", "authoring", "calibration", *TOP_LEVEL[5:], *UPPER},
+    "authoring": {"simulator", "analytics", "calibration", *TOP_LEVEL[5:], *UPPER},
+    "calibration": {"authoring", *TOP_LEVEL[5:], *UPPER},
+    "workspace": {"cli", *UPPER},
+    "cli": UPPER,
 }
 
 # Imports that break a rule above today, waiting for their fix: (file, imported module) -> the
@@ -271,7 +307,8 @@ def test_only_the_app_imports_streamlit() -> None:
     outside = [
         f for f in _importers("streamlit") if f != "app.py" and not f.startswith("app_pages")
     ]
-    assert outside == []
+    # The app benchmark times the app as it runs: through Streamlit's AppTest, in a child.
+    assert outside == ["bench/app_session.py"]
 
 
 @pytest.mark.parametrize("package", list(ALLOWED))

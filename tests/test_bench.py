@@ -38,13 +38,58 @@ EXPECTED_AGREE = {
     "ingest_bench": {"same_orders", "same_event_count", "same_events", "floor_same_orders"},
     "runtime_bench": {"final_statuses"},
     "overview_bench": {"same_daily_counts"},
+    "app_bench": {"every_page_rendered", "overview_orders_equal_sql", "orders_created_equal_sql"},
+    "calibrate_bench": {
+        "calibrated_scenario_loads",
+        "every_status_shares_sum_to_at_most_one",
+        "distances_calibrated_scenario_loads",
+    },
 }
 # The keys a benchmark writes, pinned where a benchmark reports agreement checks.
+APP_PAGES = ("overview", "flow", "orders", "rules", "simulate", "sync")
 EXPECTED_KEYS = {
+    # No peer: the app's budgets are the goals (cold Overview, peak memory, each page warm).
+    "app_bench": {
+        "figures": {
+            "events",
+            "app_overview_cold_s",
+            "app_overview_cold_cpu_s",
+            "app_overview_peak_rss_mb",
+            "app_pages_warm_s",
+            *(f"app_warm_s.{page}" for page in APP_PAGES),
+            *(f"app_warm_cpu_s.{page}" for page in APP_PAGES),
+        },
+        "ratios": set(),
+        "agree": {"every_page_rendered", "overview_orders_equal_sql", "orders_created_equal_sql"},
+    },
+    "check_bench": {
+        "figures": {
+            "check_seconds",
+            "explore_seconds",
+            "plain_hypothesis_seconds",
+            "orders",
+            "steps",
+            "statuses_covered",
+            "transitions_covered",
+        },
+        "ratios": {"check_vs_plain_hypothesis"},
+        "agree": {"cli_exits_0_with_a_pass", "same_orders_explored"},
+    },
     "startup_bench": {
         "figures": {"python_s", "cli_help_s", "validate_s"},
         "ratios": {"cli_help_vs_python", "validate_vs_python"},
         "agree": {"cli_help_exits_0_with_usage", "validate_exits_0"},
+    },
+    "memory_bench": {
+        "figures": {
+            "simulate_peak_rss_mb_1m",
+            "simulate_peak_rss_mb_3m",
+            "memory_bytes_per_order",
+            "simulate_seconds_1m",
+            "simulate_seconds_3m",
+        },
+        "ratios": set(),
+        "agree": {"runs_have_their_orders", "files_hold_every_row", "engine_ends_on_the_truth"},
     },
     "sync_workers_bench": {
         "figures": {
@@ -63,6 +108,20 @@ EXPECTED_KEYS = {
             "no_page_fetched_twice",
             "every_run_leaves_the_same_store",
             "the_store_holds_the_twins_truth",
+        },
+    },
+    "sync_http_bench": {
+        "figures": {
+            "sync_http_orders_per_s_20k",
+            "sync_http_orders_per_s_100k",
+            "sync_http_100k_over_20k",
+            "sync_rss_mb_200k",
+        },
+        "ratios": set(),
+        "agree": {
+            "syncs_exit_0_without_traceback",
+            "store_holds_as_many_orders_as_the_twin",
+            "store_holds_the_twins_statuses",
         },
     },
 }
