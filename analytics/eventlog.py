@@ -86,14 +86,15 @@ def prepare(
 
 def _typed(log: pd.DataFrame, rules: tuple[RuleSet, ...]) -> pd.DataFrame:
     """A copy of `log` with each column of its type, `stage` and `deviation` filled in."""
-    log = log.copy()
+    log = log.copy(deep=False)  # columns are replaced, never written into
+    for column in CATEGORIES:
+        if column in log.columns:
+            log[column] = log[column].astype("category")
     if "stage" not in log.columns:
         log["stage"] = _stages(log, rules)
     if "deviation" not in log.columns:  # a log without it has no deviation
         log["deviation"] = False
     log["deviation"] = log["deviation"].fillna(False).astype(bool)
-    for column in CATEGORIES:
-        log[column] = log[column].astype("category")
     log["seq"] = log["seq"].astype("int64")
     log["inferred"] = log["inferred"].astype(bool)
     log["at"] = pd.to_datetime(log["at"], utc=True).astype(TIME_DTYPE)
@@ -131,15 +132,29 @@ def empty() -> pd.DataFrame:
     return prepare(frame)
 
 
-def _stages(log: pd.DataFrame, rules: tuple[RuleSet, ...]) -> pd.Series:
-    stage = pd.Series(pd.NA, index=log.index, dtype="object")
-    for rule_set in rules:
-        table = {s.name: s.stage for s in rule_set.statuses}
-        mine = log["marketplace"].astype(str) == rule_set.marketplace.code
-        statuses = log.loc[mine, "to_status"]
-        # A status the rules do not declare (kept as reported) has no stage: shown as its code.
-        stage[mine] = statuses.map(table).fillna(statuses)
-    return stage
+def _stages(log: pd.DataFrame, rules: tuple[RuleSet, ...]) -> pd.Categorical:
+    """The stage of each event's status in its marketplace's rule set, worked out once per
+    marketplace and status (the log's categories) and spread by their codes. A status the rules
+    do not declare (kept as reported) has no stage: shown as its code; a marketplace without
+    rules has none."""
+    markets = [str(m) for m in log["marketplace"].cat.categories]
+    statuses = [str(s) for s in log["to_status"].cat.categories]
+    by_market = {r.marketplace.code: {s.name: s.stage for s in r.statuses} for r in rules}
+    names: dict[str, int] = {}
+    # One row per marketplace and a last one for none, one column per status and a last one for
+    # none: the code of the stage (-1: none).
+    table = np.full((len(markets) + 1, len(statuses) + 1), -1, dtype=np.int64)
+    for row, market in enumerate(markets):
+        stages = by_market.get(market)
+        if stages is not None:
+            for column, status in enumerate(statuses):
+                table[row, column] = names.setdefault(stages.get(status, status), len(names))
+    market_codes = log["marketplace"].cat.codes.to_numpy()
+    status_codes = log["to_status"].cat.codes.to_numpy()
+    codes = table[market_codes, status_codes]  # a missing code (-1) takes the last row, column
+    found = pd.Categorical.from_codes(codes, list(names), validate=False)
+    found = found.remove_unused_categories()
+    return found.reorder_categories(sorted(found.categories))  # as astype("category") sorts
 
 
 def _case_numbers(log: pd.DataFrame) -> np.ndarray:

@@ -54,7 +54,7 @@ def timer_table(rules: Iterable[RuleSet]) -> pd.DataFrame:
 def sla_risk(log: pd.DataFrame, rules: Iterable[RuleSet], now: datetime) -> pd.DataFrame:
     """One row per open order and timer of its status, the closest deadline first."""
     timers = timer_table(rules)
-    latest = log.iloc[case_last(log)]  # one row per order first: a million events, few strings
+    latest = log.iloc[_waiting(log, timers)]  # the orders a timer may fire on: few strings
     orders = pd.DataFrame(
         {
             "marketplace": latest["marketplace"].astype(str).to_numpy(),
@@ -76,6 +76,23 @@ def sla_risk(log: pd.DataFrame, rules: Iterable[RuleSet], now: datetime) -> pd.D
     rows["band"] = _bands(rows["remaining_s"].to_numpy(), rows["elapsed_share"].to_numpy())
     rows = rows.sort_values(["remaining_s", "order_id"], ignore_index=True)
     return rows.loc[:, list(COLUMNS)]
+
+
+def _waiting(log: pd.DataFrame, timers: pd.DataFrame) -> np.ndarray:
+    """Rows of the orders' last events at a status with a timer of their marketplace, found on
+    the categories' codes (a million events, a few marketplaces and statuses)."""
+    last = case_last(log)
+    markets = [str(m) for m in log["marketplace"].cat.categories]
+    statuses = [str(s) for s in log["to_status"].cat.categories]
+    timed = set(zip(timers["marketplace"], timers["status"], strict=True))
+    # A last row and column for a missing code (-1): no timer.
+    table = np.zeros((len(markets) + 1, len(statuses) + 1), dtype=bool)
+    for row, market in enumerate(markets):
+        table[row, :-1] = [(market, status) in timed for status in statuses]
+    market_codes = log["marketplace"].cat.codes.to_numpy()[last]
+    status_codes = log["to_status"].cat.codes.to_numpy()[last]
+    waiting: np.ndarray = last[table[market_codes, status_codes]]
+    return waiting
 
 
 def _bands(remaining: np.ndarray, share: np.ndarray) -> np.ndarray:

@@ -1,5 +1,6 @@
 """Overview page: the key figures and how they moved, the daily trend, the funnel, SLA risk, and
-the orders whose cart lines disagree."""
+the orders whose cart lines disagree. A funnel exit and an SLA row lead to their orders (the
+Orders page, `filters.drill_down`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from app_pages import caches, filters, formats
 from workspace.sources import RuleBook
 
 DAYS = 7
+TREND = (("created", "#1f77b4"), ("shipped", "#2ca02c"), ("lost", "#d62728"))  # column, colour
 
 
 def render() -> None:
@@ -40,14 +42,34 @@ def render() -> None:
     )
     figures(view.figures)
     st.subheader("Daily trend")
-    st.line_chart(
-        view.trend.set_index("day"),
-        y=["created", "shipped", "lost"],
-        color=["#1f77b4", "#2ca02c", "#d62728"],
-    )
+    st.plotly_chart(trend_chart(view.trend), width="stretch")
     funnels_section(view, book)
     risk_section(where, view)
     lines_section(where)
+
+
+def trend_chart(trend: pd.DataFrame) -> go.Figure:
+    """The orders created, shipped and lost each day, a line each.
+
+    Drawn with plotly, which the funnel loads anyway: `st.line_chart` would load altair and build
+    a Vega chart, half a second of the app's cold start.
+    """
+    chart = go.Figure(
+        [
+            go.Scatter(
+                x=trend["day"], y=trend[name], name=name, mode="lines", line={"color": color}
+            )
+            for name, color in TREND
+        ]
+    )
+    chart.update_layout(
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        height=300,
+        hovermode="x unified",
+        yaxis={"title": "orders", "rangemode": "tozero"},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},  # clear of the tools
+    )
+    return chart
 
 
 def figures(items: tuple[Figure, ...]) -> None:
@@ -89,20 +111,20 @@ def funnels_section(view: Overview, book: RuleBook) -> None:
         st.subheader("Funnel by stage")
         if view.funnels:
             st.caption(_named(view.funnels[0].marketplace, book))
-        funnel_section(view.funnel)
+        funnel_section(view.funnel, "all")
         return
     st.subheader("Funnels by stage, one per rule file")
     labels = [_named(f.marketplace, book) for f in view.funnels]
     tabs = st.tabs([*labels, "All marketplaces"])
     for tab, one in zip(tabs, view.funnels, strict=False):
         with tab:
-            funnel_section(one.funnel)
+            funnel_section(one.funnel, one.marketplace)
     with tabs[-1]:
         st.caption(
             "Every marketplace's orders on the normalised stages any of them uses: a stage one "
             "rule file has no status in counts its orders as `skipped`."
         )
-        funnel_section(view.funnel)
+        funnel_section(view.funnel, "all")
 
 
 def _named(code: str, book: RuleBook) -> str:
@@ -111,7 +133,7 @@ def _named(code: str, book: RuleBook) -> str:
     return f"{code} (no valid rule file: the stages its events use)"
 
 
-def funnel_section(funnel: Funnel) -> None:
+def funnel_section(funnel: Funnel, name: str) -> None:
     left, right = st.columns(2)  # the table has six columns: no horizontal scroll
     steps = funnel.steps
     chart = go.Figure(
@@ -138,13 +160,26 @@ def funnel_section(funnel: Funnel) -> None:
         "An order counts at every stage up to the furthest it reached: orders fulfilled by the "
         "marketplace arrive already shipped and show under `skipped` at the earlier stages."
     )
-    st.markdown("**Where orders leave the funnel** (by the status they are in now)")
+    st.markdown(
+        "**Where orders leave the funnel** (by the status they are in now; pick a row to see "
+        "the orders at its status)"
+    )
     exits = funnel.exits.assign(share=(funnel.exits["share"] * 100).round(1))
-    st.dataframe(
+    picked = st.dataframe(
         exits,
         hide_index=True,
         column_config={"share": st.column_config.NumberColumn("share of orders %")},
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"exits:{name}",
     )
+    if picked.selection.rows:
+        status = str(exits["status"].iloc[picked.selection.rows[0]])
+        markets = () if name == "all" else (name,)
+        filters.drill_down(
+            f"orders now at {status}, the funnel's exits there", marketplaces=markets,
+            last_statuses=(status,),
+        )  # fmt: skip
 
 
 def _count(text: str) -> Any:
@@ -163,12 +198,34 @@ def risk_section(where: LogFilter, view: Overview) -> None:
     if risk.empty:
         st.write("No order is waiting in a status with a timer.")
         return
-    st.dataframe(risk_summary(risk), hide_index=True)
+    st.caption("Pick a timer to see its waiting orders, or an order to open its timeline.")
+    timers = risk_summary(risk)
+    picked = st.dataframe(
+        timers, hide_index=True, on_select="rerun", selection_mode="single-row", key="sla:timers"
+    )
+    if picked.selection.rows:
+        timer = str(timers["timer"].iloc[picked.selection.rows[0]])
+        mine = risk.loc[risk["timer"].astype(str) == timer]
+        filters.drill_down(f"orders waiting on the timer {timer}", orders=_keys(mine))
     urgent = risk.head(20).assign(remaining=risk["remaining_s"].head(20).map(formats.duration))
-    st.dataframe(
+    chosen = st.dataframe(
         urgent[["marketplace", "order_id", "status", "timer", "deadline", "remaining", "band"]],
         hide_index=True,
+        on_select="rerun",
+        selection_mode="single-row",
+        key="sla:orders",
     )
+    if chosen.selection.rows:
+        one = urgent.iloc[[chosen.selection.rows[0]]]
+        filters.drill_down(
+            f"order {one['order_id'].iloc[0]}, close to its deadline", orders=_keys(one)
+        )
+
+
+def _keys(orders: pd.DataFrame) -> tuple[tuple[str, str], ...]:
+    """The (marketplace, order_id) of each row."""
+    pairs = zip(orders["marketplace"].astype(str), orders["order_id"].astype(str), strict=True)
+    return tuple(dict.fromkeys(pairs))
 
 
 def lines_section(where: LogFilter) -> None:

@@ -45,7 +45,7 @@ def test_the_benchmark_asks_for_the_log_as_the_app_does() -> None:
         read_log_bench._ours(bench, rules)()  # type: ignore[arg-type]
     assert bench.calls == app.calls
     assert list(app.calls[0]["fields"]) == [
-        "delivery_mode", "carrier", "fulfilled_by_marketplace", "refund_reason"
+        "delivery_mode", "carrier", "fulfilled_by_marketplace", "refund_reason", "rules_version"
     ]  # fmt: skip
 
 

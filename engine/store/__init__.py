@@ -13,10 +13,12 @@ The modules:
 - `ingestion`: a batch of changes, applied when the marketplace's clock says they are news.
 - `queries`: the reads: orders for the runtime, events for analytics, the open timers.
 - `event_frame`: the event log as a DataFrame, read column by column (what the app waits for).
-- `order_fields`: orders' rule fields as event-log columns, decoded once per order.
+- `order_fields`: orders' rule fields and rules version as event-log columns, read once per order.
 - `column_chunks`: typed columns built from the driver's rows a chunk at a time.
 - `statement`: a SELECT run on the driver's own cursor, for reads too large for rows.
+- `arrow_read`: a SQLite file read straight into Arrow columns (ADBC), one transaction.
 - `fetch_log`: fetch runs, watermarks, quarantined input (kept once) and set-aside orders.
+- `rule_versions`: every rule file's text orders ran under, by version and SHA-256.
 - `leases`: one holder at a time per name (a sync's fetch window), lapsing when it dies.
 - `outbox`: seller actions from pending through sending to sent, then confirmed, failed or
   unconfirmed.
@@ -71,6 +73,7 @@ if TYPE_CHECKING:
         StoredFieldChange,
         is_news,
     )
+    from engine.store.rule_versions import RuleVersion
     from engine.store.store import Store, open_store
     from engine.store.tables import SCHEMA_VERSION
     from engine.store.transaction import Transaction
@@ -107,6 +110,7 @@ _LAZY = {
         "engine.store.records",
     ),
     "SCHEMA_VERSION": "engine.store.tables",
+    "RuleVersion": "engine.store.rule_versions",
     "Store": "engine.store.store",
     "open_store": "engine.store.store",
     "Transaction": "engine.store.transaction",
@@ -133,6 +137,7 @@ __all__ = [
     "OutboxState",
     "OutboxStateError",
     "QuarantineEntry",
+    "RuleVersion",
     "RunStatus",
     "SchemaTooNew",
     "SchemaUnknown",

@@ -3,7 +3,9 @@
 pandas infers a column's type from a list of values: texts become `str` (None missing) unless
 every value is None (then object), numbers int64, datetimes `datetime64[us, UTC]`. Inference
 and the list cost more than the database's read; here each chunk's values go straight into
-Arrow or numpy arrays of the known type, then are joined, to the same dtypes and values.
+Arrow or numpy arrays of the known type, then are joined, to the same dtypes and values. A read
+straight into Arrow (`arrow_read`) turns its text columns into the same columns
+(`text_column`, `utc_times`).
 """
 
 from __future__ import annotations
@@ -26,10 +28,28 @@ class TextChunks:
         self._chunks.append(pa.array(values, type=pa.large_string()))
 
     def column(self) -> pd.Series:
-        texts = pa.chunked_array(self._chunks, type=pa.large_string())
-        if texts.null_count == len(texts):
-            return pd.Series([None] * len(texts), dtype=object)
-        return pd.Series(pd.array(texts, dtype="str"))
+        return text_column(pa.chunked_array(self._chunks, type=pa.large_string()))
+
+
+def text_column(texts: pa.ChunkedArray) -> pd.Series:
+    """Arrow texts as the column pandas makes of their values (`large_string`)."""
+    if texts.null_count == len(texts):
+        return pd.Series([None] * len(texts), dtype=object)
+    return pd.Series(pd.array(texts, dtype="str"))
+
+
+def utc_times(texts: pa.ChunkedArray) -> pd.Series:
+    """UTC text (`columns.utc_text`, no offset) as aware datetimes, parsed by Arrow; a text
+    Arrow cannot read (one with an offset, from another writer) by pandas' ISO 8601 parser."""
+    if not len(texts):
+        return TimeChunks(text=True).column()
+    try:
+        moments = texts.cast(pa.timestamp("us")).cast(pa.timestamp("us", tz="UTC"))
+    except pa.ArrowInvalid:
+        chunks = TimeChunks(text=True)
+        chunks.add(texts.to_pylist())
+        return chunks.column()
+    return pd.Series(moments.to_pandas(), name=None)
 
 
 class NumberChunks:

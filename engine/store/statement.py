@@ -3,7 +3,9 @@
 The event log's read fetches a million rows; a SQLAlchemy `Row` and its type processing per row
 cost more than the database's work. Such a read writes its SELECT here, with the table's names
 quoted and its parameters marked as the connection's driver wants (sqlite3 `:name`, psycopg
-`%(name)s`), and fetches the driver's tuples a chunk at a time, in the caller's transaction.
+`%(name)s`), and fetches the driver's tuples a chunk at a time, in the caller's transaction. A
+SELECT read into Arrow instead (`arrow_read`) numbers its parameters (`?1`, `?2`...), the markers
+the ADBC driver binds in order.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ CHUNK = 10_000
 class Statement:
     """The parts of one SELECT: its parameters and its conditions (joined by AND)."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, numbered: bool = False) -> None:
+        self.dialect = connection.dialect
         self.name = connection.dialect.identifier_preparer.quote
         self.sqlite = connection.dialect.name == "sqlite"
+        self._numbered = numbered
         self._marker = ":{}" if self.sqlite else "%({})s"
         self.params: dict[str, Any] = {}
         self._conditions: list[str] = []
@@ -35,7 +39,13 @@ class Statement:
         """The marker of a new parameter holding `value`."""
         key = f"p{len(self.params)}"
         self.params[key] = value
+        if self._numbered:
+            return f"?{len(self.params)}"
         return self._marker.format(key)
+
+    def arguments(self) -> list[Any]:
+        """The parameters' values in the order of their numbers (`numbered` markers)."""
+        return list(self.params.values())
 
     def where(self, column: str, operator: str, value: Any) -> None:
         self._conditions.append(f"{self.name(column)} {operator} {self.param(value)}")

@@ -5,8 +5,11 @@ hand from tests/analytics/conftest.py)."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -58,6 +61,51 @@ def test_overview_shows_the_analytics_figures(store_url: str) -> None:
     exits = app.dataframe[1].value
     assert exits["status"].tolist()[0] == "RefusedBySeller"
     assert exits["orders"].tolist() == [2, 1, 1]
+
+
+def test_overview_draws_the_daily_trend_as_three_plotly_lines(store_url: str) -> None:
+    app = start()
+    spec = json.loads(app.get("plotly_chart")[0].proto.spec)  # the trend comes before the funnel
+    lines = [(t["type"], t["name"], t["mode"], t["line"]["color"]) for t in spec["data"]]
+    assert lines == [
+        ("scatter", "created", "lines", "#1f77b4"),
+        ("scatter", "shipped", "lines", "#2ca02c"),
+        ("scatter", "lost", "lines", "#d62728"),
+    ]
+
+
+def test_the_trend_chart_draws_each_days_counts() -> None:
+    from app_pages.overview import trend_chart
+
+    days = pd.to_datetime(["2026-03-01", "2026-03-02", "2026-03-03"])
+    trend = pd.DataFrame(
+        {"day": days, "created": [3, 0, 2], "shipped": [1, 2, 0], "lost": [0, 1, 1]}
+    )
+    chart = trend_chart(trend)
+    assert [t.name for t in chart.data] == ["created", "shipped", "lost"]
+    assert [list(t.y) for t in chart.data] == [[3, 0, 2], [1, 2, 0], [0, 1, 1]]
+    assert [pd.Timestamp(x) for x in chart.data[0].x] == list(days)
+
+
+def test_the_overview_renders_without_loading_altair(store_url: str) -> None:
+    # `st.line_chart` would load altair and build a Vega chart: half a second of a cold start.
+    # A fresh interpreter: this one may have loaded altair for another test.
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"app = AppTest.from_file({APP!r}, default_timeout=60).run()\n"
+        "print([e.value for e in app.exception], 'altair' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(APP).parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[] False"
 
 
 def test_a_share_moves_by_percentage_points() -> None:

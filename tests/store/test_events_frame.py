@@ -7,15 +7,18 @@ reference model the frame must equal exactly (values, dtypes, order) on both dat
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from engine.model.events import Event, Source
-from engine.store import OrderKey, Store, order_fields
+from engine.store import OrderKey, Store, open_store, order_fields
+from engine.store.column_chunks import utc_times
 from tests.store.changes import at, moved, new_order
 
 COLUMNS = [
@@ -31,6 +34,7 @@ COLUMNS = [
     "at",
     "deviation",
 ]
+VERSION = "rules_version"  # asked for among the fields, read from the orders' own column
 STAGES = {
     "WaitingForSellerAcceptation": "new",
     "AcceptedBySeller": "new",
@@ -111,19 +115,22 @@ def row_by_row(
     since: datetime | None = None,
 ) -> pd.DataFrame:
     states = store.get_orders(keys)
-    rows, documents = [], []
+    rows, owners = [], []
     for key in sorted(k for k in keys if marketplace in (None, k[0])):
         for stored in store.events(*key):
             if since is None or stored.at >= since:
                 rows.append(dataclasses.astuple(stored))
-                documents.append(states[key].fields)
+                owners.append(states[key])
     frame = pd.DataFrame(rows, columns=COLUMNS)
     frame = frame.astype({"seq": "int64", "inferred": "bool", "deviation": "bool"})
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
     if stage_of is not None:
         frame["stage"] = [_old_stage(stage_of, status) for status in frame["to_status"]]
     for name in fields:
-        frame[name] = [document.get(name) for document in documents]
+        if name != VERSION:
+            frame[name] = [state.fields.get(name) for state in owners]
+    if VERSION in fields:  # the order's own column, after its rule fields
+        frame[VERSION] = [state.rules_version for state in owners]
     return frame
 
 
@@ -163,7 +170,7 @@ def fill_varied(store: Store) -> list[OrderKey]:
     a1 = dataclasses.replace(new_order("a1"), fields=ODD_FIELDS)
     a2 = dataclasses.replace(new_order("a2", 3), fields={})
     a3 = new_order("a3", 4)
-    b1 = dataclasses.replace(new_order("b1", 5), marketplace="octopia",
+    b1 = dataclasses.replace(new_order("b1", 5), marketplace="octopia", rules_version="2026.12.1",
                              fields={"delivery_mode": "REG", "count": 7})  # fmt: skip
     silent = dataclasses.replace(new_order("a0", 1), events=(), fields={"delivery_mode": "EXP"})
     store.apply([a1, a2, a3, b1, silent])
@@ -185,6 +192,8 @@ QUERIES: dict[str, tuple[dict[str, Any], int]] = {
     "later events": ({"since": at(60), "fields": FIELD_NAMES, "stage_of": STAGES.__getitem__}, 2),
     "nothing that late": ({"since": at(600), "fields": ["delivery_mode"], "stage_of": STAGES}, 0),
     "stage by function": ({"stage_of": lambda status: None if status == "Foo" else status[:7]}, 7),
+    "with the rules version": ({"fields": ("delivery_mode", VERSION, "gift")}, 7),
+    "the rules version alone": ({"marketplace": "octopia", "fields": [VERSION]}, 1),
 }
 
 
@@ -205,6 +214,7 @@ def test_without_sqlite_json_arrows_each_document_is_decoded_to_the_same_frame(
     monkeypatch.setattr(order_fields, "SQLITE_ARROW", (999,))
     keys = fill_varied(store)
     query: dict[str, Any] = {"fields": [name for name in FIELD_NAMES if '"' not in name]}
+    query["fields"].insert(1, VERSION)
     assert_same(store.events_frame(**query), row_by_row(store, keys, **query))
 
 
@@ -222,3 +232,59 @@ def test_creations_only_keep_from_status_as_the_row_by_row_read_typed_it(store: 
     assert_same(frame, row_by_row(store, [o.key for o in orders], fields=["delivery_mode"]))
     assert frame["from_status"].tolist() == [None, None, None]
     assert frame["delivery_mode"].tolist() == ["TRK", "TRK", "TRK"]
+
+
+@pytest.fixture
+def memory_store() -> Iterator[Store]:
+    opened = open_store("sqlite://")
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.mark.parametrize(("query", "count"), QUERIES.values(), ids=QUERIES.keys())
+def test_a_store_in_memory_is_read_through_the_driver_rows_to_the_same_frame(
+    memory_store: Store, query: dict[str, Any], count: int
+) -> None:
+    # No file for another connection to open: the rows of Python's sqlite3, not Arrow.
+    keys = fill_varied(memory_store)
+    expected = row_by_row(memory_store, keys, **query)
+    assert len(expected) == count
+    assert_same(memory_store.events_frame(**query), expected)
+
+
+def test_values_missing_from_the_first_thousand_rows_keep_their_type(tmp_path: Path) -> None:
+    # The Arrow driver types a column by its first rows (1,024 of them) and fails on a later
+    # value of another type: here from_status and refund_reason are missing from the first
+    # 1,100 events and orders, present after.
+    first = [new_order(f"a{n:04d}", n % 50) for n in range(1_100)]
+    late = dataclasses.replace(new_order("z0", 7), fields={"refund_reason": "ClientClaim"})
+    with open_store(f"sqlite:///{tmp_path / 'store.db'}") as store:
+        store.apply([*first, late])
+        store.apply([moved(late, "AcceptedBySeller", 9)])
+        frame = store.events_frame(fields=["refund_reason", "delivery_mode"])
+    assert len(frame) == 1_102
+    assert frame["from_status"].isna().sum() == 1_101
+    assert frame["from_status"].iloc[-1] == "WaitingForSellerAcceptation"
+    assert frame["refund_reason"].isna().sum() == 1_100
+    assert frame["refund_reason"].tolist()[-2:] == ["ClientClaim", "ClientClaim"]
+    assert [str(frame[c].dtype) for c in ("from_status", "refund_reason")] == ["str", "str"]
+
+
+def test_times_with_an_offset_are_read_as_utc() -> None:
+    # The store writes UTC without an offset (`utc_text`); a text with one is still read right.
+    texts = pa.chunked_array([["2026-03-02 09:00:00.000000", "2026-03-02 11:30:00+02:00"]])
+    assert utc_times(texts).tolist() == [
+        pd.Timestamp("2026-03-02 09:00", tz="UTC"),
+        pd.Timestamp("2026-03-02 09:30", tz="UTC"),
+    ]
+    assert str(utc_times(texts).dtype) == "datetime64[us, UTC]"
+
+
+def test_each_event_carries_its_orders_rules_version_from_the_same_read(store: Store) -> None:
+    fill_varied(store)  # b1, the one order of octopia, runs under 2026.12.1; the others 2026.11.1
+    frame = store.events_frame(fields=[VERSION, "delivery_mode"])
+    assert list(frame.columns)[-2:] == ["delivery_mode", VERSION]
+    assert frame[VERSION].tolist() == ["2026.11.1"] * 6 + ["2026.12.1"]
+    assert str(frame[VERSION].dtype) == "str"
