@@ -8,8 +8,9 @@
   every step the machine was asked for, refusals included;
 - `timers`: a timer that fires moves the order out of its status;
 - `observed`: the marketplace reporting the order at a status its walk reached, skipping the
-  statuses in between, gives no anomaly and the reported status, whenever the fields of the
-  report allow every transition of that walk.
+  statuses in between, gives no anomaly, the reported status and no more events than the walk
+  took (the runtime infers a shortest legal path, and the walk is a legal one), whenever the
+  fields of the report allow every transition of that walk.
 
 Each is judged on one timeline and returns the first failure with its step, like a declared
 property (`authoring.properties.Verdict`).
@@ -183,6 +184,21 @@ class Builtins:
                 return False
         return True
 
+    def _comparable(self, walk: list[Step], fields: Fields) -> bool:
+        """Whether the runtime, seeing the order for the first time, starts where the walk did.
+
+        A new order starts at an initial status, or an order fulfilled by the marketplace at the
+        import policy's `arrives_at` (`Runtime.arrival`); an order the walk created elsewhere
+        (flagged fulfilled at an initial status, say) may take a longer path from there.
+        """
+        first = walk[0]
+        if first.kind is not StepKind.CREATE:
+            return True
+        arrival = self.runtime.arrival(fields)
+        return first.after == arrival or (
+            arrival is None and first.after in self.rules.initial_statuses
+        )
+
     def _observed(self, timeline: Timeline) -> Verdict:
         walked = [s for s in timeline.steps if s.happened and s.moved]
         number = {s.number: i for i, s in enumerate(walked)}
@@ -199,6 +215,11 @@ class Builtins:
                 problem = "; ".join(seen.anomalies)
             elif seen.status != seen.reported:
                 problem = f"the order was left at '{seen.status}'"
+            elif len(seen.events) > len(walk) and self._comparable(walk, seen.fields):
+                problem = (
+                    f"{len(seen.events)} events where the order took {len(walk)} steps: "
+                    + ", ".join(seen.events)
+                )
             if problem:
                 message = f"observing '{seen.reported}' after step {seen.after_step}: {problem}"
                 return Verdict(OBSERVED, checked, Failure(OBSERVED, seen.after_step, message))

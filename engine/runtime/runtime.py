@@ -193,20 +193,40 @@ class Runtime:
         at: datetime,
         source: Source,
     ) -> Outcome:
-        policy = self.rules.import_policy
-        fulfilled = self._fulfilled is not None and self._fulfilled.holds(record)
-        if reported in self.rules.initial_statuses or (
-            fulfilled and policy is not None and reported == policy.arrives_at
-        ):
+        arrival = self.arrival(record)
+        if reported in self.rules.initial_statuses or reported == arrival:
             return Outcome(reported, (self._creation(order_id, reported, False, at, source),))
-        best = self.paths.shortest_from_any(self.rules.initial_statuses, reported, record)
+        best = self._entry(reported, arrival, record)
         if best is None:
-            why = f"no legal path from an initial status to '{reported}' for a new order"
+            starts = "an initial status" + ("" if arrival is None else f" or from '{arrival}'")
+            why = f"no legal path from {starts} to '{reported}' for a new order"
             kind = AnomalyKind.NO_LEGAL_PATH
             return self._deviate(order_id, None, reported, kind, why, at, source)
-        initial, path = best
-        created = self._creation(order_id, initial, True, at, source)
+        start, path = best
+        created = self._creation(order_id, start, True, at, source)
         return Outcome(reported, (created, *self._walk(order_id, path, record, at, source)))
+
+    def arrival(self, fields: Mapping[str, object]) -> str | None:
+        """Where an order with these fields arrives besides an initial status: the import
+        policy's `arrives_at` for an order fulfilled by the marketplace, else None."""
+        policy = self.rules.import_policy
+        fulfilled = self._fulfilled is not None and self._fulfilled.holds(fields)
+        return policy.arrives_at if fulfilled and policy is not None else None
+
+    def _entry(
+        self, reported: str, arrival: str | None, record: Mapping[str, object]
+    ) -> tuple[str, Path] | None:
+        """Where a new order first seen at `reported` was created, and its path from there.
+
+        An order fulfilled by the marketplace arrived at `arrival` and went on from there: the
+        seller's acceptance and the payment before it never happened. Only where no path leads
+        on from it (a status before it, say) is it read as any other order.
+        """
+        if arrival is not None:
+            path = self.paths.shortest(arrival, reported, record)
+            if path is not None:
+                return arrival, path
+        return self.paths.shortest_from_any(self.rules.initial_statuses, reported, record)
 
     @staticmethod
     def _creation(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from authoring.builtins import BULK, OBSERVED, REQUIRED, Builtins
 from authoring.properties import Failure, Verdict, judge
 from authoring.timeline import Observation, Step, StepKind, Timeline, lines, path_notes
@@ -35,6 +37,7 @@ properties:
     "demo.yaml",
 )
 CARRIED, DONE_STAYS, PACKED_SOON = RULES.properties
+AT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
 def _steps(mode: object, carrier: object, pack_at: int = 60) -> tuple[Step, ...]:
@@ -140,3 +143,76 @@ def test_the_timeline_reads_a_step_a_line_and_names_its_path() -> None:
         ("Open", "Packed", "pack"): "step 2",
         ("Packed", "Done", "ship"): "step 3",
     }
+
+
+def test_an_observation_that_makes_up_more_steps_than_the_walk_is_caught() -> None:
+    builtins = Builtins(Runtime(RULES))
+    steps = _steps("A", "UPS")
+    events = (
+        "new -> Open (create, inferred)",
+        "Open -> Packed (pack, inferred)",
+        "Packed -> Done (ship)",
+    )
+    seen = Observation(3, "Done", 120, steps[2].fields, "Done", events, ())
+    verdicts = {v.property: v for v in builtins.judge(Timeline(steps, (seen,)))}
+    assert verdicts[OBSERVED] == Verdict(OBSERVED, 1)
+    made_up = Observation(2, "Packed", 60, steps[1].fields, "Packed", events, ())
+    verdicts = {v.property: v for v in builtins.judge(Timeline(steps, (made_up,)))}
+    assert verdicts[OBSERVED].failure == Failure(
+        OBSERVED,
+        2,
+        "observing 'Packed' after step 2: 3 events where the order took 2 steps: "
+        "new -> Open (create, inferred), Open -> Packed (pack, inferred), Packed -> Done (ship)",
+    )
+
+
+# Fulfilled orders arrive at Sent, two steps from Done; an order at Open closes in one.
+ARRIVING = load_rules_text(
+    HEAD.replace("fields:\n", "fields:\n  fulfilled: {type: bool}\n")
+    + """statuses:
+  Open: {stage: new, initial: true}
+  Sent: {stage: shipped}
+  Late: {stage: shipped}
+  Done: {stage: shipped, final: true}
+transitions:
+  - {trigger: close, from: Open, to: Done, actor: marketplace}
+  - {trigger: delay, from: Sent, to: Late, actor: marketplace}
+  - {trigger: deliver, from: Late, to: Done, actor: marketplace}
+import_policy:
+  flag_field: fulfilled
+  arrives_at: Sent
+  connectors: {prestashop: option}
+""",
+    "arriving.yaml",
+)
+
+
+def test_a_fulfilled_order_the_walk_created_at_an_initial_status_may_be_read_longer() -> None:
+    """The runtime reads a fulfilled order from where such orders arrive, whatever the walk."""
+    runtime = Runtime(ARRIVING)
+    fields = {"mode": "A", "carrier": None, "fulfilled": True}
+    outcome = runtime.observe("O", None, "Done", fields, AT)
+    events = [(e.from_status, e.to_status, e.trigger, e.inferred) for e in outcome.events]
+    assert events == [
+        (None, "Sent", "create", True),
+        ("Sent", "Late", "delay", True),
+        ("Late", "Done", "deliver", False),
+    ]
+    steps = (
+        Step(1, StepKind.CREATE, "create", "marketplace", 0, None, "Open", fields, "create"),
+        Step(2, StepKind.TRIGGER, "close", "marketplace", 60, "Open", "Done", fields, "close"),
+    )
+    seen = Observation(2, "Done", 60, fields, "Done", ("made up",) * 3, ())
+    verdicts = {v.property: v for v in Builtins(runtime).judge(Timeline(steps, (seen,)))}
+    assert verdicts[OBSERVED] == Verdict(OBSERVED, 1)
+    # Created where fulfilled orders arrive, the walk is the yardstick again.
+    arrived = (
+        Step(1, StepKind.CREATE, "create", "marketplace", 0, None, "Sent", fields, "create"),
+        Step(2, StepKind.TRIGGER, "delay", "marketplace", 60, "Sent", "Late", fields, "delay"),
+    )
+    seen = Observation(2, "Late", 60, fields, "Late", ("made up",) * 3, ())
+    verdicts = {v.property: v for v in Builtins(runtime).judge(Timeline(arrived, (seen,)))}
+    assert verdicts[OBSERVED].failure is not None
+    assert verdicts[OBSERVED].failure.message.startswith(
+        "observing 'Late' after step 2: 3 events where the order took 2 steps: "
+    )

@@ -5,7 +5,7 @@ rule file's definition directly, in a few lines, so the tests can check the mach
 something built independently of it. Conditions are read in three values with the rule set's
 vocabulary: an unknown guard refuses, except on a reported path (`toward` its next status).
 Where no path leads to a reported status, the runtime moves the order there by one deviation;
-`distance` and `creation_hops` say when that is.
+`distance` and `creation` say when that is.
 """
 
 from __future__ import annotations
@@ -67,17 +67,23 @@ class Reference:
                         queue.append(dest)
         return seen.get(target)
 
-    def creation_hops(self, status: str, fields: Mapping[str, object]) -> int | None:
-        """How many events create a new order reported at `status`; None when no path does."""
+    def creation(self, status: str, fields: Mapping[str, object]) -> tuple[str, int] | None:
+        """Where a new order reported at `status` is created and by how many events in all;
+        None when no path leads there. An order fulfilled by the marketplace starts where the
+        import policy says it arrives, if a path leads on from there to `status`; any other
+        order, or one no such path leads on from, at the nearest initial status (the first on
+        ties)."""
         policy = self.rules.import_policy
-        fulfilled = policy is not None and FieldIn(policy.flag_field, ("true",)).holds(fields)
-        if status in self.rules.initial_statuses or (
-            fulfilled and policy is not None and status == policy.arrives_at
-        ):
-            return 1
-        found = [self.distance(i, status, fields) for i in self.rules.initial_statuses]
-        hops = [h for h in found if h is not None]
-        return min(hops) + 1 if hops else None
+        if policy is not None and FieldIn(policy.flag_field, ("true",)).holds(fields):
+            hops = self.distance(policy.arrives_at, status, fields)
+            if status not in self.rules.initial_statuses and hops is not None:
+                return policy.arrives_at, hops + 1
+        found = [(self.distance(i, status, fields), i) for i in self.rules.initial_statuses]
+        near = [(hops, i) for hops, i in found if hops is not None]
+        if not near:
+            return None
+        hops, initial = min(near, key=lambda found: found[0])
+        return initial, hops + 1
 
     def timer(self, status: str) -> tuple[int, str] | None:
         timers = [(t.after_seconds, t.fire) for t in self.rules.timers if t.status == status]

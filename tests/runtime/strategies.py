@@ -1,5 +1,6 @@
 """Hypothesis strategies drawn from a rule file: its fields (those `orderflow check` draws, from
-authoring.lifecycles), status codes and triggers."""
+authoring.lifecycles), status codes and triggers, and the fields of orders fulfilled by the
+marketplace (the import policy's flag set), which a new order's reading depends on."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from hypothesis import strategies as st
 from authoring.field_values import field_values, fields_of
 from engine.model.definition import RuleSet
 
-__all__ = ["UNKNOWN_CODE", "codes_of", "currents_of", "field_values", "fields_of"]
+__all__ = [
+    "UNKNOWN_CODE", "arrivals_of", "codes_of", "currents_of", "field_values", "fields_of",
+]  # fmt: skip
 
 UNKNOWN_CODE = "NoSuchStatus"
 
@@ -25,3 +28,13 @@ def currents_of(rules: RuleSet) -> st.SearchStrategy[str | None]:
     return st.one_of(
         st.sampled_from([s.name for s in rules.statuses]), st.sampled_from([None, "Gone"])
     )
+
+
+def arrivals_of(rules: RuleSet) -> st.SearchStrategy[dict[str, object]]:
+    """The fields of an arriving order: any drawn ones, or half the time (when the rules have an
+    import policy) those of an order fulfilled by the marketplace, its flag field true."""
+    policy = rules.import_policy
+    if policy is None:
+        return fields_of(rules)
+    flagged = fields_of(rules).map(lambda fields: {**fields, policy.flag_field: True})
+    return st.one_of(fields_of(rules), flagged)

@@ -17,12 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.model.errors import CommandRefused
-from engine.model.events import Source
+from engine.model.events import Event, Source
 from engine.model.outcome import Outcome
 from engine.runtime.bulk import BulkTable, OrderColumns
 from engine.runtime.table import TableRuntime
 from tests.runtime.conftest import AT, RULE_FILES, rules_of, runtime_of
-from tests.runtime.strategies import codes_of, currents_of, fields_of
+from tests.runtime.strategies import arrivals_of, codes_of, currents_of, fields_of
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True)
 FILES = pytest.mark.parametrize("path", RULE_FILES, ids=[p.stem for p in RULE_FILES])
@@ -70,7 +70,7 @@ def test_trigger_sequences(path: Path) -> None:
 @FILES
 def test_observations(path: Path) -> None:
     rules, runtime, table = rules_of(path), runtime_of(path), table_runtime(path)
-    row = st.tuples(currents_of(rules), codes_of(rules), fields_of(rules))
+    row = st.tuples(currents_of(rules), codes_of(rules), arrivals_of(rules))
 
     @SETTINGS
     @given(st.lists(row, min_size=1, max_size=20))
@@ -197,32 +197,44 @@ def test_observations_in_bulk_take_the_reported_status(path: Path) -> None:
 
     Where the runtime finds no path it moves the order by one deviation; the arrays, given the
     reported status, add the same event after the path (empty then) in the `deviation` column.
-    The arrays refuse a guard of unknown truth, which a reported path may cross: rows with a
-    value their field does not list are the runtime's alone.
+    A new order starts where the runtime created it (as the simulator's engine view does): an
+    initial status, or where an order fulfilled by the marketplace arrives; the arrays move it
+    on from there. The arrays refuse a guard of unknown truth, which a reported path may cross:
+    rows with a value their field does not list are the runtime's alone.
     """
     rules, runtime = rules_of(path), runtime_of(path)
     bulk = BulkTable(runtime)
     names = [s.name for s in rules.statuses]
-    row = st.tuples(st.sampled_from(names), st.sampled_from(names), fields_of(rules)).filter(
+    current = st.one_of(st.none(), st.sampled_from(names))
+    row = st.tuples(current, st.sampled_from(names), arrivals_of(rules)).filter(
         lambda r: not rules.unlisted(r[2])
     )
 
     @SETTINGS
     @given(st.lists(row, min_size=1, max_size=20))
-    def check(rows: list[tuple[str, str, dict[str, object]]]) -> None:
+    def check(rows: list[tuple[str | None, str, dict[str, object]]]) -> None:
         ids = [f"o{i}" for i in range(len(rows))]
         expected = [runtime.observe(i, c, r, f, AT) for i, (c, r, f) in zip(ids, rows, strict=True)]
-        paths = [[e.trigger for e in o.events if not e.deviation] for o in expected]
+        created = [created_at(o) for o in expected]
+        starts = [
+            c if new is None else new.to_status
+            for (c, _, _), new in zip(rows, created, strict=True)
+        ]
+        paths = [
+            [e.trigger for e in o.events if not e.deviation and e.from_status is not None]
+            for o in expected
+        ]
         result = bulk.run(
-            bulk.encode_statuses([c for c, _, _ in rows]),
+            bulk.encode_statuses(starts),
             bulk.signatures([f for _, _, f in rows]),
             bulk.trigger_matrix(paths),
             bulk.encode_statuses([r for _, r, _ in rows]),
         )
-        got = bulk.outcomes(result, ids, [c for c, _, _ in rows], AT, Source.FETCH)
+        got = bulk.outcomes(result, ids, starts, AT, Source.FETCH)
         # The arrays know steps, not observations: the inferred flags are the caller's to set.
         assert [(o.status, o.events) for o in got] == [
-            (o.status, tuple(replace(e, inferred=False) for e in o.events)) for o in expected
+            (o.status, tuple(replace(e, inferred=False) for e in o.events if e is not new))
+            for o, new in zip(expected, created, strict=True)
         ]
         deviated = result.events["deviation"].astype(bool)
         assert sorted(result.events["order"][deviated].tolist()) == [
@@ -230,3 +242,11 @@ def test_observations_in_bulk_take_the_reported_status(path: Path) -> None:
         ]
 
     check()
+
+
+def created_at(outcome: Outcome) -> Event | None:
+    """The event that created a new order at a status the rules declare (not a deviation)."""
+    first = outcome.events[0] if outcome.events else None
+    return (
+        first if first is not None and first.from_status is None and not first.deviation else None
+    )

@@ -30,7 +30,7 @@ from engine.runtime.replay import replay
 from engine.runtime.runtime import Runtime
 from tests.runtime.conftest import AT, RULE_FILES, rules_of, runtime_of
 from tests.runtime.reference import Reference
-from tests.runtime.strategies import UNKNOWN_CODE, codes_of, field_values, fields_of
+from tests.runtime.strategies import UNKNOWN_CODE, arrivals_of, codes_of, field_values
 
 ORDER = "S1"
 
@@ -84,12 +84,15 @@ class RuleFileOrders(RuleBasedStateMachine):
         status = self.rule_set.status_for_code(code)
         # Every reported order is stored at what was reported: the undeclared code verbatim.
         assert outcome.status == (code if status is None else status)
-        hops = None if status is None else self.ref.creation_hops(status, fields)
-        if hops is None:
+        creation = None if status is None else self.ref.creation(status, fields)
+        if creation is None:
             assert len(outcome.anomalies) == 1 and outcome.events[0].deviation
             assert len(outcome.events) == 1 and outcome.events[0].from_status is None
         else:
+            start, hops = creation
             assert not any(e.deviation for e in outcome.events) and len(outcome.events) == hops
+            assert (outcome.events[0].from_status, outcome.events[0].to_status) == (None, start)
+            assert [e.inferred for e in outcome.events] == [True] * (hops - 1) + [False]
         self.record(outcome)
 
     def observe(self, code: str, minutes: int) -> None:
@@ -207,7 +210,8 @@ def state_machine_for(path: Path) -> type[RuleFileOrders]:
     others = sorted({t.trigger for t in rules.transitions if t.actor != "seller"})
 
     class Orders(RuleFileOrders):
-        @initialize(code=codes_of(rules), fields=fields_of(rules))
+        # One order in two fulfilled by the marketplace, when the rules have an import policy.
+        @initialize(code=codes_of(rules), fields=arrivals_of(rules))
         def arrive_rule(self, code: str, fields: dict[str, object]) -> None:
             self.arrive(code, fields)
 
