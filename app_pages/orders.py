@@ -16,8 +16,10 @@ from app_pages import caches, filters
 from engine.model.clock import SystemClock
 from engine.model.definition import FieldType
 from engine.model.lines import OrderLine
+from engine.runtime.runtime import Runtime
+from engine.store import OrderState
 from engine.sync.seller_actions import submit
-from workspace.order_desk import FormField, Option, find_orders, options
+from workspace.order_desk import FormField, Option, find_orders, options, order_runtime
 from workspace.order_story import line_table, lines_note, timeline
 
 KIND_COLORS = {"observed": "#1f77b4", "inferred": "#aec7e8", "anomaly": "#d62728"}
@@ -96,7 +98,7 @@ def order_section(key: tuple[str, str]) -> None:
     if marketplace not in caches.rulebook().rules:
         st.warning(f"No valid rule file for marketplace '{marketplace}'.")
         return
-    actions_section(key, state.status, fields)
+    actions_section(key, state, fields)
 
 
 def timeline_section(story: pd.DataFrame) -> None:
@@ -139,8 +141,12 @@ def lines_section(lines: list[OrderLine]) -> None:
     st.dataframe(line_table(lines), hide_index=True)
 
 
-def actions_section(key: tuple[str, str], status: str, fields: dict[str, object]) -> None:
-    runtime = caches.runtime(key[0])
+def actions_section(key: tuple[str, str], state: OrderState, fields: dict[str, object]) -> None:
+    status = state.status or ""
+    rules = caches.rulebook().rules[key[0]]
+    runtime, note = order_runtime(caches.store(), rules, state, caches.runtime(key[0]))
+    if note:
+        st.info(note[0].upper() + note[1:] + ".")
     choices = options(runtime, status, fields)
     st.subheader("What can be done now")
     describe(choices)
@@ -157,7 +163,7 @@ def actions_section(key: tuple[str, str], status: str, fields: dict[str, object]
         inputs = {f.name: field_input(f) for f in option.fields}
         sent = st.form_submit_button(f"Queue '{option.action}'")
     if sent:
-        queue(key, status, fields, option.action, inputs)
+        queue(runtime, key, status, fields, option.action, inputs)
 
 
 def describe(choices: list[Option]) -> None:
@@ -187,6 +193,7 @@ def field_input(field: FormField) -> object:
 
 
 def queue(
+    runtime: Runtime,
     key: tuple[str, str],
     status: str,
     fields: dict[str, object],
@@ -194,7 +201,6 @@ def queue(
     inputs: dict[str, object],
 ) -> None:
     store = caches.store()
-    runtime = caches.runtime(key[0])
     result = submit(runtime, store, key, status, fields, action, inputs, SystemClock().now())
     if not result.decision.allowed:
         reasons = "\n".join(f"- {b.message}" for b in result.decision.blockers)

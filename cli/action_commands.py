@@ -3,7 +3,9 @@
 The same path as the app's order desk (`engine.sync.seller_actions.submit`): the order's stored
 fields, completed by `--field`, are checked by the runtime; an allowed action goes to the outbox
 (the next `orderflow sync` sends it and confirms it from a later fetch), a blocked one prints
-its blockers and exits 1. Nothing is ever sent from here.
+its blockers and exits 1. Nothing is ever sent from here. The order is checked under the rules
+version it is pinned to (`workspace.order_desk.order_runtime`), which is said when it is not the
+file's.
 """
 
 from __future__ import annotations
@@ -77,9 +79,9 @@ def act(
     # Imported here, not at the top: the state machine library and SQLAlchemy would slow down
     # every other command, `--help` included.
     from engine.model.clock import SystemClock
-    from engine.runtime.runtime import Runtime
     from engine.store import open_store
     from engine.sync.seller_actions import submit
+    from workspace.order_desk import order_runtime
 
     found = rule_sets(rule_paths)
     try:
@@ -88,6 +90,10 @@ def act(
         raise click.ClickException(str(exc)) from None
     with store:
         rules, state = _find(store, found, order_id, marketplace)
+        runtime, note = order_runtime(store, rules, state)
+        if note:
+            click.echo(f"Note: {note}.", err=True)
+        rules = runtime.rules
         if action not in rules.action_by_name:
             hint = suggest(action, list(rules.action_by_name))
             raise click.ClickException(f"'{action}' is not an action of {rules.source}{hint}")
@@ -95,7 +101,7 @@ def act(
             raise click.ClickException(f"order '{order_id}' has no known status yet")
         key = (rules.marketplace.code, order_id)
         inputs = parse_fields(rules, pairs)
-        queued = submit(Runtime(rules), store, key, state.status, state.fields, action, inputs,
+        queued = submit(runtime, store, key, state.status, state.fields, action, inputs,
                         SystemClock().now(), lines)  # fmt: skip
     said = describe_decision(queued.decision)
     if not queued.decision.allowed:

@@ -6,7 +6,8 @@ may disagree (one accepted, one refused), by whether they do. An order's options
 runtime: every action of the rule set, allowed or blocked with the runtime's blockers. An action
 blocked only because a field is missing or wrong can be performed by filling in exactly the
 fields its requirements ask for here; the filled-in command is checked again by the runtime and
-queued in the outbox by `engine.sync.seller_actions.submit`, never sent from the page.
+queued in the outbox by `engine.sync.seller_actions.submit`, never sent from the page. An order
+is judged under the rules version it is pinned to (`order_runtime`), not whichever file is current.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from analytics.eventlog import CASE, attribute_columns, case_last
 from engine.model.blockers import Blocker, BlockerCode, Decision
 from engine.model.definition import FieldType, RuleSet
 from engine.runtime.runtime import Runtime
+from engine.store import OrderState
+from engine.sync.order_rules import KeptVersions, OrderRules
 
 FIXABLE: frozenset[BlockerCode] = frozenset(
     {BlockerCode.FIELD_REQUIRED, BlockerCode.VALUE_NOT_ALLOWED}
@@ -105,6 +108,18 @@ class Option:
     @property
     def blockers(self) -> tuple[Blocker, ...]:
         return self.decision.blockers
+
+
+def order_runtime(
+    store: KeptVersions, rules: RuleSet, state: OrderState, current: Runtime | None = None
+) -> tuple[Runtime, str]:
+    """The runtime of the rules version `state` is pinned to (`current`, when given, stands for
+    `rules`' own), and what to tell the seller about it ('' when it is the file's)."""
+    pinned = OrderRules([rules]).of_state(store, state)
+    runtime: Runtime = pinned.use.runtime
+    if current is not None and pinned.use.rules is rules:
+        runtime = current
+    return runtime, pinned.note(state.order_id)
 
 
 def options(runtime: Runtime, status: str, fields: Mapping[str, object]) -> list[Option]:

@@ -46,6 +46,9 @@ class AnomalyKind(StrEnum):
     # An enum field's value that no value or alias of the field lists; `reported` is
     # `field=value`. The order is kept; conditions on the field are unknown until it is listed.
     UNLISTED_VALUE = "unlisted_value"
+    # An order pinned to a rules version that cannot be run (the store keeps no text of it):
+    # it ran under the current file instead; `reported` is the version it was pinned to.
+    RULES_VERSION_MISSING = "rules_version_missing"
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,10 @@ class Transaction:
         """Keep a rule file's text as the rules `version` orders run under; True when new."""
         return rule_versions.record(self._connection, marketplace, version, text, at)
 
+    def rule_version(self, marketplace: str, address: str) -> rule_versions.RuleVersion | None:
+        """The kept version named by its version string or (a prefix of) its SHA-256."""
+        return rule_versions.find(self._connection, marketplace, address)
+
     def apply(self, changes: Sequence[OrderChange]) -> ApplyResult:
         """Write the changes newer than the store, with their events and anomalies."""
         return ingestion.apply_changes(self._connection, changes)

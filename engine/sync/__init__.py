@@ -17,5 +17,7 @@ simulator's fetch plan come here. The modules:
   confirm the sent ones from later fetches.
 - `seller_actions`: `submit`, a seller action checked by the runtime then queued, never sent.
 - `pinned_rules`: the rule sets orders run under, kept in the store (`rule_versions`) first.
+- `order_rules`: the rules each stored order runs under, the version it is pinned to (an earlier
+  one loaded from the store once), with an anomaly when that version cannot be run.
 - `timer_sweep`: the rule files' timers fired on the stored orders, dated at their deadlines.
 """

@@ -19,6 +19,8 @@ line of the report's `problems`. A sent entry is confirmed when the order's even
 status the action was meant to cause (or, for an action whose rule has no transition, an update
 of the order later than its POST), and flagged `unconfirmed` when nothing came within the
 allowed time; a `sending` entry whose status the log shows is confirmed too: its POST landed.
+Status codes and actions are read under the rules version the entry's order is pinned to
+(`engine.sync.order_rules`), the one its action was checked under.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from engine.channels.errors import (
 from engine.model.clock import Clock
 from engine.model.definition import RuleSet
 from engine.store import OutboxItem, OutboxState, OutboxStateError, Store, StoreError
+from engine.sync.order_rules import OrderRules
 
 # A send begun less than this long ago may still be on its way (another worker's, or one slowed
 # by retries); only an older `sending` entry is reconciled and sent again.
@@ -108,20 +111,20 @@ def send_pending(
     store: Store,
     channel: ActionChannel,
     clock: Clock,
-    rules: Mapping[str, RuleSet] | None = None,
+    rules: OrderRules | None = None,
     account: str | None = None,
 ) -> OutboxReport:
     """Send the pending entries and reconcile the `sending` ones, oldest first.
 
-    `rules` (by marketplace code) read the order's status code when a send may have landed;
-    without them only the marketplace's actions tell. With `account`, only the entries on its
-    orders: the channel speaks for that account alone.
+    `rules` (each order's pinned version of them) read the order's status code when a send may
+    have landed; without them only the marketplace's actions tell. With `account`, only the
+    entries on its orders: the channel speaks for that account alone.
     """
     report = OutboxReport()
     states = [OutboxState.PENDING, OutboxState.SENDING]
     try:
         for item in store.outbox(states=states, account=account):
-            if not _Send(store, channel, clock, rules or {}, item, report).run():
+            if not _Send(store, channel, clock, _rules_of(store, rules, item), item, report).run():
                 break
     except StoreError as exc:  # the entry keeps its state: looked up, then sent, next run
         report.problems.append(f"the outbox stopped: {exc}")
@@ -136,7 +139,7 @@ class _Send:
         store: Store,
         channel: ActionChannel,
         clock: Clock,
-        rules: Mapping[str, RuleSet],
+        rules: RuleSet | None,
         item: OutboxItem,
         report: OutboxReport,
     ) -> None:
@@ -191,7 +194,7 @@ class _Send:
         return None if record is None else dict(record.raw)
 
     def status_now(self) -> str | None:
-        rules = self.rules.get(self.item.marketplace)
+        rules = self.rules
         if rules is None:
             return None
         code = self.channel.order_status(self.item.marketplace, self.item.order_id)
@@ -229,16 +232,24 @@ def _error(exc: ChannelError) -> dict[str, object]:
     return {"error": str(exc)}
 
 
-def _moves(rules: Mapping[str, RuleSet], item: OutboxItem) -> bool:
+def _rules_of(store: Store, rules: OrderRules | None, item: OutboxItem) -> RuleSet | None:
+    """The rules the entry's order runs under: the version it is pinned to."""
+    if rules is None or item.marketplace not in rules.current:
+        return None
+    state = store.get_order(item.marketplace, item.order_id)
+    pinned = rules.current[item.marketplace] if state is None else rules.of_state(store, state).use
+    return pinned.rules
+
+
+def _moves(rule_set: RuleSet | None, item: OutboxItem) -> bool:
     """Whether the entry's action moves its order to `expected_status`: an action without a
     transition (a refund) expects the status the order stays at, which proves nothing."""
-    rule_set = rules.get(item.marketplace)
     action = None if rule_set is None else rule_set.action_by_name.get(item.action)
     moving = action is None or action.transition is not None
     return moving and item.expected_status is not None
 
 
-def _confirmed(store: Store, item: OutboxItem, rules: Mapping[str, RuleSet]) -> bool:
+def _confirmed(store: Store, item: OutboxItem, rules: RuleSet | None) -> bool:
     # The POST went when its send began (a reconciled entry is recorded sent later than that).
     posted = item.attempted_at or item.sent_at or item.created_at
     if not _moves(rules, item):
@@ -255,23 +266,23 @@ def confirm_sent(
     store: Store,
     now: datetime,
     unconfirmed_after: timedelta,
-    rules: Mapping[str, RuleSet] | None = None,
+    rules: OrderRules | None = None,
     account: str | None = None,
 ) -> OutboxReport:
     """Confirm sent entries a fetch shows done; flag those waiting too long.
 
-    `rules` (by marketplace code) tell the actions that change no status, confirmed by a later
-    update of the order. A `sending` entry is confirmed only by the status it leads to (its POST
-    landed); an action that changes none waits for its reconciliation.
+    `rules` (each order's pinned version of them) tell the actions that change no status,
+    confirmed by a later update of the order. A `sending` entry is confirmed only by the status
+    it leads to (its POST landed); an action that changes none waits for its reconciliation.
     """
     report = OutboxReport()
-    rules = rules or {}
     states = [OutboxState.SENDING, OutboxState.SENT, OutboxState.UNCONFIRMED]
     for item in store.outbox(states=states, account=account):
         sending = item.state is OutboxState.SENDING
-        if sending and not _moves(rules, item):
+        rule_set = _rules_of(store, rules, item)
+        if sending and not _moves(rule_set, item):
             continue
-        if _confirmed(store, item, rules):
+        if _confirmed(store, item, rule_set):
             store.move_outbox(item.id, OutboxState.CONFIRMED, now)
             report.confirmed += 1
         elif sending:

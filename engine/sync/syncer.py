@@ -17,11 +17,13 @@ nothing. Each page's transaction also records, per order, what the run set aside
 older than the stored one (stale), one the import policy skips (fulfilled by the marketplace, not
 imported), the very snapshot the store holds (unchanged). The same unreadable order fetched again is
 not quarantined again (the store keeps each input once). Seller actions leave through the outbox and
-are confirmed when a later fetch shows their status.
+are confirmed when a later fetch shows their status. Each stored order is read and run under the
+rules version it is pinned to (`engine.sync.order_rules`), a new one under the current file's.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,7 +36,6 @@ from engine.model.definition import FetchSchedule, RuleSet
 from engine.model.errors import OrderflowError
 from engine.model.snapshot import OrderSnapshot
 from engine.runtime.import_policy import FulfilmentImport, fulfilment_import, is_fulfilled
-from engine.runtime.table import TableRuntime
 from engine.store import (
     ApplyResult,
     ConcurrentWrite,
@@ -52,6 +53,7 @@ from engine.store import (
     is_news,
     process_holder,
 )
+from engine.sync.order_rules import KeptVersions, OrderRules, Pinned
 from engine.sync.outbox_sender import ActionChannel, OutboxReport, confirm_sent, send_pending
 from engine.sync.pinned_rules import record_rule_sets
 from engine.sync.scheduler import PastRun, Window, WindowKind, next_due, plan
@@ -100,6 +102,10 @@ class SyncReport:
     # Another sync held the window lease: who and until when, and when to ask again.
     skipped: list[str] = field(default_factory=list)
     held_until: datetime | None = None
+    # Orders run under the version they are pinned to, not the file's, by "marketplace version";
+    # and how many were pinned to a version that could not be run (the current file ran).
+    older_rules: dict[str, int] = field(default_factory=dict)
+    version_missing: int = 0
 
     def fail(self, reason: str) -> None:
         self.failed = f"{self.failed}; {reason}" if self.failed else reason
@@ -116,8 +122,25 @@ class SyncReport:
         )
         if self.walked_again:
             text += f"; {self.walked_again} window walk(s) repeated: the listing changed"
+        text += _pinned_summary(self.older_rules, self.version_missing)
         text += "".join(f"; {skipped}" for skipped in self.skipped)
         return text + (f"; FAILED: {self.failed}" if self.failed else "")
+
+
+def _pinned_summary(older: Mapping[str, int], missing: int) -> str:
+    text = ""
+    if older:
+        by = ", ".join(f"{name}: {count}" for name, count in sorted(older.items()))
+        text += (
+            f"; {sum(older.values())} order(s) ran under the rules version they are pinned to, "
+            f"not the file's ({by}): `orderflow migrate --db URL --to FILE` moves them"
+        )
+    if missing:
+        text += (
+            f"; {missing} order(s) pinned to a rules version the store cannot run ran under the "
+            "current file (anomaly rules_version_missing)"
+        )
+    return text
 
 
 def merged_schedule(rule_sets: Sequence[RuleSet]) -> FetchSchedule:
@@ -246,9 +269,12 @@ class Syncer:
         if not rule_sets:
             raise ValueError("a sync needs at least one rule set")
         self.rules = {r.marketplace.code: r for r in rule_sets}
-        # The table runtime answers as the machine does (a property test holds them equal), faster.
-        self.runtimes = {code: TableRuntime(r) for code, r in self.rules.items()}
+        # Each order runs under the version it is pinned to; the current file's reads the pages.
+        self.versions = OrderRules(rule_sets)
         self.mapper = OrderMapper(rule_sets)
+        # What the run in progress ran under an earlier version: order -> "marketplace version".
+        self._older: dict[OrderKey, str] = {}
+        self._missing: set[OrderKey] = set()
         self.schedule = merged_schedule(rule_sets)
         self.store, self.channel, self.clock = store, channel, clock
         self.unconfirmed_after = unconfirmed_after
@@ -277,6 +303,7 @@ class Syncer:
         nor on the store's: a failed window, a failed timer sweep or an outbox problem says why,
         and the next step is still taken."""
         report = SyncReport(notes=[d.message for d in self.imports.values()])
+        self._older, self._missing = {}, set()
         if not self._pinned:  # once per syncer: the versions its orders are stored under
             try:
                 record_rule_sets(self.store, self.rules.values(), self.clock.now())
@@ -287,17 +314,21 @@ class Syncer:
         if self.fire_timers:
             now = self.clock.now()
             try:
-                report.timer_events = fire_due_timers(self.store, self.runtimes, now, self.account)
+                report.timer_events = fire_due_timers(self.store, self.versions, now, self.account)
             except StoreError as exc:
                 report.fail(f"timers not fired: {exc}")
-        report.outbox = send_pending(self.store, self.channel, self.clock, self.rules, self.account)
+        report.outbox = send_pending(
+            self.store, self.channel, self.clock, self.versions, self.account
+        )
         try:
             confirmed = confirm_sent(
-                self.store, self.clock.now(), self.unconfirmed_after, self.rules, self.account
+                self.store, self.clock.now(), self.unconfirmed_after, self.versions, self.account
             )
         except StoreError as exc:
             confirmed = OutboxReport(problems=[f"sent actions not confirmed: {exc}"])
         report.outbox.merge(confirmed)
+        report.older_rules = dict(Counter(self._older.values()))
+        report.version_missing = len(self._missing)
         return report
 
     def _fetch_due(self, report: SyncReport) -> None:
@@ -452,7 +483,7 @@ class Syncer:
                 owned = {(e.marketplace, e.order_id) for e in foreign}
                 pending = {key: snap for key, snap in pending.items() if key not in owned}
                 quarantined += tx.quarantine(foreign)
-            changes = self._changes(pending, states)
+            changes = self._changes(tx, pending, states)
             result = tx.apply(changes)
             aside = _set_aside(run, pending, states, result, now)
             if first:
@@ -466,15 +497,18 @@ class Syncer:
 
     def _changes(
         self,
+        kept: KeptVersions,
         snapshots: Mapping[OrderKey, OrderSnapshot],
         states: Mapping[OrderKey, OrderState],
     ) -> list[OrderChange]:
+        """Each news' change, run under the rules its order is pinned to (`OrderRules`)."""
         changes = []
         for key, snap in snapshots.items():
             state = states.get(key)
             if not is_news(snap, state):
                 continue
-            outcome = self.runtimes[snap.marketplace].observe(
+            snap, pinned = self.versions.for_snapshot(kept, snap, state)
+            outcome = pinned.use.runtime.observe(
                 snap.order_id,
                 state.status if state else None,
                 snap.status_code,
@@ -482,6 +516,15 @@ class Syncer:
                 snap.updated_at,
                 previous=state.fields if state else None,
             )
-            version = self.rules[snap.marketplace].marketplace.rules_version
+            if state is not None and pinned.pinned_to is not None:
+                self._note_pinned(key, pinned)
+                outcome = pinned.noted(outcome, state, snap.updated_at)
+            version = pinned.use.version
             changes.append(OrderChange.observed(snap, state, outcome, version, self.account))
         return changes
+
+    def _note_pinned(self, key: OrderKey, pinned: Pinned) -> None:
+        if pinned.older:
+            self._older[key] = f"{key[0]} {pinned.pinned_to}"
+        else:
+            self._missing.add(key)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.store import OrderChange, OrderKey, OrderState, RunStatus, open_store
+from engine.sync.order_rules import KeptVersions
 from engine.sync.syncer import Syncer
 from simulator.twin.faults import Faults
 from simulator.twin.server import Twin
@@ -22,9 +23,12 @@ def stale_first(times: int) -> object:
     calls = {"n": 0}
 
     def changes(
-        self: Syncer, snapshots: Mapping[OrderKey, object], states: Mapping[OrderKey, OrderState]
+        self: Syncer,
+        kept: KeptVersions,
+        snapshots: Mapping[OrderKey, object],
+        states: Mapping[OrderKey, OrderState],
     ) -> list[OrderChange]:
-        computed = original(self, snapshots, states)  # type: ignore[arg-type]
+        computed = original(self, kept, snapshots, states)  # type: ignore[arg-type]
         calls["n"] += 1
         if calls["n"] > times:
             return computed

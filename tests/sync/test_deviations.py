@@ -40,7 +40,7 @@ def see(sync: Syncer, order_id: str, code: str, minutes: int, **fields: object) 
     snap = OrderSnapshot(MP, order_id, code, T0 + timedelta(minutes=minutes), None, fields)
     key = (MP, order_id)
     with sync.store.transaction() as tx:
-        tx.apply(sync._changes({key: snap}, tx.get_orders([key])))
+        tx.apply(sync._changes(tx, {key: snap}, tx.get_orders([key])))
 
 
 def stored(store: Store, order_id: str) -> tuple[str | None, list[tuple[object, ...]], list[str]]:
