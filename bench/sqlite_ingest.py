@@ -1,16 +1,17 @@
 """The peer of the ingest benchmark: the sync's storage work written by hand in plain `sqlite3`.
 
-What a developer writes who keeps Lengow order pages in SQLite without us, doing the work our
-store does for the same pages: the same `orders` and `events` tables (columns, keys and the
-constraints of `engine/store/tables.py`), the same connection settings as the store's SQLite
-engine (`engine/store/database.py`: WAL, `synchronous = NORMAL`, foreign keys on, a busy
-timeout), and per page one `BEGIN IMMEDIATE` transaction that reads the page's stored orders,
-upserts each newer order by its key (status, entered_at, updated_at, rules_version, seq,
-prev_seq, the rule fields as JSON, the snapshot as JSON; only where newer and based on the
-stored event count, as the store's upsert) and inserts its events: the creation, then the
-shortest path of the rule file's transitions (read with PyYAML, searched breadth first) from the
-stored status to the reported one, every step but the last inferred, all at the order's
-`updated_at`. Orders the marketplace fulfilled are skipped, as the sync skips them by default.
+What a developer writes who keeps Lengow order pages in SQLite without us, doing the work our store
+does for the same pages: the same `orders` and `events` tables (columns, keys and the constraints
+of `engine/store/tables.py`), the same connection settings as the store's SQLite engine
+(`engine/store/database.py`: WAL, `synchronous = NORMAL`, foreign keys on, a busy timeout, a 32 MiB
+page cache, a checkpoint every 10,000 WAL pages), and per page one `BEGIN IMMEDIATE` transaction
+that reads the page's stored orders, upserts each newer order by its key (status, entered_at,
+updated_at, rules_version, seq, prev_seq, the rule fields as JSON, the snapshot as JSON; only where
+newer and based on the stored event count, as the store's upsert) and inserts its events: the
+creation, then the shortest path of the rule file's transitions (read with PyYAML, searched breadth
+first) from the stored status to the reported one, every step but the last inferred, all at the
+order's `updated_at`. Orders the marketplace fulfilled are skipped, as the sync skips them by
+default.
 Nothing of the engine is imported.
 """
 
@@ -31,6 +32,8 @@ PRAGMAS = (
     "PRAGMA busy_timeout = 30000",
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
+    "PRAGMA cache_size = -32768",
+    "PRAGMA wal_autocheckpoint = 10000",
 )
 SCHEMA = """
 CREATE TABLE orders (

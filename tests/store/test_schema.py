@@ -94,6 +94,18 @@ def test_sqlite_store_is_in_wal_mode(tmp_path: Path) -> None:
         assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
+def test_sqlite_store_caches_its_indexes_and_checkpoints_every_10000_pages(
+    tmp_path: Path,
+) -> None:
+    # Per connection: what the store's own connections run with (a fresh one has SQLite's
+    # defaults, -2000 and 1000).
+    with open_store(f"sqlite:///{tmp_path / 'tuned.db'}") as store, store.transaction() as tx:
+        connection = tx._connection
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -32768
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10000
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+
+
 def test_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match=r"the folder .*nowhere does not exist"):
         open_store(f"sqlite:///{tmp_path / 'nowhere' / 'store.db'}")
