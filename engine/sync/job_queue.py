@@ -57,6 +57,8 @@ EVERY_MINUTE = "* * * * *"
 SCHEMA_LOCK = 0x6F726466  # "ordf"
 # A worker whose heartbeat (every 10 s) stopped this long ago is dead: its jobs are released.
 STALLED_AFTER_SECONDS = 30.0
+# How often a worker run `until_idle` looks again at a sync waiting on another worker's lock.
+IDLE_RECHECK_SECONDS = 0.5
 _POSTGRES = ("postgresql", "postgres")
 
 
@@ -203,12 +205,25 @@ def work(
             if until_idle:
                 await release_stalled(app, jobs.say)
                 await defer_syncs(app, [account.key for account in jobs.accounts()])
-            await app.run_worker_async(
-                name=f"orderflow-{socket.gethostname()}-{os.getpid()}",
-                concurrency=concurrency,
-                wait=not until_idle,
-                delete_jobs="successful",
-                stalled_worker_timeout=STALLED_AFTER_SECONDS,
-            )
+            while True:
+                await app.run_worker_async(
+                    name=f"orderflow-{socket.gethostname()}-{os.getpid()}",
+                    concurrency=concurrency,
+                    wait=not until_idle,
+                    delete_jobs="successful",
+                    stalled_worker_timeout=STALLED_AFTER_SECONDS,
+                )
+                # A worker that does not wait stops at the first fetch finding no job it may run,
+                # and a job waiting on its account's lock (another worker runs that account now)
+                # is one it may not run yet: it is only idle once no sync waits at all.
+                if not until_idle or not await _waiting(app):
+                    break
+                await asyncio.sleep(IDLE_RECHECK_SECONDS)
 
     asyncio.run(run())
+
+
+async def _waiting(app: procrastinate.App) -> bool:
+    """Whether a sync of some account waits in the queue, to run once its lock is free."""
+    waiting = await app.job_manager.list_jobs_async(task=SYNC_ACCOUNT, status=Status.TODO.value)
+    return any(True for _ in waiting)
