@@ -39,14 +39,19 @@ class Columns:
         self.parts: dict[str, list[NDArray[np.generic]]] = {name: [] for name in dtypes}
 
     def add(self, **columns: NDArray[np.generic] | int) -> None:
-        sizes = [np.size(v) for v in columns.values() if np.ndim(v) > 0]
-        size = max(sizes) if sizes else 1
+        """Append one batch; a scalar is repeated to the batch's length (its longest column).
+
+        Called a few times per poll, so it reads `ndim`/`size` off the arrays directly rather
+        than through numpy's generic `np.ndim`/`np.size` (which cost more than the copies).
+        """
+        given = {name: np.asarray(value) for name, value in columns.items()}
+        size = max((v.size for v in given.values() if v.ndim > 0), default=1)
         for name, dtype in self.dtypes.items():
-            value = columns[name]
-            if np.ndim(value) == 0:
+            value = given[name]
+            if value.ndim == 0:
                 self.parts[name].append(np.full(size, value, dtype))
             else:
-                self.parts[name].append(np.asarray(value, dtype))
+                self.parts[name].append(value.astype(dtype, copy=False))
 
     def extend(self, other: Columns) -> None:
         for name in self.dtypes:
