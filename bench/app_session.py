@@ -9,7 +9,10 @@ it. `AppTest` runs `app.py` and its pages in this process, as `streamlit run` do
 browser's websocket. What it writes to OUT.json: when the first render of the Overview ended
 (`time.time()`, for the parent to subtract its own start), the process's CPU seconds and peak
 RSS then, the Overview's order counts shown (for the agreement with the store), then for each
-page (`PAGES`, the Overview first again) its wall and CPU seconds and the exceptions it raised.
+page (`PAGES`, the Overview first again) its wall and CPU seconds and the exceptions it raised,
+then for each view of the Flow page (every choice of its "View" radio, `FLOW_VIEW`) the same
+figures on its first visit (`first`: its own figures computed) and on the rerun right after
+(`again`: what an analyst waits for on any later click of that view).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from bench.result import peak_rss_mb  # the standard library alone
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 PAGES = ("overview", "flow", "orders", "rules", "simulate", "sync")
+FLOW_VIEW = "flow:view"  # the Flow page's radio of views (app_pages.flow)
 TIMEOUT_S = 900.0  # no page should come near it: a hung page fails the session, not the machine
 
 
@@ -40,16 +44,29 @@ def main(out: Path) -> None:
         "orders_created": orders_created(app),
         "funnel_orders": funnel_orders(app),
     }
-    warm = {}
-    for page in PAGES:
-        wall, cpu = time.perf_counter(), cpu_seconds()
-        app.switch_page(f"app_pages/{page}.py").run()
-        warm[page] = {
-            "s": time.perf_counter() - wall,
-            "cpu_s": cpu_seconds() - cpu,
-            "errors": errors(app),
-        }
-    out.write_text(json.dumps({"cold": cold, "warm": warm}))
+    warm = {
+        page: timed(lambda page=page: app.switch_page(f"app_pages/{page}.py").run())
+        for page in PAGES
+    }
+    out.write_text(json.dumps({"cold": cold, "warm": warm, "flow": flow_views(app)}))
+
+
+def timed(render: Any) -> dict[str, Any]:
+    """`render()`'s wall and CPU seconds, and the exceptions the app showed after it."""
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    app = render()
+    return {"s": time.perf_counter() - wall, "cpu_s": cpu_seconds() - cpu, "errors": errors(app)}
+
+
+def flow_views(app: Any) -> dict[str, dict[str, Any]]:
+    """Each Flow view (its name as a figure name: "Time in status" -> time_in_status): its first
+    visit and the rerun after it, from the Flow page (its default view drawn)."""
+    app.switch_page("app_pages/flow.py").run()
+    found = {}
+    for view in app.radio(key=FLOW_VIEW).options:
+        first = timed(lambda view=view: app.radio(key=FLOW_VIEW).set_value(view).run())
+        found[view.lower().replace(" ", "_")] = {"first": first, "again": timed(app.run)}
+    return found
 
 
 def cpu_seconds() -> float:

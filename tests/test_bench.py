@@ -47,6 +47,16 @@ EXPECTED_AGREE = {
 }
 # The keys a benchmark writes, pinned where a benchmark reports agreement checks.
 APP_PAGES = ("overview", "flow", "orders", "rules", "simulate", "sync")
+# The Flow page's views (its "View" radio), each timed on its first visit and on the rerun after.
+FLOW_VIEWS = (
+    "process_map",
+    "rule_diagram",
+    "sankey",
+    "time_in_status",
+    "variants",
+    "anomalies",
+    "conformance",
+)
 EXPECTED_KEYS = {
     # No peer: the app's budgets are the goals (cold Overview, peak memory, each page warm).
     "app_bench": {
@@ -58,6 +68,11 @@ EXPECTED_KEYS = {
             "app_pages_warm_s",
             *(f"app_warm_s.{page}" for page in APP_PAGES),
             *(f"app_warm_cpu_s.{page}" for page in APP_PAGES),
+            *(
+                f"app_{kind}.flow.{view}"
+                for kind in ("warm_s", "warm_cpu_s", "again_s")
+                for view in FLOW_VIEWS
+            ),
         },
         "ratios": set(),
         "agree": {"every_page_rendered", "overview_orders_equal_sql", "orders_created_equal_sql"},
