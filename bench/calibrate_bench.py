@@ -7,15 +7,19 @@ a store gives, with the incremental polls). `calibrate_seconds` is the fit's wal
 most 10 s), `calibrate_cpu_seconds` its CPU time (the machine may be shared);
 `calibrate_worst_share_error` and `calibrate_worst_median_error` the worst relative error of a
 fitted share and of a delay median against the scenario's own figures, over every fitted line
-the scenario has; the notes name the five worst. Known: a branch the engine infers
-away between two polls (ValidatedFianet) is undercounted; see tests/calibration/test_recovery.py.
+the scenario has; the notes name the five worst. A branch the engine infers away between two
+polls (ValidatedFianet) is fitted over the hidden paths (`calibration.hidden`).
 
 Distances, as business-process-simulation research measures a discovered model (Simod,
 Prosimos): `log-distance-measures`' n-gram (control flow), case-arrival, circadian-event,
 relative-event and cycle-time distribution distances between the calibrated scenario's
 simulated log and the original log (`calibrate_<measure>`), beside the floor set by noise: the
 same distance between two runs of the original with different seeds (`calibrate_<measure>_floor`;
-goal: each distance within 1.2 times its floor). At 400 orders a day for 10 days, 2,000 orders
+goal: each distance within 1.2 times its floor). Both are means over the same three replay seeds,
+the calibrated replay and the original's on the same seed: one replication's distance swings
+with its seed far more than 1.2x (one seed's floor against another's distance was the 1.84x
+case-arrival "miss": the original scenario itself, replayed on the calibrated run's seed, gives
+the same distance). At 400 orders a day for 10 days, 2,000 orders
 of each log compared (the package's distances loop over cases in Python). The package pins
 pandas below 3, so it is not a declared dependency: `pip install --no-deps
 log-distance-measures==2.2.0` (it runs on pandas 3); without it these figures are left out.
@@ -52,6 +56,10 @@ SCENARIO = Path(__file__).resolve().parents[1] / "simulator" / "scenarios" / "ba
 RECOVERY = {"tiny": (150.0, 3), "full": (6700.0, 30)}
 DISTANCE = {"tiny": (150.0, 3, 150), "full": (400.0, 10, 2000)}
 MEASURES = ("ngram", "case_arrival", "circadian_event", "relative_event", "cycle_time")
+# The replays compared with the original (seed 7): each distance and its floor are means over
+# them, as one replication's distance swings with its seed (case arrival: 0.5 to 3.5 between
+# two runs of the same scenario at these sizes).
+REPLAY_SEEDS = (8, 9, 10)
 
 
 def world(per_day: float) -> Scenario:
@@ -181,9 +189,15 @@ def _distances(result: BenchResult, size: str) -> None:
     if scenario is None:
         return
     base = distance_log(original, truth, cases)
-    again = distance_log(engine_log(scenario, days, 8), truth, cases)
-    other = distance_log(engine_log(truth, days, 9), truth, cases)
-    found, floor = distances(base, again), distances(base, other)
+    found, floor = dict.fromkeys(MEASURES, 0.0), dict.fromkeys(MEASURES, 0.0)
+    for seed in REPLAY_SEEDS:
+        # The same seed for both replays: the same arrival stream and draws where the two
+        # scenarios agree, so the gap between the figures is the models', not the seeds'.
+        again = distances(base, distance_log(engine_log(scenario, days, seed), truth, cases))
+        other = distances(base, distance_log(engine_log(truth, days, seed), truth, cases))
+        for name in MEASURES:
+            found[name] += again[name] / len(REPLAY_SEEDS)
+            floor[name] += other[name] / len(REPLAY_SEEDS)
     for name in MEASURES:
         result.figures[f"calibrate_{name}"] = found[name]
         result.figures[f"calibrate_{name}_floor"] = floor[name]

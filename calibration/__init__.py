@@ -10,6 +10,7 @@ The modules:
 - `stays`: every stay at a status: entered, first seen by a poll, left (or still open), how.
 - `processes`: who moves an order on at each status (seller, customers, payment, marketplace).
 - `competing`: exclusive causes racing a censoring: each one's share and delay, by EM.
+- `hidden`: the chain of statuses an order may cross unseen between two polls, fitted whole.
 - `shapes`: the exponential and log-normal delays' EM steps over censored and interval data.
 - `arrivals`: the daily rate with its hour-of-day and day-of-week profile.
 - `field_mix`: the fields orders arrive with, the fulfilled share, what the seller types.

@@ -23,6 +23,7 @@ from analytics.eventlog import CASE, case_first, prepare, seconds
 from calibration.arrivals import fit_arrivals
 from calibration.field_mix import arrival_fields, fit_mix, fulfilled
 from calibration.fitted import Calibrated
+from calibration.hidden import fit_block
 from calibration.polls import poll_grid
 from calibration.processes import Processes
 from calibration.stays import stays
@@ -108,7 +109,7 @@ def calibrate(
     )
     finals = {s.name for s in rules.statuses if s.final}
     found = stays(log, polls, last, finals)
-    processes = Processes(rules, found, orders, base)
+    processes = Processes(rules, found, orders, base, fit_block(rules, log, polls, last))
     start = pd.Timestamp(first).tz_localize(UTC).floor("h").to_pydatetime()
     return Calibrated(
         rules=rules,

@@ -6,7 +6,9 @@ marketplace's happenings (from the entry); timers are the rule file's own and ar
 Each process at each status is fitted by `calibration.competing` on the stays that were at its
 risk: every other way out is a censoring, and so is the end of the log. A stay whose fields make
 a trigger impossible (the rules' guards) is not at that trigger's risk. A cause the log shows
-ending fewer than `MIN_EVENTS` stays keeps the base scenario's line, when it has one.
+ending fewer than `MIN_EVENTS` stays keeps the base scenario's line, when it has one. The
+statuses an order may cross unseen between two polls take their branches from
+`calibration.hidden` instead, fitted over the paths the log cannot tell apart.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import pandas as pd
 from calibration import competing
 from calibration.field_mix import seller_fills
 from calibration.fitted import MIN_EVENTS, MIN_ORDERS, Kept, StatusFit
+from calibration.hidden import HAPPENING_ACTORS, Branch
 from calibration.stays import Stays
 from engine.model.definition import Actor, RuleSet
 from engine.runtime.runtime import Runtime
@@ -28,7 +31,6 @@ from simulator.scenario.values import Happening, Scenario, SellerMove
 
 # Said of a delay fitted from fewer stays than a fit needs, with no base scenario to keep.
 _FEW = f"too few stays for a delay (fewer than {MIN_EVENTS}) and no base scenario to keep one from:"
-HAPPENING_ACTORS = frozenset({Actor.MARKETPLACE, Actor.CUSTOMER, Actor.PAYMENT})
 
 
 def happening_causes(rules: RuleSet) -> dict[str, tuple[str, ...]]:
@@ -55,9 +57,15 @@ class Processes:
     """Fits every process of `rules` on `stays`; `fields` holds each case's field values."""
 
     def __init__(
-        self, rules: RuleSet, stays: Stays, fields: pd.DataFrame, base: Scenario | None
+        self,
+        rules: RuleSet,
+        stays: Stays,
+        fields: pd.DataFrame,
+        base: Scenario | None,
+        hidden: tuple[Branch, ...] = (),
     ) -> None:
         self.rules, self.stays, self.fields, self.base = rules, stays, fields, base
+        self.hidden = {(b.status, b.trigger): b for b in hidden}
         self.table = Runtime(rules).table
         self.guarded = sorted({f for c in self.table.conditions for f in c.fields()})
         self.combos, self.cohort = self._cohorts()
@@ -65,10 +73,28 @@ class Processes:
 
     def marketplace(self) -> tuple[StatusFit, ...]:
         base = self.base.happenings_at if self.base else {}
-        return tuple(
+        fits = (
             self._fit(status, "marketplace", causes, causes, base.get(status, ()))
             for status, causes in happening_causes(self.rules).items()
         )
+        return tuple(self._unhidden(fit) for fit in fits)
+
+    def _unhidden(self, fit: StatusFit) -> StatusFit:
+        """`fit` with the branches of the statuses an order may cross unseen replaced by their
+        fit over the hidden paths (`calibration.hidden`), when that fit covers all of them."""
+        found = [self.hidden.get((fit.status, c.name)) for c in fit.causes]
+        if not fit.causes or any(b is None for b in found):
+            return fit
+        why = (
+            "exponential, fitted over the paths an order may take unseen between two polls "
+            "(the stays here are shorter than the poll period: the shape cannot be told)"
+        )
+        causes = tuple(
+            replace(c, probability=b.share, shape="exponential", params=(b.mean_s, 0.0), why=why)
+            for c, b in zip(fit.causes, found, strict=True)
+            if b is not None
+        )
+        return replace(fit, causes=causes)
 
     def seller(self) -> tuple[StatusFit, ...]:
         base = self.base.seller_at if self.base else {}
