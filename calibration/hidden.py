@@ -18,7 +18,7 @@ at the status at the last poll, times the density of entering the next observed 
 then (`exp(Q u)` of the block's generator over the unseen time `u`). An order that entered the
 block unseen (its entry inferred) entered it at an instant taken uniform in that unseen time.
 An order still in the block at the log's end adds its chance to be still there. The shares and
-rates maximise the sum, by quasi-Newton steps on their logarithms.
+rates maximise the sum, by SciPy's BFGS on their logarithms.
 """
 
 from __future__ import annotations
@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import expm
+from scipy.optimize import minimize
 
 from analytics.censoring import entries
 from analytics.eventlog import CASE, seconds
@@ -108,20 +110,6 @@ class _Model:
             [np.zeros((1, n, len(self.targets))), np.cumsum((out[1:] + out[:-1]) * step / 2, 0)]
         )
         return np.concatenate([out, integral], axis=2)
-
-
-def expm(a: np.ndarray) -> np.ndarray:
-    """exp(a) by scaling and squaring a Taylor series (a small, well-scaled generator)."""
-    norm = float(np.abs(a).sum(axis=1).max(initial=0.0))
-    squarings = max(0, math.ceil(math.log2(norm / 0.25))) if norm > 0.25 else 0
-    scaled = a / 2.0**squarings
-    term, total = np.eye(len(a)), np.eye(len(a))
-    for k in range(1, 14):
-        term = term @ scaled / k
-        total = total + term
-    for _ in range(squarings):
-        total = total @ total
-    return total
 
 
 @dataclass(frozen=True, eq=False)
@@ -232,14 +220,11 @@ def fit_block(
     # likelihood per segment has nearly the same shape, so a few steps finish.
     few = log[log[CASE].to_numpy() % SAMPLE == 0]
     sample = _segments(model, few, polls, end, step) if len(few) else seg
-    inverse = np.eye(len(theta))
     if len(sample.count):
-        theta, inverse = _maximise(
-            lambda t: _loglik(model, sample, t, step), theta, inverse, GAIN / sample.count.sum()
+        theta = _maximise(
+            lambda t: _loglik(model, sample, t, step), theta, GAIN / sample.count.sum()
         )
-    theta, _ = _maximise(
-        lambda t: _loglik(model, seg, t, step), theta, inverse, GAIN / seg.count.sum(), FINAL
-    )
+    theta = _maximise(lambda t: _loglik(model, seg, t, step), theta, GAIN / seg.count.sum(), FINAL)
     shares, rates = model.split(theta)
     return tuple(
         Branch(s, g, d, float(shares[i]), float(1.0 / rates[i]))
@@ -248,46 +233,16 @@ def fit_block(
 
 
 def _maximise(
-    f: Callable[[np.ndarray], float],
-    x: np.ndarray,
-    inverse: np.ndarray,
-    tolerance: float,
-    rounds: int = ROUNDS,
-) -> tuple[np.ndarray, np.ndarray]:
-    """BFGS from `x` and an inverse Hessian estimate, with a backtracking line search and
-    forward-difference gradients, until a step gains less than `tolerance` (or `rounds`
-    steps); the maximum and the estimate there."""
-
-    def grad(p: np.ndarray) -> np.ndarray:
-        h, here = 1e-6, f(p)
-        g = np.empty_like(p)
-        for i in range(len(p)):
-            e = np.zeros_like(p)
-            e[i] = h
-            g[i] = (f(p + e) - here) / h
-        return g
-
-    value, g = f(x), grad(x)
-    for _ in range(rounds):
-        direction = inverse @ g
-        t = min(1.0, 2.0 / max(float(np.abs(direction).max()), 1e-12))  # at most e^2 a step
-        while t > 1e-8:
-            trial = x + t * direction
-            new = f(trial)
-            if new >= value + 1e-4 * t * float(g @ direction):
-                break
-            t /= 2
-        else:
-            break
-        g_new = grad(trial)
-        s, y = trial - x, g_new - g
-        x, g, gained, value = trial, g_new, new - value, new
-        sy = float(s @ y)
-        if sy < 0:  # ascent: y is minus the usual one
-            rho = -1.0 / sy
-            eye = np.eye(len(x))
-            inverse = (eye - rho * np.outer(s, -y)) @ inverse @ (eye - rho * np.outer(-y, s))
-            inverse += rho * np.outer(s, s)
-        if gained < tolerance:
-            break
-    return x, inverse
+    f: Callable[[np.ndarray], float], x: np.ndarray, tolerance: float, rounds: int = ROUNDS
+) -> np.ndarray:
+    """`f`'s maximum by SciPy's L-BFGS-B (finite-difference gradients) from `x`, for at most
+    `rounds` steps, until a step gains less than `tolerance` (L-BFGS-B's `ftol` is relative to
+    the value: taken at the start, the likelihood moves little from there)."""
+    scale = max(abs(f(x)), 1.0)
+    found = minimize(
+        lambda p: -f(p),
+        x,
+        method="L-BFGS-B",
+        options={"maxiter": rounds, "ftol": tolerance / scale, "gtol": 0.0},
+    )
+    return np.asarray(found.x)

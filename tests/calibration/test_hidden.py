@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from calibration.hidden import block, expm
+from calibration.hidden import STEPS, _Model, block
 from simulator.scenario.values import Scenario
 
 
@@ -23,13 +23,17 @@ def test_the_block_is_the_chain_left_only_by_happenings(truth: Scenario) -> None
     assert "CancellationRequestPending" not in table
 
 
-def test_the_matrix_exponential_of_a_two_step_chain_is_its_closed_form() -> None:
-    # Rates 1/600 then 1/1200 s: after 900 s, still at the first status e^-1.5; at the second
-    # (a/(b-a)) (e^-at - e^-bt) with a = 1/600, b = 1/1200.
+def test_the_density_of_crossing_a_two_status_chain_unseen_is_its_closed_form() -> None:
+    # A -> B at rate a = 1/600 s, then B -> C at b = 1/1200 s. After 900 s (the grid's end, 90
+    # steps of 10 s), from A: entering B has density a e^-at; entering C has density
+    # b (a/(b-a)) (e^-at - e^-bt).
     a, b, t = 1 / 600, 1 / 1200, 900.0
-    q = np.array([[-a, a, 0.0], [0.0, -b, b], [0.0, 0.0, 0.0]])
-    found = expm(q * t)
-    assert math.isclose(found[0, 0], math.exp(-1.5), rel_tol=1e-9)
-    second = a / (b - a) * (math.exp(-a * t) - math.exp(-b * t))
-    assert math.isclose(found[0, 1], second, rel_tol=1e-9)
-    assert math.isclose(found[0].sum(), 1.0, rel_tol=1e-12)
+    model = _Model({"A": [("go", "B")], "B": [("end", "C")]})
+    grid = model.into(np.array([1.0, 1.0]), np.array([a, b]), t / STEPS)
+    assert model.targets == ["B", "C"]
+    assert math.isclose(grid[STEPS, 0, 0], a * math.exp(-a * t), rel_tol=1e-9)
+    second = b * a / (b - a) * (math.exp(-a * t) - math.exp(-b * t))
+    assert math.isclose(grid[STEPS, 0, 1], second, rel_tol=1e-9)
+    # From B, C is entered at b e^-bt, and B not again.
+    assert math.isclose(grid[STEPS, 1, 1], b * math.exp(-b * t), rel_tol=1e-9)
+    assert grid[STEPS, 1, 0] == 0.0
