@@ -66,18 +66,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", choices=("tiny", "full"), default="full")
     parser.add_argument("--only", nargs="*", help="benchmark modules to run (default: all)")
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help=f"where to write the results (default: {RESULTS} for a full-size run; "
+        "a tiny run writes nothing unless given --out)",
+    )
     parser.add_argument(
         "--merge",
-        action="store_true",
-        help="keep the other benchmarks' entries of --out, replacing only those that ran",
+        action=argparse.BooleanOptionalAction,
+        help="keep the other benchmarks' entries of --out, replacing only those that ran "
+        "(default: on with --only, off for a run of every benchmark)",
     )
     args = parser.parse_args()
     results = run_all(args.size, args.only)
     print(table(results))
-    kept = json.loads(args.out.read_text()) if args.merge and args.out.exists() else None
-    args.out.write_text(json.dumps(written(results, kept), indent=2) + "\n")
-    print(f"wrote {args.out}")
+    out, merge = destination(args.size, args.out, args.only, args.merge)
+    if out is None:
+        return
+    kept = json.loads(out.read_text()) if merge and out.exists() else None
+    out.write_text(json.dumps(written(results, kept), indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+def destination(
+    size: str, out: Path | None, only: list[str] | None, merge: bool | None
+) -> tuple[Path | None, bool]:
+    """Where a run writes and whether it keeps the other benchmarks' entries: a full run writes
+    bench/results.json unless told otherwise, a tiny one nothing; a run of some benchmarks
+    merges unless told otherwise, so it never wipes the others' figures."""
+    target = out or (RESULTS if size == "full" else None)
+    return target, bool(only) if merge is None else merge
 
 
 def written(results: list[BenchResult], kept: Written | None = None) -> Written:

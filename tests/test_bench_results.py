@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bench.__main__ import written
+from pathlib import Path
+
+from bench.__main__ import RESULTS, destination, written
 from bench.result import BenchResult
 
 
@@ -31,3 +33,17 @@ def test_a_merged_run_replaces_its_benchmark_and_keeps_the_others() -> None:
         "ratios": {"x_vs_y": 0.5, "ingest_vs_sql": 1.4},
         "agree": {"ingest.same_orders": True, "sync_http.same": True},
     }
+
+
+def test_a_run_of_some_benchmarks_merges_into_the_results_unless_told_not_to() -> None:
+    assert destination("full", None, ["ingest_bench"], None) == (RESULTS, True)
+    assert destination("full", None, ["ingest_bench"], False) == (RESULTS, False)
+    assert destination("full", None, None, None) == (RESULTS, False)
+
+
+def test_a_tiny_run_writes_nothing_unless_given_a_file() -> None:
+    assert destination("tiny", None, None, None) == (None, False)
+    assert destination("tiny", Path("/tmp/x.json"), ["a_bench"], None) == (
+        Path("/tmp/x.json"),
+        True,
+    )
