@@ -9,12 +9,16 @@ mapper puts in the quarantine record.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 
 from engine.model.definition import FieldType, OrderField
 
 _TRUE = frozenset(("1", "true", "yes", "y", "t", "on"))
 _FALSE = frozenset(("0", "false", "no", "n", "f", "off", ""))
+
+Converter = Callable[[object], object]
 
 
 class Unreadable(ValueError):
@@ -79,17 +83,31 @@ def to_number(value: object) -> float | None:
     return number
 
 
+def is_storable(text: str) -> bool:
+    """Whether every database takes `text`: no lone surrogate (JSON's `"\\ud800"`), which none
+    stores as UTF-8, and no NUL, which PostgreSQL refuses in text. ASCII, the common case,
+    holds no surrogate: then only the NUL is looked for."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def unicode_text(text: str) -> str:
-    """`text`, unless it holds a lone surrogate (JSON's `"\\ud800"`) or a NUL: no database
-    stores the first as UTF-8, PostgreSQL refuses the second in text, so such an order would
-    stop its page at the store instead of being quarantined."""
+    """`text`, unless a database would refuse it (`is_storable`): such an order would stop its
+    page at the store instead of being quarantined."""
+    if is_storable(text):
+        return text
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise Unreadable(f"{_shown(text)} is not valid Unicode text") from None
-    if "\x00" in text:
-        raise Unreadable(f"{_shown(text)} holds a NUL character, which no text column takes")
-    return text
+    raise Unreadable(f"{_shown(text)} holds a NUL character, which no text column takes")
 
 
 def to_text(value: object) -> str:
@@ -111,21 +129,37 @@ def to_enum(field: OrderField, value: object) -> str:
     return field.canonical(text) or text
 
 
-def convert(field: OrderField, value: object) -> object:
-    """The canonical value of `field` read as `value` (None when nothing was found).
+def _flag(value: object) -> bool:
+    return False if value is None else to_bool(value)
+
+
+def _date_text(value: object) -> str | None:
+    return None if is_blank(value) else parse_datetime(value).isoformat()
+
+
+_BY_TYPE: dict[FieldType, Converter] = {
+    FieldType.NUMBER: to_number,
+    FieldType.DATETIME: _date_text,
+    FieldType.STRING: to_text,
+}
+
+
+def _unless_none(convert_found: Converter) -> Converter:
+    def converted(value: object) -> object:
+        return None if value is None else convert_found(value)
+
+    return converted
+
+
+def converter(field: OrderField) -> Converter:
+    """`convert` for `field`, its type looked at once: what the mapper runs on every order.
 
     A flag nobody set is false: Lengow only writes the flags that hold. Dates become UTC
     ISO 8601 text, so a snapshot's fields stay plain JSON for the store; a blank date or amount
     is no value, as null is.
     """
     if field.type is FieldType.BOOL:
-        return False if value is None else to_bool(value)
-    if value is None:
-        return None
+        return _flag
     if field.type is FieldType.ENUM:
-        return to_enum(field, value)
-    if field.type is FieldType.NUMBER:
-        return to_number(value)
-    if field.type is FieldType.DATETIME:
-        return None if is_blank(value) else parse_datetime(value).isoformat()
-    return to_text(value)
+        return _unless_none(partial(to_enum, field))
+    return _unless_none(_BY_TYPE[field.type])

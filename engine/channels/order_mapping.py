@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from engine.channels.field_values import (
+    Converter,
     Unreadable,
-    convert,
+    converter,
     is_blank,
+    is_storable,
     parse_datetime,
     unicode_text,
 )
@@ -49,8 +51,13 @@ MappedOrder = OrderSnapshot | Quarantined
 
 @dataclass(frozen=True)
 class _CompiledField:
-    field: OrderField
+    name: str
     paths: tuple[FieldPath, ...]
+    convert: Converter
+
+    @classmethod
+    def of(cls, field: OrderField) -> _CompiledField:
+        return cls(field.name, compile_paths(field.sources), converter(field))
 
 
 class _RuleSetReader:
@@ -58,26 +65,23 @@ class _RuleSetReader:
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
-        self.fields = tuple(
-            _CompiledField(f, compile_paths(f.sources)) for f in rules.fields if f.sources
-        )
+        self.fields = tuple(_CompiledField.of(f) for f in rules.fields if f.sources)
 
     def fields_of(self, order: Mapping[str, object]) -> dict[str, object]:
         """The rule set's fields read from `order`; raises `Unreadable` naming the field."""
         values: dict[str, object] = {}
         for compiled in self.fields:
-            raw = read_first(compiled.paths, order)
             try:
-                values[compiled.field.name] = convert(compiled.field, raw)
+                values[compiled.name] = compiled.convert(read_first(compiled.paths, order))
             except Unreadable as exc:
-                raise Unreadable(f"field '{compiled.field.name}': {exc}") from None
+                raise Unreadable(f"field '{compiled.name}': {exc}") from None
         return values
 
 
 # The longest text the store keeps for each key (engine.store.tables): a longer one would fail
 # its whole batch at the database, so the order is quarantined instead.
 _LONGEST = {"marketplace": 64, "marketplace_order_id": 128, "marketplace_status": 128}
-_LINE_LONGEST = {"line_id": 128, "marketplace_status": 128, "lengow_status": 64, "amount": 32}
+_LINE_ID, _LINE_STATUS, _LINE_LENGOW, _LINE_AMOUNT = 128, 128, 64, 32
 
 
 def _text(order: Mapping[str, object], key: str) -> str:
@@ -109,16 +113,15 @@ def _optional_time(order: Mapping[str, object], key: str) -> datetime | None:
     return None if is_blank(order.get(key)) else _time(order, key)
 
 
-def _word(value: object, key: str) -> str | None:
+def _word(value: object, longest: int) -> str | None:
     """A line's text, or None where it is none, or longer than the store keeps (then unknown)."""
-    if isinstance(value, bool) or not isinstance(value, str | int) or is_blank(value):
+    if isinstance(value, str):
+        text = value.strip()
+    elif isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    else:
         return None
-    text = str(value).strip()
-    try:
-        text = unicode_text(text)
-    except Unreadable:
-        return None
-    return text if len(text) <= _LINE_LONGEST[key] else None
+    return text if text and len(text) <= longest and is_storable(text) else None
 
 
 def _quantity(value: object) -> int | None:
@@ -131,6 +134,11 @@ def _quantity(value: object) -> int | None:
     return None
 
 
+def _amount(value: object) -> str | None:
+    """A number in 2024 samples, "36.00" in older ones."""
+    return str(value) if isinstance(value, float) else _word(value, _LINE_AMOUNT)
+
+
 def _lines(order: Mapping[str, object], rules: RuleSet) -> tuple[OrderLine, ...]:
     """Every cart line of every package, in the order the marketplace lists them."""
     packages = order.get("packages")
@@ -141,18 +149,14 @@ def _lines(order: Mapping[str, object], rules: RuleSet) -> tuple[OrderLine, ...]
         for line in cart if isinstance(cart, list) else ():
             if not isinstance(line, dict):
                 continue
-            line_id = _word(line.get("marketplace_order_line_id"), "line_id") or _word(
-                line.get("id"), "line_id"
+            line_id = _word(line.get("marketplace_order_line_id"), _LINE_ID) or _word(
+                line.get("id"), _LINE_ID
             )
             if line_id is None or line_id in seen:
                 line_id = f"#{len(found) + 1}"
             seen.add(line_id)
-            code = _word(line.get("marketplace_status"), "marketplace_status")
-            lengow = _word(line.get("lengow_status"), "lengow_status")
-            raw_amount = line.get("amount")  # a number in 2024 samples, "36.00" in older ones
-            amount = (
-                str(raw_amount) if isinstance(raw_amount, float) else _word(raw_amount, "amount")
-            )
+            code = _word(line.get("marketplace_status"), _LINE_STATUS)
+            lengow = _word(line.get("lengow_status"), _LINE_LENGOW)
             found.append(
                 OrderLine(
                     line_id=line_id,
@@ -160,7 +164,7 @@ def _lines(order: Mapping[str, object], rules: RuleSet) -> tuple[OrderLine, ...]
                     lengow_status=lengow,
                     state=line_state(code, lengow, rules.line_state_by_code),
                     quantity=_quantity(line.get("quantity")),
-                    amount=amount,
+                    amount=_amount(line.get("amount")),
                 )
             )
     return tuple(found)

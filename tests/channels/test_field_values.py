@@ -1,0 +1,34 @@
+"""The value conversions the mapper compiles once per field."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.channels.field_values import Unreadable, converter, is_storable, unicode_text
+from engine.model.definition import FieldType, FieldValue, OrderField
+
+
+@pytest.mark.parametrize(
+    ("text", "storable"),
+    [("RCO", True), ("Relais Colis €", True), ("A\x00B", False), ("8V\ud83d", False), ("", True)],
+)
+def test_storable_text_has_no_nul_and_no_lone_surrogate(text: str, storable: bool) -> None:
+    assert is_storable(text) is storable
+
+
+def test_a_lone_surrogate_is_named_before_a_nul() -> None:
+    with pytest.raises(Unreadable, match=r"^'\\x00\\ud800' is not valid Unicode text$"):
+        unicode_text("\x00\ud800")
+
+
+def test_each_type_converts_as_the_field_says() -> None:
+    mode = OrderField("mode", FieldType.ENUM, values=(FieldValue("RCO", "Relais Colis"),))
+    assert converter(mode)(" relais colis ") == "RCO"
+    assert converter(mode)(None) is None
+    assert converter(OrderField("flag", FieldType.BOOL))(None) is False
+    assert converter(OrderField("amount", FieldType.NUMBER))("229.00") == 229.0
+    assert converter(OrderField("at", FieldType.DATETIME))("2026-03-02T10:00:00+01:00") == (
+        "2026-03-02T09:00:00+00:00"
+    )
+    assert converter(OrderField("at", FieldType.DATETIME))("  ") is None
+    assert converter(OrderField("name", FieldType.STRING))(17) == "17"
