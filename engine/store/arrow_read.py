@@ -24,6 +24,8 @@ from urllib.parse import quote
 import pyarrow as pa
 from sqlalchemy import Connection
 
+BATCH_ROWS = 65_536
+
 
 def database_file(connection: Connection) -> Path | None:
     """The SQLite file `connection` reads, or None (PostgreSQL, a store in memory)."""
@@ -67,6 +69,9 @@ def snapshot(path: Path) -> Iterator[Snapshot]:
     uri = f"file:{quote(str(path))}?mode=ro"
     # Not autocommit: the driver opens a transaction, which every statement then reads in.
     with closing(dbapi.connect(uri)) as connection, closing(connection.cursor()) as cursor:
+        # Arrow batches of BATCH_ROWS rows, not the driver's 1,024: a tenth less time for a
+        # million events (fewer batches to type, fill and then concatenate).
+        cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
         try:
             yield Snapshot(cursor)
         finally:
