@@ -11,6 +11,7 @@ The modules:
 - `processes`: who moves an order on at each status (seller, customers, payment, marketplace).
 - `competing`: exclusive causes racing a censoring: each one's share and delay, by EM.
 - `hidden`: the chain of statuses an order may cross unseen between two polls, fitted whole.
+- `chain`: that chain's generator and densities of leaving it, with their exact derivatives.
 - `shapes`: the exponential and log-normal delays' EM steps over censored and interval data.
 - `arrivals`: the daily rate with its hour-of-day and day-of-week profile.
 - `field_mix`: the fields orders arrive with, the fulfilled share, what the seller types.

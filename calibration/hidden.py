@@ -18,7 +18,8 @@ at the status at the last poll, times the density of entering the next observed 
 then (`exp(Q u)` of the block's generator over the unseen time `u`). An order that entered the
 block unseen (its entry inferred) entered it at an instant taken uniform in that unseen time.
 An order still in the block at the log's end adds its chance to be still there. The shares and
-rates maximise the sum, by SciPy's BFGS on their logarithms.
+rates maximise the sum, by SciPy's L-BFGS-B on their logits and logarithms, with the exact
+gradient (`calibration.chain`).
 """
 
 from __future__ import annotations
@@ -29,23 +30,19 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import expm
 from scipy.optimize import minimize
 
 from analytics.censoring import entries
 from analytics.eventlog import CASE, seconds
+from calibration.chain import STEPS, Chain
+from calibration.stays import labels
 from engine.model.definition import Actor, RuleSet
 
 HAPPENING_ACTORS = frozenset({Actor.MARKETPLACE, Actor.CUSTOMER, Actor.PAYMENT})
-# The grid of the unseen time over one poll period (a longer gap, where polls are missing, is
-# taken at the period's end).
-STEPS = 90
-ROUNDS = 200  # quasi-Newton steps at most, per pass
+ROUNDS = 200  # quasi-Newton steps at most
 WIDE = math.log(1.05)  # the bins of the time seen at a status past one period
-SAMPLE = 16  # the first pass fits one order in SAMPLE
-FINAL = ROUNDS  # steps at most on all the orders, from the first pass's maximum
 # A step gaining less log-likelihood than this (over all segments) ends the search: far below
-# what sampling moves it by.
+# what sampling noise moves it by.
 GAIN = 0.05
 
 
@@ -73,45 +70,6 @@ def block(rules: RuleSet) -> dict[str, list[tuple[str, str]]]:
     return {s: only[s] for s in only if s in linked}
 
 
-class _Model:
-    """The block's latent states (status, drawn cause) and its generator for given parameters."""
-
-    def __init__(self, table: dict[str, list[tuple[str, str]]]) -> None:
-        self.statuses = list(table)
-        self.states = [(s, g, d) for s in table for g, d in table[s]]
-        self.targets = sorted({d for _, _, d in self.states})
-        self.of = np.asarray([self.statuses.index(s) for s, _, _ in self.states])
-
-    def split(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Shares (softmax of logits within each status) and rates (exp) of the states."""
-        logits, rates = theta[: len(self.states)], np.exp(theta[len(self.states) :])
-        shares = np.exp(logits - logits.max())
-        totals = np.bincount(self.of, weights=shares, minlength=len(self.statuses))
-        return shares / totals[self.of], rates
-
-    def into(self, shares: np.ndarray, rates: np.ndarray, step: float) -> np.ndarray:
-        """(grid point, state, target): `exp(Q k step) r` on the grid, and (last axis block)
-        its running integral over the unseen time, for every target the block enters."""
-        n = len(self.states)
-        q = np.zeros((n, n))
-        r = np.zeros((n, len(self.targets)))
-        for i, (_, _, target) in enumerate(self.states):
-            q[i, i] = -rates[i]
-            r[i, self.targets.index(target)] = rates[i]
-            if target in self.statuses:
-                here = self.of == self.statuses.index(target)
-                q[i, here] += rates[i] * shares[here]
-        one = expm(q * step)
-        out = np.empty((STEPS + 1, n, len(self.targets)))
-        out[0] = r
-        for k in range(STEPS):
-            out[k + 1] = one @ out[k]
-        integral = np.concatenate(
-            [np.zeros((1, n, len(self.targets))), np.cumsum((out[1:] + out[:-1]) * step / 2, 0)]
-        )
-        return np.concatenate([out, integral], axis=2)
-
-
 @dataclass(frozen=True, eq=False)
 class _Segments:
     """Grouped segments: start state set (`status`), `kind` 0 seen there / 1 entered unseen /
@@ -126,19 +84,18 @@ class _Segments:
 
 
 def _segments(
-    model: _Model, log: pd.DataFrame, polls: np.ndarray, end: np.datetime64, step: float
+    chain: Chain, log: pd.DataFrame, polls: np.ndarray, end: np.datetime64, step: float
 ) -> _Segments:
     found = entries(log)
     origin = np.datetime64("1970-01-01T00:00:00", "us")
     at = seconds(found.estimate - origin)
     observed = found.observed & found.bounded
-    status = log["to_status"].astype(str).to_numpy()
+    status = labels(log["to_status"])
     case = log[CASE].to_numpy()
     seen = np.flatnonzero(observed)
     poll_s = seconds(polls - origin) if len(polls) else np.zeros(0)
-    names = pd.Series(status)
-    scode = names.map({s: i for i, s in enumerate(model.statuses)}).fillna(-1).to_numpy(np.int64)
-    tcode = names.map({s: i for i, s in enumerate(model.targets)}).fillna(-1).to_numpy(np.int64)
+    scode = pd.Index(chain.statuses).get_indexer(status)
+    tcode = pd.Index(chain.targets).get_indexer(status)
     # The first inferred event at a block status at or after each event (n: none).
     n = len(log)
     flagged = np.where(~observed & (scode >= 0), np.arange(n), n)
@@ -184,23 +141,32 @@ def _binned(elapsed: np.ndarray, step: float) -> np.ndarray:
     return np.where(elapsed < period, np.round(elapsed / step) * step, wide)
 
 
-def _loglik(model: _Model, seg: _Segments, theta: np.ndarray, step: float) -> float:
-    shares, rates = model.split(theta)
-    grid = model.into(shares, rates, step)
-    n_t = len(model.targets)
-    total = 0.0
-    for x in range(len(model.statuses)):
-        states = np.flatnonzero(model.of == x)
-        pick = seg.status == x
-        kind, k, count = seg.kind[pick], seg.k[pick], seg.count[pick]
-        alive = shares[states] * np.exp(-rates[states] * seg.elapsed[pick][:, None])
-        column = np.where(kind == 1, n_t + seg.target[pick], seg.target[pick])
-        dens = (alive * grid[k[:, None], states[None, :], column[:, None]]).sum(axis=1)
-        value = np.where(kind == 1, dens / np.maximum(k * step, step), dens)
-        value = np.where(kind == 2, alive.sum(axis=1), value)
-        total += float((count * np.log(np.maximum(value, 1e-300))).sum())
-    # Per segment, so that the optimiser's steps do not scale with the log's size.
-    return total / float(seg.count.sum())
+def _loglik(
+    chain: Chain, seg: _Segments, theta: np.ndarray, step: float
+) -> tuple[float, np.ndarray]:
+    """The log-likelihood per segment (so that the optimiser's steps do not scale with the
+    log's size) and its gradient in `theta`: through the grid's densities (`Chain`), and through
+    the chance to be still at the status after the time seen there."""
+    shares, rates = chain.split(theta)
+    grid, moved = chain.into_and_gradient(shares, rates, step)
+    n = len(chain.states)
+    decay = np.exp(-rates[None, :] * seg.elapsed[:, None]) * (seg.status[:, None] == chain.of)
+    alive = shares * decay
+    column = np.where(seg.kind == 1, len(chain.targets) + seg.target, seg.target)
+    scale = np.where(seg.kind == 1, 1.0 / np.maximum(seg.k * step, step), 1.0)
+    at = np.ravel_multi_index((seg.k[:, None], np.arange(n)[None, :], column[:, None]), grid.shape)
+    pick = np.where(seg.kind[:, None] == 2, 1.0, grid.ravel()[at] * scale[:, None])
+    value = np.maximum((alive * pick).sum(axis=1), 1e-300)
+    weight = seg.count / seg.count.sum()
+    each = weight / value
+    through = np.where(seg.kind[:, None] == 2, 0.0, (each * scale)[:, None] * alive)
+    onto = np.bincount(at.ravel(), weights=through.ravel(), minlength=grid.size)
+    # einsum's own loops, not BLAS: its threads cost more than they save on these sizes.
+    natural = np.einsum("pkjc,kjc->p", moved, onto.reshape(grid.shape))
+    natural[:n] += np.einsum("s,sj->j", each, pick * decay)
+    natural[n:] -= np.einsum("s,sj->j", each * seg.elapsed, pick * alive)
+    total = float(np.einsum("s,s->", weight, np.log(value)))
+    return total, chain.jacobian(theta).T @ natural
 
 
 def fit_block(
@@ -210,39 +176,37 @@ def fit_block(
     table = block(rules)
     if not table:
         return ()
-    model = _Model(table)
+    chain = Chain(table)
     step = rules.schedule.every_seconds / STEPS
-    seg = _segments(model, log, polls, end, step)
+    seg = _segments(chain, log, polls, end, step)
     if not len(seg.count):
         return ()
-    theta = np.r_[np.zeros(len(model.states)), np.full(len(model.states), -math.log(900.0))]
-    # First on one order in SAMPLE, where the steps are cheap, then on all from there: the
-    # likelihood per segment has nearly the same shape, so a few steps finish.
-    few = log[log[CASE].to_numpy() % SAMPLE == 0]
-    sample = _segments(model, few, polls, end, step) if len(few) else seg
-    if len(sample.count):
-        theta = _maximise(
-            lambda t: _loglik(model, sample, t, step), theta, GAIN / sample.count.sum()
-        )
-    theta = _maximise(lambda t: _loglik(model, seg, t, step), theta, GAIN / seg.count.sum(), FINAL)
-    shares, rates = model.split(theta)
+    theta = np.r_[np.zeros(len(chain.states)), np.full(len(chain.states), -math.log(900.0))]
+    theta = _maximise(lambda t: _loglik(chain, seg, t, step), theta, GAIN / seg.count.sum())
+    shares, rates = chain.split(theta)
     return tuple(
         Branch(s, g, d, float(shares[i]), float(1.0 / rates[i]))
-        for i, (s, g, d) in enumerate(model.states)
+        for i, (s, g, d) in enumerate(chain.states)
     )
 
 
 def _maximise(
-    f: Callable[[np.ndarray], float], x: np.ndarray, tolerance: float, rounds: int = ROUNDS
+    f: Callable[[np.ndarray], tuple[float, np.ndarray]], x: np.ndarray, tolerance: float
 ) -> np.ndarray:
-    """`f`'s maximum by SciPy's L-BFGS-B (finite-difference gradients) from `x`, for at most
-    `rounds` steps, until a step gains less than `tolerance` (L-BFGS-B's `ftol` is relative to
+    """The maximum of `f` (a value and its gradient) by SciPy's L-BFGS-B from `x`, for at most
+    ROUNDS steps, until a step gains less than `tolerance` (L-BFGS-B's `ftol` is relative to
     the value: taken at the start, the likelihood moves little from there)."""
-    scale = max(abs(f(x)), 1.0)
+
+    def negated(p: np.ndarray) -> tuple[float, np.ndarray]:
+        value, gradient = f(p)
+        return -value, -gradient
+
+    scale = max(abs(f(x)[0]), 1.0)
     found = minimize(
-        lambda p: -f(p),
+        negated,
         x,
+        jac=True,
         method="L-BFGS-B",
-        options={"maxiter": rounds, "ftol": tolerance / scale, "gtol": 0.0},
+        options={"maxiter": ROUNDS, "ftol": tolerance / scale, "gtol": 0.0},
     )
     return np.asarray(found.x)

@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from calibration.hidden import STEPS, _Model, block
+from calibration.chain import STEPS, Chain
+from calibration.hidden import _loglik, _Segments, block
 from simulator.scenario.values import Scenario
 
 
@@ -28,7 +29,7 @@ def test_the_density_of_crossing_a_two_status_chain_unseen_is_its_closed_form() 
     # steps of 10 s), from A: entering B has density a e^-at; entering C has density
     # b (a/(b-a)) (e^-at - e^-bt).
     a, b, t = 1 / 600, 1 / 1200, 900.0
-    model = _Model({"A": [("go", "B")], "B": [("end", "C")]})
+    model = Chain({"A": [("go", "B")], "B": [("end", "C")]})
     grid = model.into(np.array([1.0, 1.0]), np.array([a, b]), t / STEPS)
     assert model.targets == ["B", "C"]
     assert math.isclose(grid[STEPS, 0, 0], a * math.exp(-a * t), rel_tol=1e-9)
@@ -37,3 +38,43 @@ def test_the_density_of_crossing_a_two_status_chain_unseen_is_its_closed_form() 
     # From B, C is entered at b e^-bt, and B not again.
     assert math.isclose(grid[STEPS, 1, 1], b * math.exp(-b * t), rel_tol=1e-9)
     assert grid[STEPS, 1, 0] == 0.0
+
+
+def test_the_densitys_derivatives_are_their_closed_forms() -> None:
+    # The chain above: d/da of a e^-at is e^-at (1 - at); of the second density,
+    # b (b/(b-a)^2 (e^-at - e^-bt) - a t e^-at/(b-a)). Parameters: shares (A's, B's), then rates.
+    a, b, t = 1 / 600, 1 / 1200, 900.0
+    chain = Chain({"A": [("go", "B")], "B": [("end", "C")]})
+    grid, moved = chain.into_and_gradient(np.array([1.0, 1.0]), np.array([a, b]), t / STEPS)
+    assert math.isclose(moved[2, STEPS, 0, 0], math.exp(-a * t) * (1 - a * t), rel_tol=1e-7)
+    gap = math.exp(-a * t) - math.exp(-b * t)
+    d_second = b * (b / (b - a) ** 2 * gap - a * t * math.exp(-a * t) / (b - a))
+    assert math.isclose(moved[2, STEPS, 0, 1], d_second, rel_tol=1e-7)
+    assert math.isclose(moved[3, STEPS, 1, 1], math.exp(-b * t) * (1 - b * t), rel_tol=1e-7)
+    # B's share scales every path through B: its derivative is the density itself.
+    assert math.isclose(moved[1, STEPS, 0, 1], b * a / (b - a) * gap, rel_tol=1e-7)
+    assert moved[0, STEPS, 0, 1] == 0.0
+    # The integral's derivative: d/da of 1 - e^-at, t e^-at, at the grid's end.
+    assert math.isclose(moved[2, STEPS, 0, 2], t * math.exp(-a * t), rel_tol=1e-3)
+    assert grid.shape == moved.shape[1:]
+
+
+def test_the_likelihoods_gradient_is_its_slope() -> None:
+    chain = Chain({"A": [("go", "B"), ("stop", "D")], "B": [("end", "C")]})
+    seg = _Segments(
+        status=np.array([0, 0, 1, 0, 1]),
+        kind=np.array([0, 1, 0, 2, 2]),
+        target=np.array([1, 0, 1, 0, 0]),
+        k=np.array([30, 45, 90, 0, 0]),
+        elapsed=np.array([120.0, 0.0, 900.0, 3000.0, 600.0]),
+        count=np.array([5, 3, 2, 1, 4]),
+    )
+    theta = np.array([0.3, -0.2, 0.0, -6.0, -7.5, -6.8])
+    value, gradient = _loglik(chain, seg, theta, 10.0)
+    for i in range(len(theta)):
+        up, down = theta.copy(), theta.copy()
+        up[i] += 1e-6
+        down[i] -= 1e-6
+        slope = (_loglik(chain, seg, up, 10.0)[0] - _loglik(chain, seg, down, 10.0)[0]) / 2e-6
+        assert math.isclose(gradient[i], slope, rel_tol=1e-5, abs_tol=1e-9)
+    assert value < 0.0
