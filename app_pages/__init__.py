@@ -30,6 +30,8 @@ What they share:
 - `filters`: the sidebar of the analytics pages and the `LogFilter` it selects, from the rule
   files' fields and the paths, kept from one page to the next; and the drill-down from a figure
   to the orders behind it.
+- `link`: the sidebar's filters in the page's address, so a view can be bookmarked and shared;
+  an address the store's log cannot honour stops the page and says why.
 - `process_map`: the Flow page's map of what orders did (counts or times, bottlenecks coloured,
   deviations dashed red), its edges leading to their orders.
 - `formats`: how the pages show durations, tables and diagrams.

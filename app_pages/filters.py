@@ -6,7 +6,8 @@ drop whole orders (`analytics.selection`); each page applies the returned filter
 Besides the period, the marketplace and the stage: every enum and bool field the rule files
 declare (with its labels), and the path: variant, statuses passed through, first and last
 status, how long the order took. The choices live in the session under their own keys, so they
-carry over from one page to the next.
+carry over from one page to the next, and in the page's address (`link`), so a view can be
+bookmarked and shared.
 
 A figure that stands for orders (a map edge, a variant, a funnel exit, an SLA row, an anomaly
 kind) leads to them: `drill_down` keeps what it stands for as a `DrillDown` in the session and
@@ -27,9 +28,9 @@ import streamlit as st
 from analytics.attributes import CaseField, case_fields
 from analytics.selection import FieldValues, LogFilter
 from analytics.variants import variants
-from app_pages import caches
+from app_pages import caches, link
+from app_pages.link import LONGER, PERIOD, PREFIX
 
-PREFIX = "filter:"
 VARIANT_CHOICES = 100
 VARIANT_KEY = f"{PREFIX}variant"
 DRILL = "drill-down"
@@ -58,6 +59,8 @@ def sidebar() -> LogFilter:
         st.rerun()
     if log.empty:
         return LogFilter()
+    whole = (log["at"].min().date(), log["at"].max().date())
+    link.restore(_allowed(log), whole)
     markets = bar.multiselect("Marketplace", names(log["marketplace"]), key=f"{PREFIX}market")
     stages = bar.multiselect(
         "Reached stage",
@@ -65,17 +68,39 @@ def sidebar() -> LogFilter:
         help="Orders that had a status in one of these stages.",
         key=f"{PREFIX}stage",
     )
-    first, last = log["at"].min().date(), log["at"].max().date()
-    _default(f"{PREFIX}period", (first, last), lambda v: _clamped(v, first, last))
-    period = bar.date_input(
-        "Created between", min_value=first, max_value=last, key=f"{PREFIX}period"
-    )
+    first, last = whole
+    _default(PERIOD, whole, lambda v: _clamped(v, first, last))
+    period = bar.date_input("Created between", min_value=first, max_value=last, key=PERIOD)
     start, end = _period(period)
     with bar.expander("Order fields", expanded=False):
         fields = field_filters(log, tuple(markets))
     chosen = LogFilter(start, end, tuple(markets), tuple(stages), fields)
     with bar.expander("Path", expanded=False):
-        return path_filters(log, chosen)
+        where = path_filters(log, chosen)
+    link.publish(whole)
+    return where
+
+
+def _allowed(log: pd.DataFrame) -> link.Allowed:
+    """The values each list filter may take on `log`, asked only when an address names one."""
+    statuses = {f"{PREFIX}{name}" for name in ("through", "first", "last")}
+    columns = {f"{PREFIX}market": "marketplace", f"{PREFIX}stage": "stage"}
+    fields = {f"{PREFIX}field:{f.name}": f for f in case_fields(caches.rulebook().rule_sets())}
+
+    def allowed(key: str) -> list[object] | None:
+        if key in statuses:
+            return list(names(log["to_status"]))
+        if key in columns:
+            return list(names(log[columns[key]]))
+        if key == VARIANT_KEY:
+            table = caches.cached("variants:choices", LogFilter(), variants)
+            return list(table["variant"])
+        field = fields.get(key)
+        if field is None or field.name not in log.columns:
+            return None
+        return _values(log[field.name], field)
+
+    return allowed
 
 
 def _keep_choices() -> None:
@@ -156,13 +181,13 @@ def path_filters(log: pd.DataFrame, chosen: LogFilter) -> LogFilter:
     ends = st.multiselect(
         "Last status", statuses, help="Orders in one of these now.", key=f"{PREFIX}last"
     )
-    _default(f"{PREFIX}longer", 0.0)
+    _default(LONGER, 0.0)
     hours = st.number_input(
         "Took longer than (hours)",
         min_value=0.0,
         step=1.0,
         help="Orders whose last event came more than this after their first (0: all).",
-        key=f"{PREFIX}longer",
+        key=LONGER,
     )
     return replace(
         chosen,

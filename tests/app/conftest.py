@@ -128,3 +128,14 @@ def store_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setenv("ORDERFLOW_DB", url)
     monkeypatch.setenv("ORDERFLOW_RULES", str(RULES_DIR))
     yield url
+
+
+@pytest.fixture
+def two_markets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The app on a store of Cdiscount and Galeries Lafayette orders with their fields."""
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    with open_store(url) as store:
+        store.apply(two_market_changes())
+    monkeypatch.setenv("ORDERFLOW_DB", url)
+    monkeypatch.setenv("ORDERFLOW_RULES", str(RULES_DIR))
+    return url

@@ -4,24 +4,9 @@ Lafayette orders, with their fields)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
-import pytest
 
-from engine.store import open_store
-from tests.app.conftest import RULES_DIR, two_market_changes
 from tests.app.test_pages import metrics, start
-
-
-@pytest.fixture
-def two_markets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'two.db'}"
-    with open_store(url) as store:
-        store.apply(two_market_changes())
-    monkeypatch.setenv("ORDERFLOW_DB", url)
-    monkeypatch.setenv("ORDERFLOW_RULES", str(RULES_DIR))
-    return url
 
 
 def steps(app: object, index: int) -> pd.DataFrame:
