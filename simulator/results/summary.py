@@ -10,6 +10,7 @@ figure goes in, so the same seed gives the same summary.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
@@ -119,39 +120,59 @@ def _entered_within(
     time: NDArray[np.int64],
 ) -> NDArray[np.int64]:
     """`_entered` for instants no earlier than the changes from `start` to `stop`, `latest`
-    holding each order's last change before them: the changes and the instants sorted
-    together by order then time (an instant before a change at the same time), each instant
-    takes the change just before it when that change is its order's."""
-    changes = stop - start
-    orders = np.concatenate([truth.order[start:stop], order])
-    times = np.concatenate([truth.time[start:stop], time])
-    is_change = np.arange(orders.size) < changes
-    by = _by_order_time_kind(orders, times, is_change)
-    # For each sorted row, the sorted row of the last change up to it (-1: none yet).
-    last = np.maximum.accumulate(np.where(is_change[by], np.arange(by.size), -1))
-    rows = np.flatnonzero(~is_change[by])
-    prior = by[np.maximum(last[rows], 0)]
-    asked = orders[by[rows]]
-    own = (last[rows] >= 0) & (orders[prior] == asked)
-    result = np.empty(order.size, dtype=np.int64)
-    result[by[rows] - changes] = np.where(own, times[prior], truth.time[latest[asked]])
+    holding each order's last change before them: the changes' (order, time) keys sorted, each
+    instant takes the key just below its own when that key is its order's."""
+    if order.size == 0:
+        return np.empty(0, dtype=np.int64)
+    changes, asked = _order_time_keys(
+        (truth.order[start:stop], truth.time[start:stop]), (order, time)
+    )
+    changes.sort()
+    # Searched in key order: sorting them first costs less than a cache miss a search.
+    by_key = np.argsort(asked.key)
+    below = np.empty(order.size, dtype=np.intp)
+    below[by_key] = np.searchsorted(changes, asked.key[by_key], side="left") - 1
+    prior = changes[np.maximum(below, 0)]
+    own = (below >= 0) & (prior // asked.width == order)
+    result: NDArray[np.int64] = np.where(own, asked.time(prior), truth.time[latest[order]])
     return result
 
 
-def _by_order_time_kind(
-    orders: NDArray[np.int32], times: NDArray[np.int64], is_change: NDArray[np.bool_]
-) -> NDArray[np.intp]:
-    """Positions sorting by order, time, then instants before changes (ties kept in place):
-    one stable sort of a packed key where the values fit in it, else a sort of three keys."""
-    if orders.size and (times.min() < 0 or times.max() >= 1 << 31 or orders.max() >= 1 << 30):
-        found: NDArray[np.intp] = np.lexsort((is_change, times, orders))
-        return found
-    key = orders.astype(np.int64) << 32
-    key |= times
-    key <<= 1
-    key |= is_change
-    result: NDArray[np.intp] = np.argsort(key, kind="stable")
-    return result
+@dataclass(frozen=True)
+class _Keys:
+    """Keys `order * width + code`, ordered as (order, time): a time's code is its offset from
+    `low`, or its rank in `ranked` where offsets would not fit 63 bits."""
+
+    key: NDArray[np.int64]
+    width: int
+    low: int
+    ranked: NDArray[np.int64] | None
+
+    def time(self, key: NDArray[np.int64]) -> NDArray[np.int64]:
+        code = key % self.width
+        result: NDArray[np.int64] = code + self.low if self.ranked is None else self.ranked[code]
+        return result
+
+
+def _order_time_keys(
+    changes: tuple[NDArray[np.int32], NDArray[np.int64]],
+    asked: tuple[NDArray[np.int32], NDArray[np.int64]],
+) -> tuple[NDArray[np.int64], _Keys]:
+    """One integer key per (order, time) pair of the changes and of the instants asked."""
+    both = np.concatenate([changes[1], asked[1]])
+    low, high = int(both.min()), int(both.max())
+    orders = max(int(changes[0].max(initial=0)), int(asked[0].max())) + 1
+    ranked: NDArray[np.int64] | None = None
+    if orders * (high - low + 1) < 1 << 63:
+        width, codes = high - low + 1, both - low
+    else:
+        ranked, codes = np.unique(both, return_inverse=True)
+        width = ranked.size
+    keys = [
+        part[0].astype(np.int64) * width + code
+        for part, code in zip((changes, asked), np.split(codes, [changes[1].size]), strict=True)
+    ]
+    return keys[0], _Keys(keys[1], width, low, ranked)
 
 
 def _seller(run: Run) -> dict[str, Any]:

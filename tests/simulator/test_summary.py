@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+
+import numpy as np
 
 from simulator.results.report import render
-from simulator.results.summary import summarise
+from simulator.results.summary import _entered, summarise
 
 from .small_world import small_run
 
@@ -71,3 +74,18 @@ def test_figures_without_a_value_read_as_a_dash_and_hours_keep_two_decimals() ->
     assert re.search(rf"^  fetches +{fetches:,}$", text, re.MULTILINE)
     sweeps = summary["polls"]["sweep_windows"]
     assert re.search(rf"^  of which sweep windows +{sweeps:,}$", text, re.MULTILINE)
+
+
+def test_an_order_entered_its_status_at_its_last_change_strictly_before_the_instant() -> None:
+    # Times 2**62 apart: offsets from the earliest would overflow a key, so times are ranked.
+    far = 1 << 62
+    for low, high in ((0, 1_000), (-far, far)):
+        truth = replace(
+            small_run().truth,
+            arrival=np.asarray([low, 0], np.int64),
+            order=np.asarray([0, 1, 0, 1], np.int32),
+            time=np.asarray([low, 0, 10, high], np.int64),
+        )
+        order = np.asarray([0, 0, 0, 1, 1], np.int32)
+        time = np.asarray([5, 10, 11, high, high + 1], np.int64)
+        assert _entered(truth, order, time).tolist() == [low, low, 10, 0, high]
