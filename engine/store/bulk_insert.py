@@ -22,6 +22,7 @@ from sqlalchemy.types import JSON
 from engine.store.columns import UtcDateTime, dump_json, utc_text
 
 Encoder = Callable[[Any], Any]
+Encoders = tuple[tuple[int, Encoder], ...]
 
 
 def _keep(value: Any) -> Any:
@@ -45,29 +46,43 @@ def encoder_for(column: Column[Any]) -> Encoder:
     return _keep
 
 
+Row = tuple[Any, ...]
+"""One row's values, in the order of the names given with it: no dict per row."""
+
+
 @lru_cache(maxsize=64)
-def _compiled(statement: Insert) -> tuple[str, tuple[Encoder, ...], tuple[str, ...]]:
+def _compiled(statement: Insert, names: tuple[str, ...]) -> tuple[str, tuple[int, ...], Encoders]:
+    """The SQLite text of `statement`, where each of its parameters is in a row of `names`, and
+    how each parameter is encoded."""
     compiled = statement.compile(dialect=sqlite.dialect())
     assert isinstance(compiled, SQLCompiler) and compiled.positiontup is not None
-    names = tuple(compiled.positiontup)
     table = statement.table
     assert isinstance(table, Table)
-    return compiled.string, tuple(encoder_for(table.c[name]) for name in names), names
+    order = tuple(names.index(name) for name in compiled.positiontup)
+    encoders = tuple(
+        (place, encode)
+        for place, name in enumerate(compiled.positiontup)
+        if (encode := encoder_for(table.c[name])) is not _keep
+    )
+    return compiled.string, order, encoders
 
 
 def _sqlite_executemany(
-    connection: Connection, statement: Insert, rows: Sequence[dict[str, Any]]
+    connection: Connection, statement: Insert, names: tuple[str, ...], rows: Sequence[Row]
 ) -> int:
-    sql, encoders, names = _compiled(statement)
-    values = itemgetter(*names)
-    encoded = [(i, encode) for i, encode in enumerate(encoders) if encode is not _keep]
-    params: list[tuple[Any, ...]] = []
+    sql, order, encoders = _compiled(statement, names)
+    pick = None if order == tuple(range(len(names))) else itemgetter(*order)
+    params: list[Row] = []
     for row in rows:
-        param = list(values(row))
-        for i, encode in encoded:
-            param[i] = encode(param[i])
-        params.append(tuple(param))
+        param = list(row if pick is None else pick(row))
+        for place, encode in encoders:
+            param[place] = encode(param[place])
+        params.append(tuple(param))  # what SQLAlchemy passes on to the driver as it is
     return int(connection.exec_driver_sql(sql, params).rowcount)
+
+
+def _as_dicts(names: tuple[str, ...], rows: Sequence[Row]) -> list[dict[str, Any]]:
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 @lru_cache(maxsize=64)
@@ -75,26 +90,32 @@ def _plain_insert(table: Table, names: tuple[str, ...]) -> Insert:
     return insert(table).values({name: bindparam(name) for name in names})
 
 
-def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT every row (all with the same keys, the table's columns but its generated key)."""
+def insert_rows(
+    connection: Connection, table: Table, names: tuple[str, ...], rows: Sequence[Row]
+) -> None:
+    """INSERT every row: the values of `names` (the table's columns but its generated key)."""
     if not rows:
         return
     if connection.dialect.name == "sqlite":
-        _sqlite_executemany(connection, _plain_insert(table, tuple(rows[0])), rows)
+        _sqlite_executemany(connection, _plain_insert(table, names), names, rows)
     else:
-        connection.execute(insert(table), list(rows))
+        connection.execute(insert(table), _as_dicts(names, rows))
 
 
 def upsert_rows(
-    connection: Connection, upsert: Callable[[str], Insert], rows: Sequence[dict[str, Any]]
+    connection: Connection,
+    upsert: Callable[[str], Insert],
+    names: tuple[str, ...],
+    rows: Sequence[Row],
 ) -> int:
-    """Run `upsert(dialect)` (an INSERT ... ON CONFLICT) over `rows`; how many rows it wrote."""
+    """Run `upsert(dialect)` (an INSERT ... ON CONFLICT) over `rows` (the values of `names`);
+    how many rows it wrote."""
     if not rows:
         return 0
     dialect = connection.dialect.name
     if dialect == "sqlite":
-        return _sqlite_executemany(connection, upsert(dialect), rows)
-    return len(connection.execute(upsert(dialect), list(rows)).all())
+        return _sqlite_executemany(connection, upsert(dialect), names, rows)
+    return len(connection.execute(upsert(dialect), _as_dicts(names, rows)).all())
 
 
 def dialect_insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:

@@ -15,12 +15,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
-from typing import Any
 
 from sqlalchemy import Connection, Insert, and_, delete, select, update
 
-from engine.model.events import Anomaly, Event, FieldChange
 from engine.store.bulk_insert import dialect_insert, insert_rows, upsert_rows
+from engine.store.change_rows import (
+    ANOMALY_COLUMNS,
+    EVENT_COLUMNS,
+    FIELD_CHANGE_COLUMNS,
+    LINE_COLUMNS,
+    ORDER_COLUMNS,
+    anomaly_rows,
+    event_rows,
+    field_change_rows,
+    line_rows,
+    order_rows,
+)
 from engine.store.errors import ConcurrentWrite
 from engine.store.queries import key_chunks
 from engine.store.records import ApplyResult, LocalChange, OrderChange, OrderKey
@@ -77,86 +87,6 @@ def judge(
     return applied, result
 
 
-def _order_rows(applied: Sequence[OrderChange]) -> list[dict[str, Any]]:
-    """One row per order: its last applied state, `prev_seq` from its first (the stored seq)."""
-    rows: dict[OrderKey, dict[str, Any]] = {}
-    for change in applied:
-        first = rows.get(change.key)
-        rows[change.key] = {
-            "marketplace": change.marketplace,
-            "order_id": change.order_id,
-            "status": change.status,
-            "entered_at": change.entered_at,
-            "updated_at": change.updated_at,
-            "rules_version": change.rules_version,
-            "seq": change.seq,
-            "prev_seq": change.base_seq if first is None else first["prev_seq"],
-            "fields": change.fields,
-            "snapshot": change.snapshot,
-            "account": change.account,
-        }
-    return list(rows.values())
-
-
-def _event_rows(marketplace: str, order_id: str, base_seq: int, new: Iterable[Event]) -> list[Any]:
-    return [
-        {
-            "marketplace": marketplace,
-            "order_id": order_id,
-            "seq": base_seq + number,
-            "from_status": event.from_status,
-            "to_status": event.to_status,
-            "trigger": event.trigger,
-            "actor": str(event.actor),
-            "source": str(event.source),
-            "inferred": event.inferred,
-            "at": event.at,
-            "deviation": event.deviation,
-        }
-        for number, event in enumerate(new, start=1)
-    ]
-
-
-REPORTED_LONGEST = 128  # anomalies.reported
-
-
-def _clipped(text: str, longest: int) -> str:
-    return text if len(text) <= longest else text[: longest - 1] + "…"
-
-
-def _anomaly_rows(marketplace: str, order_id: str, found: Iterable[Anomaly]) -> list[Any]:
-    return [
-        {
-            "marketplace": marketplace,
-            "order_id": order_id,
-            "from_status": anomaly.from_status,
-            # `field=value` of an unlisted value may be long; the message keeps it whole.
-            "reported": _clipped(anomaly.reported, REPORTED_LONGEST),
-            "kind": str(anomaly.kind),
-            "message": anomaly.message,
-            "at": anomaly.at,
-        }
-        for anomaly in found
-    ]
-
-
-def _field_change_rows(
-    marketplace: str, order_id: str, base_seq: int, found: Iterable[FieldChange]
-) -> list[Any]:
-    return [
-        {
-            "marketplace": marketplace,
-            "order_id": order_id,
-            "seq": base_seq,
-            "field": change.field,
-            "old": change.old,
-            "new": change.new,
-            "at": change.at,
-        }
-        for change in found
-    ]
-
-
 def _replace_lines(
     connection: Connection, applied: Sequence[OrderChange], stored: Iterable[OrderKey]
 ) -> None:
@@ -164,32 +94,12 @@ def _replace_lines(
     last = {change.key: change for change in applied}
     for condition in key_chunks((key for key in stored if key in last), lines):
         connection.execute(delete(lines).where(condition))
-    rows = [
-        {
-            "marketplace": change.marketplace,
-            "order_id": change.order_id,
-            "line_id": line.line_id,
-            "position": position,
-            "marketplace_status": line.marketplace_status,
-            "lengow_status": line.lengow_status,
-            "state": str(line.state),
-            "quantity": line.quantity,
-            "amount": line.amount,
-        }
-        for change in last.values()
-        for position, line in enumerate(change.lines)
-    ]
-    insert_rows(connection, lines, rows)
+    insert_rows(connection, lines, LINE_COLUMNS, line_rows(last.values()))
 
 
 def _append(connection: Connection, written: Sequence[OrderChange | LocalChange]) -> None:
-    event_rows: list[dict[str, Any]] = []
-    anomaly_rows: list[dict[str, Any]] = []
-    for change in written:
-        event_rows.extend(_event_rows(*change.key, change.base_seq, change.events))
-        anomaly_rows.extend(_anomaly_rows(*change.key, change.anomalies))
-    insert_rows(connection, events, event_rows)
-    insert_rows(connection, anomalies, anomaly_rows)
+    insert_rows(connection, events, EVENT_COLUMNS, event_rows(written))
+    insert_rows(connection, anomalies, ANOMALY_COLUMNS, anomaly_rows(written))
 
 
 def stored_clocks(connection: Connection, keys: Iterable[OrderKey]) -> dict[OrderKey, Clock]:
@@ -211,8 +121,8 @@ def apply_changes(connection: Connection, changes: Sequence[OrderChange]) -> App
         return ApplyResult()
     stored = stored_clocks(connection, (c.key for c in changes))
     applied, result = judge(changes, stored)
-    rows = _order_rows(applied)
-    written = upsert_rows(connection, _upsert, rows)
+    rows = order_rows(applied)
+    written = upsert_rows(connection, _upsert, ORDER_COLUMNS, rows)
     if written != len(rows):
         raise ConcurrentWrite(
             f"{len(rows) - written} of {len(rows)} orders were changed by another writer while "
@@ -220,11 +130,7 @@ def apply_changes(connection: Connection, changes: Sequence[OrderChange]) -> App
         )
     _append(connection, applied)
     _replace_lines(connection, applied, stored)
-    insert_rows(
-        connection,
-        field_changes,
-        [row for c in applied for row in _field_change_rows(*c.key, c.base_seq, c.field_changes)],
-    )
+    insert_rows(connection, field_changes, FIELD_CHANGE_COLUMNS, field_change_rows(applied))
     return result
 
 
