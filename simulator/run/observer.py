@@ -90,6 +90,7 @@ class EngineView:
         self.pending = 0
         self._case_of = np.empty(0, dtype=np.intp)
         self._signature_of = np.empty(0, dtype=np.int64)
+        self._kind_of = np.empty(0, dtype=np.int64)
         triggers = runtime.rules.triggers
         self._our_trigger = np.asarray([triggers.index(t) for t in self.bulk.triggers], np.int16)
         self.deviation_trigger = len(triggers)
@@ -159,11 +160,16 @@ class EngineView:
         self, rows: NDArray[np.int32], current: NDArray[np.int16], reported: NDArray[np.int16]
     ) -> tuple[NDArray[np.intp], NDArray[np.uint32]]:
         """The case of each row (an index in `self.cases`) and its fields' guard signature."""
-        kind, space = self.fields.keys(rows.astype(np.intp), self.relevant)
+        space = self.fields.key_space(self.relevant)
         size = len(self.statuses) + 1
         if self._case_of.size != space * size * size:  # a field's values grew: start afresh
             self._case_of = np.full(space * size * size, NONE, dtype=np.intp)
             self._signature_of = np.full(space, NONE, dtype=np.int64)
+            # Each order's key, computed once: the orders' fields are the truth's, drawn
+            # before the first poll, and a poll gathers its rows' keys.
+            every = np.arange(self.status.size, dtype=np.intp)
+            self._kind_of = self.fields.keys(every, self.relevant)[0]
+        kind = self._kind_of[rows]
         key = (kind * size + current + 1) * size + reported
         for i in _first_of_each(key, self._case_of[key] == NONE):
             record = dict(self.fields.record(self.fields.codes[rows[i]]))

@@ -114,7 +114,7 @@ class FieldTable:
 
     def keys(self, rows: Rows, columns: tuple[str, ...]) -> tuple[NDArray[np.int64], int]:
         """A number per row for its codes in `columns` (equal codes, equal number), and how
-        many numbers there can be: a dense key for look-up tables."""
+        many numbers there can be (`key_space`): a dense key for look-up tables."""
         index = [self.index[c] for c in columns]
         if not index:
             return np.zeros(len(rows), dtype=np.int64), 1
@@ -123,7 +123,14 @@ class FieldTable:
         keys: NDArray[np.int64] = (
             self.codes[np.ix_(rows, np.asarray(index, np.intp))].astype(np.int64) @ radix
         )
-        return keys, int(np.prod(sizes, dtype=np.int64))
+        return keys, self.key_space(columns)
+
+    def key_space(self, columns: tuple[str, ...]) -> int:
+        """How many keys `keys` can give over `columns`: it grows as a field's values do."""
+        space = 1
+        for name in columns:
+            space *= len(self.vocab[self.index[name]])
+        return space
 
     def record(self, codes: NDArray[np.int16]) -> Mapping[str, object]:
         """The fields of one row of codes as the engine reads them (missing fields left out)."""
