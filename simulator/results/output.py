@@ -1,9 +1,10 @@
 """A run's files: the engine's event log, the marketplace's truth beside it, and the rest.
 
 Every table is streamed: the engine's events are written as each poll's chunk fills (a Parquet
-row group, or lines appended to a CSV file); the truth, the seller's commands, the anomalies and
-one row per order are written at the end, a chunk at a time from the run's columns, the tables
-side by side, so no table is ever whole in memory as Arrow columns. Files carry no wall-clock
+row group, or lines appended to a CSV file); the truth, whole before the first poll, is written
+meanwhile on its file's thread; the seller's commands, the anomalies and one row per order are
+written at the end, a chunk at a time from the run's columns, the tables side by side, so no
+table is ever whole in memory as Arrow columns. Files carry no wall-clock
 time, so the same seed writes the same bytes.
 
     events.parquet     what the engine saw and inferred (the analytics' input)
@@ -65,13 +66,18 @@ class RunFiles:
         # A run without events still writes the file, empty, like the other tables.
         self._events_written = False
         self._encoder: Encoder | None = None
+        self.truth_file: TableFile | None = None
         policy = scenario.rules.import_policy
         flag = [policy.flag_field] if policy is not None and policy.flag_field else []
         # The fields an order gets when it is created, on every event row (as analytics want).
         self.field_names = list(dict.fromkeys([m.field for m in scenario.fields] + flag))
 
     def start(self, truth: Truth) -> None:
+        """Begin with the truth: it is whole before the first poll, so its file is made on its
+        own thread while the run polls."""
         self._encoder = Encoder(truth, self.field_names)
+        self.truth_file = TableFile(self.out / "truth", self.fmt, self.rows)
+        self.truth_file.write_all(self._truth_chunks(truth))
 
     def events(self, chunk: Mapping[str, NDArray[Any]]) -> None:
         if chunk["order"].size:
@@ -103,13 +109,16 @@ class RunFiles:
         return pa.table(columns)
 
     def finish(self, run: Run) -> None:
-        """Write everything but the streamed events (closed here too), the files side by side:
-        a chunk of each table in turn, each file's thread writing while the next is encoded."""
+        """Write everything but the streamed events and the truth begun at `start`, the files
+        side by side: a chunk of each table in turn, each file's thread writing while the next
+        is encoded. Every file is closed here."""
+        if self.truth_file is None:  # a run made without this sink
+            self.start(run.truth)
+        assert self.truth_file is not None
         if not self._events_written:
             none = {name: np.empty(0, dtype) for name, dtype in ENGINE_EVENT_COLUMNS.items()}
             self.events_file.write(self._event_table(none, Source.FETCH.value, seen=True))
         tables = {
-            "truth": self._truth_chunks(run.truth),
             "commands": self._commands_chunks(run),
             "anomalies": iter([self._anomalies_table(run)]),
             "orders": self._orders_chunks(run),
@@ -119,7 +128,7 @@ class RunFiles:
             for target, table in zip(files.values(), turn, strict=True):
                 if table is not None:
                     target.write(table)
-        for target in [self.events_file, *files.values()]:
+        for target in [self.events_file, self.truth_file, *files.values()]:
             target.close()
 
     def _truth_chunks(self, truth: Truth) -> Chunks:

@@ -3,12 +3,14 @@
 Chunks are encoded and compressed on a thread of the file's own (Arrow releases the GIL there),
 one chunk after another, so writing overlaps the simulation and the other files. At most
 `BACKLOG` chunks wait for that thread: a writer slower than the run holds the run back rather
-than letting its chunks pile up in memory.
+than letting its chunks pile up in memory. A table whose chunks need nothing more of the run
+(`write_all`) has them made on that thread too, one at a time.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -38,6 +40,15 @@ class TableFile:
         while len(self._pending) >= BACKLOG:
             self._pending.popleft().result()
         self._pending.append(self._thread.submit(self._write, table))
+
+    def write_all(self, tables: Iterable[pa.Table]) -> None:
+        """Queue every table of `tables`, made on the file's thread as well as written: for a
+        table that needs nothing more of the caller, so its encoding overlaps the caller too."""
+        self._pending.append(self._thread.submit(self._write_each, tables))
+
+    def _write_each(self, tables: Iterable[pa.Table]) -> None:
+        for table in tables:
+            self._write(table)
 
     def _write(self, table: pa.Table) -> None:
         if self.fmt == "parquet":
