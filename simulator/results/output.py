@@ -3,9 +3,9 @@
 Every table is streamed: the engine's events are written as each poll's chunk fills (a Parquet
 row group, or lines appended to a CSV file); the truth, whole before the first poll, is written
 meanwhile on its file's thread; the seller's commands, the anomalies and one row per order are
-written at the end, a chunk at a time from the run's columns, the tables side by side, so no
-table is ever whole in memory as Arrow columns. Files carry no wall-clock
-time, so the same seed writes the same bytes.
+written at the end, a chunk at a time from the run's columns, each on its file's thread, so no
+table is ever whole in memory as Arrow columns. Files carry no wall-clock time, so the same
+seed writes the same bytes.
 
     events.parquet     what the engine saw and inferred (the analytics' input)
     truth.parquet      what really happened on the marketplace, in the same columns
@@ -17,7 +17,6 @@ time, so the same seed writes the same bytes.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
@@ -80,9 +79,14 @@ class RunFiles:
         self.truth_file.write_all(self._truth_chunks(truth))
 
     def events(self, chunk: Mapping[str, NDArray[Any]]) -> None:
+        """Queue a chunk of the engine's events, encoded on the file's thread (the run hands
+        over its columns: it keeps none of them)."""
         if chunk["order"].size:
-            self.events_file.write(self._event_table(chunk, Source.FETCH.value, seen=True))
+            self.events_file.write_all(map(self._fetched, (chunk,)))
             self._events_written = True
+
+    def _fetched(self, chunk: Mapping[str, NDArray[Any]]) -> pa.Table:
+        return self._event_table(chunk, Source.FETCH.value, seen=True)
 
     def _event_table(self, data: Mapping[str, NDArray[Any]], source: str, seen: bool) -> pa.Table:
         enc = self._encoder
@@ -109,26 +113,25 @@ class RunFiles:
         return pa.table(columns)
 
     def finish(self, run: Run) -> None:
-        """Write everything but the streamed events and the truth begun at `start`, the files
-        side by side: a chunk of each table in turn, each file's thread writing while the next
-        is encoded. Every file is closed here."""
+        """Write the commands, the anomalies and the orders (the run is over: nothing of theirs
+        changes any more), each made and written on its file's thread, a chunk at a time; then
+        close every file."""
         if self.truth_file is None:  # a run made without this sink
             self.start(run.truth)
         assert self.truth_file is not None
         if not self._events_written:
             none = {name: np.empty(0, dtype) for name, dtype in ENGINE_EVENT_COLUMNS.items()}
-            self.events_file.write(self._event_table(none, Source.FETCH.value, seen=True))
+            self.events_file.write(self._fetched(none))
         tables = {
             "commands": self._commands_chunks(run),
-            "anomalies": iter([self._anomalies_table(run)]),
+            "anomalies": map(self._anomalies_table, (run,)),
             "orders": self._orders_chunks(run),
         }
-        files = {name: TableFile(self.out / name, self.fmt, self.rows) for name in tables}
-        for turn in zip_longest(*tables.values()):
-            for target, table in zip(files.values(), turn, strict=True):
-                if table is not None:
-                    target.write(table)
-        for target in [self.events_file, self.truth_file, *files.values()]:
+        files = [self.events_file, self.truth_file]
+        for name, chunks in tables.items():
+            files.append(TableFile(self.out / name, self.fmt, self.rows))
+            files[-1].write_all(chunks)
+        for target in files:
             target.close()
 
     def _truth_chunks(self, truth: Truth) -> Chunks:

@@ -37,13 +37,14 @@ class TableFile:
 
     def write(self, table: pa.Table) -> None:
         """Queue `table` (once `BACKLOG` chunks wait, after the oldest is written)."""
-        while len(self._pending) >= BACKLOG:
-            self._pending.popleft().result()
-        self._pending.append(self._thread.submit(self._write, table))
+        self.write_all((table,))
 
     def write_all(self, tables: Iterable[pa.Table]) -> None:
-        """Queue every table of `tables`, made on the file's thread as well as written: for a
-        table that needs nothing more of the caller, so its encoding overlaps the caller too."""
+        """Queue the tables of `tables` as one chunk, made on the file's thread as well as
+        written (lazily: a generator or a `map` of the caller's columns), so their encoding
+        overlaps the caller too; they must need nothing the caller changes meanwhile."""
+        while len(self._pending) >= BACKLOG:
+            self._pending.popleft().result()
         self._pending.append(self._thread.submit(self._write_each, tables))
 
     def _write_each(self, tables: Iterable[pa.Table]) -> None:
