@@ -4,8 +4,8 @@ A run keeps small integer codes while it runs; only here do they become named co
 simulation pays for names once per chunk. Files and summaries carry no wall-clock time: the same
 seed writes the same bytes. The modules:
 
-- `output`: `RunFiles`, the event log streamed in chunks, then the truth, commands, anomalies
-  and orders (Parquet or CSV), a chunk of each in turn.
+- `output`: `RunFiles`, the event log streamed in chunks and the truth written while the run
+  polls, then the commands, anomalies and orders (Parquet or CSV), each on its own thread.
 - `table_file`: `TableFile`, one table written chunk by chunk on a thread of its own, with a
   bounded backlog.
 - `columns`: the run's integer codes to Arrow columns (dictionaries, timestamps, order ids).
