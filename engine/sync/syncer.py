@@ -111,7 +111,7 @@ class SyncReport:
         self.failed = f"{self.failed}; {reason}" if self.failed else reason
 
     def summary(self) -> str:
-        spans = ", ".join(f"{w.kind} {w.start:%Y-%m-%d %H:%M}..{w.end:%H:%M}" for w in self.windows)
+        spans = ", ".join(f"{w.kind} {_span(w.start, w.end)}" for w in self.windows)
         text = (
             f"{len(self.windows)} window(s){': ' + spans if spans else ''}; {self.pages} page(s), "
             f"{self.orders} order(s): {self.applied} changed, {self.unchanged} unchanged, "
@@ -125,6 +125,17 @@ class SyncReport:
         text += _pinned_summary(self.older_rules, self.version_missing)
         text += "".join(f"; {skipped}" for skipped in self.skipped)
         return text + (f"; FAILED: {self.failed}" if self.failed else "")
+
+
+def _span(start: datetime, end: datetime) -> str:
+    """A window as `2026-11-28 10:01..10:16`, the end's day written when it is another one
+    (`2026-11-27 10:01..2026-11-28 10:01`): a sweep's five days never read as fifteen minutes."""
+    same_day = start.date() == end.date()
+    return (
+        f"{start:%Y-%m-%d %H:%M}..{end:%H:%M}"
+        if same_day
+        else f"{start:%Y-%m-%d %H:%M}..{end:%Y-%m-%d %H:%M}"
+    )
 
 
 def _pinned_summary(older: Mapping[str, int], missing: int) -> str:

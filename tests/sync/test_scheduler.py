@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from engine.model.definition import FetchSchedule
 from engine.sync.scheduler import PastRun, Window, WindowKind, next_due, plan, watermark
+from engine.sync.syncer import SyncReport
 
 SCHEDULE = FetchSchedule(
     every_seconds=900,
@@ -67,3 +68,17 @@ def test_the_daily_sweep_comes_back_after_a_day() -> None:
     history = [run(SWEEP, T0 - timedelta(days=5), T0), run(INC, T0, T0 + timedelta(hours=23))]
     now = T0 + timedelta(days=1)
     assert {w.kind for w in plan(now, SCHEDULE, history)} == {SWEEP}
+
+
+def test_a_report_writes_a_window_spanning_days_with_both_days() -> None:
+    day = datetime(2026, 11, 28, 10, 1, tzinfo=UTC)
+    report = SyncReport(
+        windows=[
+            Window(WindowKind.SWEEP, day - timedelta(days=5), day),
+            Window(WindowKind.INCREMENTAL, day, day + timedelta(minutes=15)),
+        ]
+    )
+    assert report.summary().startswith(
+        "2 window(s): sweep 2026-11-23 10:01..2026-11-28 10:01, "
+        "incremental 2026-11-28 10:01..10:16; 0 page(s)"
+    )
