@@ -34,6 +34,12 @@ def utc_text(value: datetime) -> str:
     return value.isoformat(" ", "microseconds")[:26]
 
 
+def from_utc_text(text: str) -> datetime:
+    """The datetime of SQLite's text (`utc_text`), aware in UTC."""
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 class UtcDateTime(TypeDecorator[datetime]):
     """A timezone-aware datetime, stored in UTC; a naive datetime is refused, never guessed."""
 
@@ -57,10 +63,10 @@ class UtcDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
-        if moment.tzinfo is None:
-            return moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
+        if isinstance(value, str):
+            return from_utc_text(value)
+        moment: datetime = value
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def json_type() -> TypeEngine[Any]:

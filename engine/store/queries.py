@@ -54,13 +54,18 @@ def key_chunks(keys: Iterable[OrderKey], table: Table = orders) -> Iterator[Colu
     One marketplace and a list of order ids per condition: both databases then look each id
     up in the primary key (SQLite scans the table for a list of (marketplace, id) pairs).
     """
+    for marketplace, chunk in id_chunks(keys):
+        yield (table.c.marketplace == marketplace) & table.c.order_id.in_(chunk)
+
+
+def id_chunks(keys: Iterable[OrderKey]) -> Iterator[tuple[str, list[str]]]:
+    """`keys` as (marketplace, order ids), each id once, at most `KEY_CHUNK` ids at a time."""
     by_marketplace: dict[str, list[str]] = {}
     for marketplace, order_id in dict.fromkeys(keys):
         by_marketplace.setdefault(marketplace, []).append(order_id)
     for marketplace, ids in by_marketplace.items():
         for start in range(0, len(ids), KEY_CHUNK):
-            chunk = ids[start : start + KEY_CHUNK]
-            yield (table.c.marketplace == marketplace) & table.c.order_id.in_(chunk)
+            yield marketplace, ids[start : start + KEY_CHUNK]
 
 
 def get_orders(connection: Connection, keys: Iterable[OrderKey]) -> dict[OrderKey, OrderState]:
