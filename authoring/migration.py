@@ -26,7 +26,7 @@ from engine.model.migrations import MIGRATION_ACTOR, MIGRATION_TRIGGER, StatusMo
 from engine.rulefile.loader import load_rules_text
 from engine.store import LocalChange, OrderState, Store
 from engine.store.errors import ConcurrentWrite
-from engine.sync.pinned_rules import record_rule_sets
+from engine.sync.pinned_rules import pinned_text, record_rule_sets
 
 # How many order ids a refusal names before it says how many more there are.
 NAMED = 20
@@ -131,6 +131,21 @@ def changes(plan: MigrationPlan, orders: Iterable[OrderState], now: datetime) ->
                         rules_version=plan.version)
         )  # fmt: skip
     return found
+
+
+def version_reused(earlier: str | None, new: RuleSet) -> str:
+    """'' or, when `new` keeps the rules_version whose kept text is `earlier` while its rules
+    differ, what that means: the orders pinned to that version run under `new` from the next
+    sync on, with no migration to measure or refuse it."""
+    if earlier is None or earlier == pinned_text(new):
+        return ""
+    version = new.marketplace.rules_version
+    return (
+        f"warning: {new.source or 'the new rule file'} keeps rules_version {version} but its "
+        f"rules differ from those kept under {version}: the orders pinned to {version} will run "
+        "under the new rules from the next sync on, without a migration; give the new file a "
+        "rules_version of its own (marketplace.rules_version) to move them deliberately"
+    )
 
 
 def finals(store: Store, new: RuleSet) -> frozenset[str]:

@@ -97,6 +97,7 @@ def impact(
     from authoring.impact import MarketplaceMismatch
     from authoring.impact import impact as measure
     from engine.store import StoreError, open_store
+    from engine.sync.pinned_rules import pinned_text
 
     old, new = _load(old_path), _load(new_path)
     now = _instant(at_text)
@@ -106,6 +107,12 @@ def impact(
         result = measure(old, new, orders, now)
     except (StoreError, MarketplaceMismatch) as exc:
         raise click.ClickException(str(exc)) from None
+    _warn_reused(
+        pinned_text(old)
+        if old.marketplace.rules_version == new.marketplace.rules_version
+        else None,
+        new,
+    )
     if as_json:
         click.echo(json.dumps(result.to_data(), indent=2))
         return
@@ -155,10 +162,21 @@ def migrate(db: str, to_path: Path, dry_run: bool) -> None:
     new = _load(to_path)
     try:
         with open_store(db) as store:
+            kept = store.rule_version(new.marketplace.code, new.marketplace.rules_version)
             plan = move(store, new, SystemClock().now(), apply=not dry_run)
     except (StoreError, OrderflowError) as exc:
         raise click.ClickException(str(exc)) from None
+    _warn_reused(kept.text if kept is not None else None, new)
     click.echo("\n".join(plan_text(plan, not dry_run)))
+
+
+def _warn_reused(earlier: str | None, new: RuleSet) -> None:
+    """On standard error: that NEW reuses a version string for other rules, if it does."""
+    from authoring.migration import version_reused
+
+    warning = version_reused(earlier, new)
+    if warning:
+        click.echo(warning, err=True)
 
 
 COMMANDS: list[click.Command] = [impact, migrate]

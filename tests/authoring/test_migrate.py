@@ -174,3 +174,27 @@ def test_an_order_moved_out_of_a_removed_status_enters_its_new_one(store: Store)
     assert (order.status, order.entered_at, order.rules_version) == ("Shipped", LATER, "2026.12.1")
     # Shipped is final: the order is no longer in flight, and a second run leaves it be.
     assert migrate(store, new, LATER, apply=True).in_flight == 24
+
+
+def test_a_file_reusing_its_version_for_other_rules_is_said(filled: Path, tmp_path: Path) -> None:
+    same = tmp_path / "cdiscount.yaml"
+    text = CDISCOUNT.read_text(encoding="utf-8")
+    assert text.count("after: 48h") == 1
+    same.write_text(text.replace("after: 48h", "after: 24h"), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'store.db'}"
+    with open_store(db) as store, open_store(f"sqlite:///{filled}") as day:
+        copy_orders(day, store)
+    run = CliRunner().invoke(main, ["migrate", "--db", db, "--to", str(same)])
+    assert run.exit_code == 0, run.output
+    assert run.stdout.startswith("cdiscount: 25 orders in flight; 0 would move")
+    assert run.stderr == (
+        f"warning: {same} keeps rules_version 2026.11.1 but its rules differ from those kept "
+        "under 2026.11.1: the orders pinned to 2026.11.1 will run under the new rules from the "
+        "next sync on, without a migration; give the new file a rules_version of its own "
+        "(marketplace.rules_version) to move them deliberately\n"
+    )
+    measured = CliRunner().invoke(main, ["impact", str(CDISCOUNT), str(same), "--db", db])
+    assert measured.exit_code == 0, measured.output
+    assert measured.stderr.startswith(f"warning: {same} keeps rules_version 2026.11.1")
+    unchanged = CliRunner().invoke(main, ["migrate", "--db", db, "--to", str(CDISCOUNT)])
+    assert unchanged.stderr == ""
