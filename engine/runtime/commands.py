@@ -199,7 +199,8 @@ class CommandChecker:
         codes = self._codes.get(name)
         if text is None or (values and text not in values) or (codes and text not in codes):
             codes_in_order = definition.codes if definition is not None else ()
-            blockers.append(_not_allowed(action, name, value, values or codes_in_order))
+            allowed = values or codes_in_order
+            blockers.append(_not_allowed(action, name, value, allowed, definition))
         return text
 
 
@@ -246,10 +247,20 @@ def _not_recognised(action: Action, unlisted: UnlistedValue) -> Blocker:
     return Blocker(BlockerCode.VALUE_NOT_RECOGNISED, message, params)
 
 
-def _not_allowed(action: Action, name: str, value: object, allowed: tuple[str, ...]) -> Blocker:
+def _not_allowed(
+    action: Action,
+    name: str,
+    value: object,
+    allowed: tuple[str, ...],
+    definition: OrderField | None,
+) -> Blocker:
+    """The blocker of a value the action does not take, each allowed code with its label (the
+    label is accepted too: `OrderField.spellings`)."""
+    labels = {v.code: v.label for v in definition.values} if definition is not None else {}
+    shown = (f"{code} ({labels[code]})" if labels.get(code) else code for code in allowed)
     message = (
         f"field '{name}' has value '{value}', which action '{action.name}' does not "
-        f"accept; allowed values: {', '.join(allowed)}"
+        f"accept; allowed values: {', '.join(shown)}"
     )
     params = {"action": action.name, "field": name, "value": value, "allowed": allowed}
     return Blocker(BlockerCode.VALUE_NOT_ALLOWED, message, params)

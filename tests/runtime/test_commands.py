@@ -41,7 +41,7 @@ def test_a_carrier_outside_the_list_is_not_allowed(cdiscount: Runtime) -> None:
     assert blocker.params["field"] == "carrier" and blocker.params["value"] == "Pigeon"
     assert blocker.message.startswith(
         "field 'carrier' has value 'Pigeon', which action 'ship' does not accept; allowed values: "
-        "1, 2, 3, 5,"
+        "1 (Relais Colis), 2 (UPS), 3 (TNT), 5 ("
     )
 
 
