@@ -18,6 +18,8 @@ import pyarrow as pa
 import pyarrow.csv as csv
 import pyarrow.parquet as pq
 
+from simulator.world.heap import give_back
+
 CHUNK_ROWS = 1 << 18
 # Chunks handed to a file's thread and not written yet, at most.
 BACKLOG = 2
@@ -50,6 +52,9 @@ class TableFile:
     def _write_each(self, tables: Iterable[pa.Table]) -> None:
         for table in tables:
             self._write(table)
+            # The chunk's temporaries were freed in this thread's own malloc arena, which
+            # keeps them resident otherwise (five files' arenas: ~100 MB at 1M orders).
+            give_back()
 
     def _write(self, table: pa.Table) -> None:
         if self.fmt == "parquet":

@@ -90,7 +90,7 @@ class EngineView:
         self.pending = 0
         self._case_of = np.empty(0, dtype=np.intp)
         self._signature_of = np.empty(0, dtype=np.int64)
-        self._kind_of = np.empty(0, dtype=np.int64)
+        self._kind_of: NDArray[np.unsignedinteger[Any]] = np.empty(0, dtype=np.uint8)
         triggers = runtime.rules.triggers
         self._our_trigger = np.asarray([triggers.index(t) for t in self.bulk.triggers], np.int16)
         self.deviation_trigger = len(triggers)
@@ -165,11 +165,12 @@ class EngineView:
         if self._case_of.size != space * size * size:  # a field's values grew: start afresh
             self._case_of = np.full(space * size * size, NONE, dtype=np.intp)
             self._signature_of = np.full(space, NONE, dtype=np.int64)
-            # Each order's key, computed once: the orders' fields are the truth's, drawn
-            # before the first poll, and a poll gathers its rows' keys.
+            # Each order's key, computed once (in the fewest bytes it fits): the orders'
+            # fields are the truth's, drawn before the first poll; a poll gathers its rows'.
             every = np.arange(self.status.size, dtype=np.intp)
-            self._kind_of = self.fields.keys(every, self.relevant)[0]
-        kind = self._kind_of[rows]
+            keys = self.fields.keys(every, self.relevant)[0]
+            self._kind_of = keys.astype(np.min_scalar_type(space))
+        kind = self._kind_of[rows].astype(np.int64)
         key = (kind * size + current + 1) * size + reported
         for i in _first_of_each(key, self._case_of[key] == NONE):
             record = dict(self.fields.record(self.fields.codes[rows[i]]))

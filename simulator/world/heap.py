@@ -4,9 +4,10 @@ glibc's malloc serves a big block from its heap once a block as big was freed (i
 threshold rises with every such free, up to 32 MB), and a heap gives memory back from its top
 only: the arrays a run frees while it draws the truth stay resident, held by the holes between
 arrays still in use, and a run of 3,000,000 orders peaked about 120 bytes an order higher for
-them. `give_back` asks malloc to return every free page of its heaps (`malloc_trim`), once
-the truth's steps are done and once it is sorted: a few milliseconds, where a fixed threshold
-would map and fault in every big temporary of the run. Where the C library has no
+them. `give_back` asks malloc to return every free page of its heaps (`malloc_trim`, every
+thread's arena), once the truth's steps are done, once it is sorted, and after each chunk a
+file's writer thread wrote: a few milliseconds, where a fixed threshold would map and fault in
+every big temporary of the run. Where the C library has no
 `malloc_trim` (not glibc), nothing is done.
 """
 
