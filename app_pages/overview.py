@@ -42,14 +42,16 @@ def render() -> None:
     )
     figures(view.figures)
     st.subheader("Daily trend")
-    st.plotly_chart(trend_chart(view.trend), width="stretch")
+    st.plotly_chart(trend_chart(view.trend, view.as_of), width="stretch")
     funnels_section(view, book)
     risk_section(where, view)
     lines_section(where)
 
 
-def trend_chart(trend: pd.DataFrame) -> go.Figure:
-    """The orders created, shipped and lost each day, a line each.
+def trend_chart(trend: pd.DataFrame, as_of: Any = None) -> go.Figure:
+    """The orders created, shipped and lost each day, a line each; the day of `as_of` (the latest
+    event), when the trend ends on it before its end, shaded and marked as counted so far, so its
+    smaller counts do not read as a drop.
 
     Drawn with plotly, which the funnel loads anyway: `st.line_chart` would load altair and build
     a Vega chart, half a second of the app's cold start.
@@ -69,6 +71,18 @@ def trend_chart(trend: pd.DataFrame) -> go.Figure:
         yaxis={"title": "orders", "rangemode": "tozero"},
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},  # clear of the tools
     )
+    if as_of is not None and len(trend):
+        last, moment = pd.Timestamp(trend["day"].iloc[-1]), pd.Timestamp(as_of).tz_localize(None)
+        if last.date() == moment.date() and moment != last:
+            chart.add_vrect(
+                x0=last - pd.Timedelta(hours=12),
+                x1=last + pd.Timedelta(hours=12),
+                fillcolor="grey",
+                opacity=0.12,
+                line_width=0,
+                annotation_text=f"so far (to {moment:%H:%M} UTC)",
+                annotation_position="top left",
+            )
     return chart
 
 

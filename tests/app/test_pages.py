@@ -85,6 +85,23 @@ def test_the_trend_chart_draws_each_days_counts() -> None:
     assert [t.name for t in chart.data] == ["created", "shipped", "lost"]
     assert [list(t.y) for t in chart.data] == [[3, 0, 2], [1, 2, 0], [0, 1, 1]]
     assert [pd.Timestamp(x) for x in chart.data[0].x] == list(days)
+    assert chart.layout.shapes == ()  # no time given: no day is said to be partial
+
+
+def test_the_trend_marks_its_last_day_as_counted_so_far() -> None:
+    from app_pages.overview import trend_chart
+
+    days = pd.to_datetime(["2026-03-02", "2026-03-03"])
+    trend = pd.DataFrame({"day": days, "created": [400, 54], "shipped": [1, 2], "lost": [0, 1]})
+    chart = trend_chart(trend, pd.Timestamp("2026-03-03 08:58", tz="UTC"))
+    (shade,) = chart.layout.shapes
+    assert (pd.Timestamp(shade.x0), pd.Timestamp(shade.x1)) == (
+        pd.Timestamp("2026-03-02 12:00"),
+        pd.Timestamp("2026-03-03 12:00"),
+    )
+    assert [a.text for a in chart.layout.annotations] == ["so far (to 08:58 UTC)"]
+    whole = trend_chart(trend, pd.Timestamp("2026-03-04 00:00", tz="UTC"))
+    assert whole.layout.shapes == ()  # the trend's last day is over
 
 
 def test_the_overview_renders_without_loading_altair(store_url: str) -> None:
