@@ -32,7 +32,8 @@ def summary(file: str, result: CheckResult) -> str:
         f"{file}: ok: {_count(coverage.orders, 'order')}, {_count(coverage.steps, 'step')} "
         f"({coverage.refused:,} refused), "
         f"{len(coverage.statuses)}/{len(rules.statuses)} statuses and "
-        f"{len(edges) - len(result.uncovered)}/{len(edges)} transitions covered ({seen})"
+        f"{len(edges) - len(result.uncovered)}/{len(edges)} moves covered (a transition from "
+        f"each of its sources; {len(rules.transitions)} transitions) ({seen})"
     )
 
 

@@ -72,7 +72,10 @@ def test_a_pass_says_what_was_explored_and_what_was_not() -> None:
     assert result.passed and result.coverage.orders == 40 and done == list(range(1, 41))
     text = list(report("galeries_lafayette.yaml", result))
     assert text[0].startswith("galeries_lafayette.yaml: ok: 40 orders, ")
-    assert text[0].endswith("transitions covered (seed 0, 40 examples)")
+    assert text[0].endswith(
+        "moves covered (a transition from each of its sources; 16 transitions) "
+        "(seed 0, 40 examples)"
+    )
     names = [p.name for p in rules.properties]
     assert len(text) == 1 + 5 + len(names) + bool(result.uncovered)
     assert all(
