@@ -79,7 +79,9 @@ class ActionChannel(Protocol):
 class OutboxReport:
     """What a run did with the outbox. `already_done`: the marketplace had the action already
     (found in its actions, or the order at the action's status), so nothing was posted.
-    `in_doubt`: left `sending`, its POST may have landed. `problems`: why something failed."""
+    `in_doubt`: left `sending`, its POST may have landed. `awaiting`: sent, not yet shown done by a
+    fetch (nor waiting long enough to be unconfirmed). `pending`: not sent this run (the channel
+    failed), sent on the next. `problems`: why something failed."""
 
     sent: int = 0
     already_done: int = 0
@@ -87,7 +89,8 @@ class OutboxReport:
     in_doubt: int = 0
     confirmed: int = 0
     unconfirmed: int = 0
-    waiting: int = 0
+    awaiting: int = 0
+    pending: int = 0
     problems: list[str] = field(default_factory=list)
 
     def merge(self, other: OutboxReport) -> None:
@@ -98,7 +101,8 @@ class OutboxReport:
         text = (
             f"outbox: {self.sent} sent, {self.already_done} already at the marketplace, "
             f"{self.failed} failed, {self.in_doubt} in doubt, {self.confirmed} confirmed, "
-            f"{self.unconfirmed} unconfirmed, {self.waiting} waiting"
+            f"{self.unconfirmed} unconfirmed, {self.awaiting} awaiting confirmation, "
+            f"{self.pending} left pending"
         )
         if self.problems:
             more = len(self.problems) - 1
@@ -223,7 +227,7 @@ class _Send:
             self.report.in_doubt += 1
             what = "left sending (it may have landed; looked up before any new send)"
         else:
-            self.report.waiting += 1
+            self.report.pending += 1
             what = "left pending"
         self.report.problems.append(f"{self.what()} {what}: {exc}")
 
@@ -291,5 +295,5 @@ def confirm_sent(
             store.move_outbox(item.id, OutboxState.UNCONFIRMED, now)
             report.unconfirmed += 1
         else:
-            report.waiting += 1
+            report.awaiting += 1
     return report

@@ -99,7 +99,8 @@ def test_sync_once_answered_by_a_proxy_page_prints_its_summary_and_exits_1(
     assert summary == (
         "0 window(s); 0 page(s), 0 order(s): 0 changed, 0 unchanged, 0 event(s), 0 anomaly(ies), "
         "0 quarantined, 0 fulfilled skipped, 0 timer event(s); outbox: 0 sent, 0 already at the "
-        "marketplace, 0 failed, 1 in doubt, 0 confirmed, 0 unconfirmed, 0 waiting; outbox "
+        "marketplace, 0 failed, 1 in doubt, 0 confirmed, 0 unconfirmed, 0 awaiting confirmation, "
+        "0 left pending; outbox "
         f"problem: accept of order {order_id} left sending (it may have landed; looked up before "
         f"any new send): {PROXY_PAGE}"
     )
@@ -126,5 +127,7 @@ def test_sync_watch_goes_on_after_a_proxy_page(
     assert len(summaries) == 2 and len(waits) == 2
     assert summaries[0].endswith(PROXY_PAGE)
     # The second run leaves the entry alone (its send began moments ago): no problem, no POST.
-    assert summaries[1].endswith("1 in doubt, 0 confirmed, 0 unconfirmed, 0 waiting")
+    assert summaries[1].endswith(
+        "1 in doubt, 0 confirmed, 0 unconfirmed, 0 awaiting confirmation, 0 left pending"
+    )
     assert result.output.endswith("sync stopped\n") and len(live_twin.service.actions) == 1

@@ -65,7 +65,8 @@ def test_an_accepted_order_is_sent_once_then_confirmed(
     assert not again.created and again.outbox_id == queued.outbox_id
 
     sent = syncer(twin, store, clock).run_once()
-    assert (sent.outbox.sent, sent.outbox.confirmed) == (1, 0)
+    assert (sent.outbox.sent, sent.outbox.confirmed, sent.outbox.awaiting) == (1, 0, 1)
+    assert sent.outbox.summary().endswith("1 awaiting confirmation, 0 left pending")
     assert [a["action_type"] for a in twin.service.actions] == ["accept"]
     clock.sleep(15 * 60)
     confirmed = syncer(twin, store, clock).run_once()
@@ -115,7 +116,8 @@ def test_a_proxy_page_answering_a_post_leaves_the_entry_sending_and_it_is_not_se
     reason = "POST /v3.0/orders/actions/ answered HTTP 200 with a body that is not JSON"
     assert report.outbox.summary() == (
         "outbox: 0 sent, 0 already at the marketplace, 0 failed, 1 in doubt, 0 confirmed, "
-        f"0 unconfirmed, 0 waiting; outbox problem: accept of order {order_id} left sending (it "
+        "0 unconfirmed, 0 awaiting confirmation, 0 left pending; "
+        f"outbox problem: accept of order {order_id} left sending (it "
         f"may have landed; looked up before any new send): {reason}"
     )
     (item,) = store.outbox()
@@ -176,6 +178,7 @@ def test_an_outage_leaves_the_entries_as_they_were_with_the_reason_and_stops_the
     )
     assert (report.windows, report.failed) == ([], None)  # no fetch was due: the outbox alone
     assert report.outbox.problems == [f"accept of order {first} left pending: {cause}"]
+    assert (report.outbox.pending, report.outbox.awaiting) == (1, 0)
     assert [(i.order_id, i.state, i.attempts, i.answer) for i in store.outbox()] == [
         (first, OutboxState.PENDING, 1, {"error": cause}),
         (other, OutboxState.PENDING, 0, None),  # not tried: the channel is down
