@@ -27,6 +27,8 @@ The modules:
 - `database`: one SQLAlchemy engine for SQLite (WAL, `BEGIN IMMEDIATE`) or PostgreSQL.
 - `columns`: column types that read back what was written (UTC datetimes, JSON).
 - `bulk_insert`: many rows in one statement, at close to the driver's own speed.
+- `change_rows`: the rows a batch of applied changes writes, as tuples in each table's column
+  order.
 - `defaults`: `DEFAULT_URL`, the SQLite file used when no URL is given.
 - `errors`: why the store refuses (`StoreError`, `SchemaTooNew`, `SchemaUnknown`, ...).
 
