@@ -11,8 +11,6 @@ The loop runs as many steps as the longest path, not one Python step per order o
 
 from __future__ import annotations
 
-from typing import cast
-
 import numpy as np
 from numpy.typing import NDArray
 
@@ -24,7 +22,15 @@ from simulator.scenario.values import Scenario
 from simulator.world.fields import FieldTable, Rows
 from simulator.world.heap import give_back
 from simulator.world.seller import NEVER, Seller
-from simulator.world.truth import ACTORS, EVENT_COLUMNS, NONE, Columns, Commands, Truth
+from simulator.world.truth import (
+    ACTORS,
+    EVENT_COLUMNS,
+    NONE,
+    Columns,
+    Commands,
+    Truth,
+    time_order,
+)
 
 I64 = NDArray[np.int64]
 I16 = NDArray[np.int16]
@@ -264,9 +270,9 @@ class Marketplace:
     def _truth(
         self, arrivals: I64, horizon: int, fields: FieldTable, events: Columns, seller: Seller
     ) -> Truth:
-        by_time = _time_order(events)
+        by_time = time_order(events)
         commands = seller.commands
-        cmd_sort = _time_order(commands)
+        cmd_sort = time_order(commands)
         return Truth(
             rules=self.rules,
             start=self.scenario.start,
@@ -300,18 +306,3 @@ class Marketplace:
             for m in self.scenario.seller
             if m.fills
         }
-
-
-def _time_order(columns: Columns) -> NDArray[np.intp]:
-    """Positions sorting by time then order; one sort of a combined key (pairs are unique).
-
-    The columns are merged first and the key built in place: besides the rows, no more than
-    the key and the positions are ever in memory (the columns are then `take`n one by one).
-    """
-    columns.merge()
-    give_back()  # the parts, merged: the sort needs the room
-    key = columns.array("time").astype(np.int64, copy=False)  # a copy already
-    key <<= 32
-    key += cast("NDArray[np.int32]", columns.parts["order"][0])
-    result: NDArray[np.intp] = np.argsort(key)
-    return result

@@ -12,7 +12,7 @@ from simulator.scenario.loader import check_scenario_text
 from simulator.scenario.values import Scenario
 from simulator.world.arrivals import arrival_times
 from simulator.world.marketplace import Marketplace
-from simulator.world.truth import NONE, Truth
+from simulator.world.truth import NONE, Columns, Truth, time_order
 
 from .small_world import shipped
 
@@ -167,3 +167,12 @@ def test_the_same_seed_gives_the_same_truth() -> None:
     assert a.time.tolist() == b.time.tolist() and a.dest.tolist() == b.dest.tolist()
     c = generate(shipped("baseline", 500), seed=4)
     assert a.time.tolist() != c.time.tolist()
+
+
+@pytest.mark.parametrize("far", [1000, 1 << 40])
+def test_the_truth_is_put_in_time_then_order_order_whether_or_not_its_key_packs(far: int) -> None:
+    # Times 2**40 apart do not pack with orders and positions into 64 bits: the other sort.
+    events = Columns({"order": np.int32, "time": np.int64})
+    events.add(order=np.asarray([3, 1, 2], np.int32), time=np.asarray([far, -far, far]))
+    events.add(order=np.asarray([0, 1], np.int32), time=np.asarray([-far, 7]))
+    assert time_order(events).tolist() == [3, 1, 4, 2, 0]
