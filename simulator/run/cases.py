@@ -36,7 +36,12 @@ class Reading:
 
 
 class CaseTable:
-    """Every case read so far (paths padded with NONE), plus the anomaly messages met."""
+    """Every case read so far (paths padded with NONE), plus the anomaly messages met.
+
+    Besides the reading, each case keeps what the bulk path needs to walk it: the status it
+    starts from (its creation, or the known one), the reported status, its fields' guard
+    signature, and how many events it adds (creation, path and deviation).
+    """
 
     def __init__(self, runtime: Runtime, trigger_code: dict[str, int]) -> None:
         self.runtime = runtime
@@ -51,10 +56,22 @@ class CaseTable:
         self.lengths = np.empty(0, dtype=np.int64)
         self.reached = np.empty(0, dtype=np.int64)
         self.paths = np.empty((0, 0), dtype=np.int16)
+        self.start = np.empty(0, dtype=np.int16)
+        self.reported = np.empty(0, dtype=np.int16)
+        self.signature = np.empty(0, dtype=np.uint32)
+        self.added = np.empty(0, dtype=np.int32)
 
     def read(self, current: int, reported: int, fields: dict[str, object]) -> int:
         """Ask the runtime about one case; its index in the table."""
-        return self._add(self._ask(current, reported, fields))
+        reading = self._ask(current, reported, fields)
+        start = current if reading.creation == NONE else reading.creation
+        self.start = np.append(self.start, np.int16(start))
+        self.reported = np.append(self.reported, np.int16(reported))
+        signature = self.runtime.paths.signature(fields)
+        self.signature = np.append(self.signature, np.uint32(signature))
+        added = (reading.creation != NONE) + len(reading.path) + reading.deviation
+        self.added = np.append(self.added, np.int32(added))
+        return self._add(reading)
 
     def _ask(self, current: int, reported: int, fields: dict[str, object]) -> Reading:
         outcome = self.runtime.observe(

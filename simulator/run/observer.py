@@ -6,9 +6,10 @@ the runtime, and the engine's bulk path (`engine.runtime.bulk`) moves every orde
 its path through the table compiled from the machine; where the rules give no path, the order
 takes the reported status all the same, by one deviation event (the bulk path's `reported`
 column), and the case's anomaly is kept. The engine's picture (status, event count) is updated
-at once; the path events are produced in bulk when the caller drains them, in chunks, numbered
-per order, dated at the marketplace's `updated_at` and stamped with the poll's time. A deviation
-event's trigger is the code after the rule set's last trigger.
+at once; a poll keeps one row per changed order (its case), and the events (creations, paths,
+deviations) are produced in bulk from those rows when the caller drains them, in chunks,
+numbered per order, dated at the marketplace's `updated_at` and stamped with the poll's time.
+A deviation event's trigger is the code after the rule set's last trigger.
 """
 
 from __future__ import annotations
@@ -47,13 +48,11 @@ ANOMALY_COLUMNS: dict[str, type[np.generic]] = {
     "message": np.int32,
     "at": np.int64,
 }
-PATH_COLUMNS: dict[str, type[np.generic]] = {
+# One row per order a poll changed: the case it was read as, and its event count before.
+CHANGE_COLUMNS: dict[str, type[np.generic]] = {
     "order": np.int32,
     "seq": np.int32,
-    "start": np.int16,
-    "signature": np.uint32,
     "case": np.intp,
-    "reported": np.int16,
     "at": np.int64,
     "seen_at": np.int64,
 }
@@ -85,11 +84,9 @@ class EngineView:
         self.status = np.full(n, NONE, dtype=np.int16)
         self.seq = np.zeros(n, dtype=np.int32)
         self.anomalies = Columns(ANOMALY_COLUMNS)
-        self.events = Columns(ENGINE_EVENT_COLUMNS)
-        self.paths = Columns(PATH_COLUMNS)
+        self.changes = Columns(CHANGE_COLUMNS)
         self.pending = 0
         self._case_of = np.empty(0, dtype=np.intp)
-        self._signature_of = np.empty(0, dtype=np.int64)
         self._kind_of: NDArray[np.unsignedinteger[Any]] = np.empty(0, dtype=np.uint8)
         triggers = runtime.rules.triggers
         self._our_trigger = np.asarray([triggers.index(t) for t in self.bulk.triggers], np.int16)
@@ -102,7 +99,7 @@ class EngineView:
         self.relevant = tuple(sorted({f for c in conditions for f in c.fields()} | set(flag)))
 
     def observe(self, sighting: Sighting, seen_at: int) -> Seen:
-        """Apply one poll's sighting to the engine's picture."""
+        """Apply one poll's sighting to the engine's picture; its events wait for `drain`."""
         order, reported = sighting.order, sighting.status
         known = self.status[order]
         todo = np.flatnonzero(known != reported)
@@ -110,25 +107,11 @@ class EngineView:
             return Seen(order[:0], np.empty(0, np.int64))
         rows, current, reported = order[todo], known[todo], reported[todo]
         at = sighting.updated_at[todo]
-        case, signatures = self._cases(rows, current, reported)
+        case = self._cases(rows, current, reported)
         self._keep_anomalies(rows, current, reported, case, at)
-        self._creations(rows, self.cases.creation[case], case, at, seen_at)
-        start = np.where(self.cases.creation[case] != NONE, self.cases.creation[case], current)
-        lengths = self.cases.lengths[case]
-        deviation = self.cases.deviation[case]
-        moving = (lengths > 0) | deviation
-        self.paths.add(
-            order=rows[moving],
-            seq=self.seq[rows[moving]],
-            start=start[moving],
-            signature=signatures[moving],
-            case=case[moving],
-            reported=reported[moving],
-            at=at[moving],
-            seen_at=seen_at,
-        )
-        added = lengths + deviation
-        self.seq[rows] += added.astype(np.int32)
+        self.changes.add(order=rows, seq=self.seq[rows], case=case, at=at, seen_at=seen_at)
+        added = self.cases.added[case]
+        self.seq[rows] += added
         self.pending += int(added.sum())
         self.status[rows] = reported
         return Seen(rows, self.cases.reached[case])
@@ -158,13 +141,12 @@ class EngineView:
 
     def _cases(
         self, rows: NDArray[np.int32], current: NDArray[np.int16], reported: NDArray[np.int16]
-    ) -> tuple[NDArray[np.intp], NDArray[np.uint32]]:
-        """The case of each row (an index in `self.cases`) and its fields' guard signature."""
+    ) -> NDArray[np.intp]:
+        """The case of each row: an index in `self.cases`."""
         space = self.fields.key_space(self.relevant)
         size = len(self.statuses) + 1
         if self._case_of.size != space * size * size:  # a field's values grew: start afresh
             self._case_of = np.full(space * size * size, NONE, dtype=np.intp)
-            self._signature_of = np.full(space, NONE, dtype=np.int64)
             # Each order's key, computed once (in the fewest bytes it fits): the orders'
             # fields are the truth's, drawn before the first poll; a poll gathers its rows'.
             every = np.arange(self.status.size, dtype=np.intp)
@@ -175,69 +157,62 @@ class EngineView:
         for i in _first_of_each(key, self._case_of[key] == NONE):
             record = dict(self.fields.record(self.fields.codes[rows[i]]))
             self._case_of[key[i]] = self.cases.read(int(current[i]), int(reported[i]), record)
-        for i in _first_of_each(kind, self._signature_of[kind] == NONE):
-            record = dict(self.fields.record(self.fields.codes[rows[i]]))
-            self._signature_of[kind[i]] = self.runtime.paths.signature(record)
-        return self._case_of[key], self._signature_of[kind].astype(np.uint32)
-
-    def _creations(
-        self,
-        rows: NDArray[np.int32],
-        creation: NDArray[np.int16],
-        case: NDArray[np.intp],
-        at: I64,
-        seen_at: int,
-    ) -> None:
-        new = creation != NONE
-        if not new.any():
-            return
-        created = rows[new]
-        self.events.add(
-            order=created,
-            seq=self.seq[created],
-            source=NONE,
-            dest=creation[new],
-            trigger=NONE,
-            actor=ACTORS.index(Actor.MARKETPLACE.value),
-            inferred=self.cases.created_inferred[case[new]],
-            deviation=False,
-            at=at[new],
-            seen_at=seen_at,
-        )
-        self.seq[created] += 1
-        self.pending += int(created.size)
+        found: NDArray[np.intp] = self._case_of[key]
+        return found
 
     def drain(self) -> dict[str, NDArray[Any]]:
-        """The events produced since the last drain, in poll, order and sequence order."""
-        done = {name: self.events.array(name) for name in ENGINE_EVENT_COLUMNS}
-        moved = self._walk()
-        events = {name: np.concatenate([done[name], moved[name]]) for name in done}
+        """The events of the changes since the last drain, in poll, order and sequence order:
+        each change's creation, then its path (or deviation) through the bulk path."""
+        changes = {name: self.changes.array(name) for name in CHANGE_COLUMNS}
+        self.changes, self.pending = Columns(CHANGE_COLUMNS), 0
+        made = (self._created(changes), self._walk(changes))
+        events = {name: np.concatenate([m[name] for m in made]) for name in ENGINE_EVENT_COLUMNS}
         sort = _poll_order(events["seen_at"], events["order"], events["seq"])
-        self.events, self.paths, self.pending = (
-            Columns(ENGINE_EVENT_COLUMNS),
-            Columns(PATH_COLUMNS),
-            0,
-        )
         return {name: column[sort] for name, column in events.items()}
 
-    def _walk(self) -> dict[str, NDArray[Any]]:
-        """Run the pending paths through the bulk path; their events as columns."""
-        paths = {name: self.paths.array(name) for name in PATH_COLUMNS}
+    def _created(self, changes: dict[str, NDArray[Any]]) -> dict[str, NDArray[Any]]:
+        """The creation event of each change whose case creates the order."""
+        creation = self.cases.creation[changes["case"]]
+        new = np.flatnonzero(creation != NONE)
+        size = new.size
+        return {
+            "order": changes["order"][new],
+            "seq": changes["seq"][new],
+            "source": np.full(size, NONE, np.int16),
+            "dest": creation[new],
+            "trigger": np.full(size, NONE, np.int16),
+            "actor": np.full(size, ACTORS.index(Actor.MARKETPLACE.value), np.int8),
+            "inferred": self.cases.created_inferred[changes["case"][new]],
+            "deviation": np.zeros(size, np.bool_),
+            "at": changes["at"][new],
+            "seen_at": changes["seen_at"][new],
+        }
+
+    def _walk(self, changes: dict[str, NDArray[Any]]) -> dict[str, NDArray[Any]]:
+        """Run the changes with a path or a deviation through the bulk path; their events."""
+        cases = self.cases
+        moving = np.flatnonzero(
+            (cases.lengths[changes["case"]] > 0) | cases.deviation[changes["case"]]
+        )
+        paths = {name: column[moving] for name, column in changes.items()}
         case = paths["case"]
         if case.size == 0:
             return {name: np.empty(0, dtype) for name, dtype in ENGINE_EVENT_COLUMNS.items()}
-        triggers = self.cases.paths[case]
-        result = self.bulk.run(paths["start"], paths["signature"], triggers, paths["reported"])
+        # The path's events come after the creation, if the change made one.
+        first = paths["seq"] + (cases.creation[case] != NONE)
+        result = self.bulk.run(
+            cases.start[case], cases.signature[case], cases.paths[case], cases.reported[case]
+        )
         ev = result.events
         row, step = ev["order"], ev["step"]
-        lengths = self.cases.lengths[case]
+        lengths = cases.lengths[case]
         deviation = ev["deviation"].astype(np.bool_)
         # A deviation follows the case's path (none, so far): its step is the path's length.
         step = np.where(deviation, lengths[row], step)
         trigger = self._our_trigger[np.where(deviation, 0, ev["trigger"])]
         return {
             "order": paths["order"][row],
-            "seq": paths["seq"][row] + step,
+            "seq": first[row] + step,
             "source": ev["source"],
             "dest": ev["dest"],
             "trigger": np.where(deviation, self.deviation_trigger, trigger).astype(np.int16),
