@@ -40,7 +40,8 @@ from bench.result import BenchResult, Timed, interleaved
 from bench.sqlite_ingest import PRAGMAS, PlainIngest, rule_fields
 from engine.rulefile.loader import load_rules
 from engine.store import FetchKind, open_store
-from engine.sync.syncer import Syncer, SyncReport
+from engine.sync.sync_report import SyncReport
+from engine.sync.syncer import Syncer
 from simulator.twin.orders import GeneratedOrders, Generation
 
 SIZES = {"tiny": 1_000, "full": 100_000}

@@ -8,6 +8,8 @@ simulator's fetch plan come here. The modules:
 
 - `syncer`: `Syncer.run_once`: fetch the planned windows, commit each page in one transaction,
   then send and confirm the outbox.
+- `sync_report`: what one run did (windows, orders, events, what it set aside, the outbox), and
+  its one-line summary.
 - `accounts`: the syncer of each Lengow account the settings list, and one pass of it.
 - `job_queue`: the accounts' passes as jobs N workers share (procrastinate, in the store's
   PostgreSQL database): a lock per account, a sync of every account deferred each minute.

@@ -21,7 +21,8 @@ from engine.model.clock import Clock
 from engine.model.definition import RuleSet
 from engine.rulefile.rulebook import load_rule_sets
 from engine.store import Store
-from engine.sync.syncer import Syncer, SyncReport
+from engine.sync.sync_report import SyncReport
+from engine.sync.syncer import Syncer
 from engine.sync.window_lease import DEFAULT_LEASE
 
 

@@ -48,7 +48,7 @@ from engine.model.errors import OrderflowError
 from engine.store import Store
 from engine.sync.accounts import SyncOptions, run_account_once
 from engine.sync.outbox_sender import OutboxReport
-from engine.sync.syncer import SyncReport
+from engine.sync.sync_report import SyncReport
 
 SYNC_ACCOUNT = "orderflow.sync_account"
 SYNC_EVERY_ACCOUNT = "orderflow.sync_every_account"

@@ -45,7 +45,8 @@ from engine.rulefile.loader import load_rules
 from engine.runtime.runtime import Runtime
 from engine.store import Store, open_store
 from engine.sync.seller_actions import submit
-from engine.sync.syncer import Syncer, SyncReport
+from engine.sync.sync_report import SyncReport
+from engine.sync.syncer import Syncer
 from simulator.twin.faults import Faults
 from simulator.twin.odd_orders import OrderFault
 from simulator.twin.orders import Generation

@@ -31,7 +31,8 @@ from engine.store import (
     shown_holder,
 )
 from engine.store.fetch_log import INTERRUPTED
-from engine.sync.syncer import Syncer, SyncReport
+from engine.sync.sync_report import SyncReport
+from engine.sync.syncer import Syncer
 from engine.sync.window_lease import lease_name
 from simulator.twin.server import Twin
 from tests.conftest import pg_url

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from engine.rulefile.loader import load_rules
 from engine.store import FetchKind, Store, open_store
-from engine.sync.syncer import Syncer, SyncReport
+from engine.sync.sync_report import SyncReport
+from engine.sync.syncer import Syncer
 from simulator.twin.orders import GeneratedOrders, Generation
 from tests.sync.support import RULES, ManualClock, event_rows
 

@@ -26,7 +26,8 @@ from engine.model.definition import RuleSet
 from engine.rulefile.loader import load_rules, load_rules_text
 from engine.store import OrderChange, OutboxState, Store, open_store
 from engine.sync.order_rules import OrderRules
-from engine.sync.syncer import Syncer, SyncReport
+from engine.sync.sync_report import SyncReport
+from engine.sync.syncer import Syncer
 from engine.sync.timer_sweep import fire_due_timers
 from tests.sync.support import RULES, ManualClock
 

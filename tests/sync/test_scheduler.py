@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from engine.model.definition import FetchSchedule
 from engine.sync.scheduler import PastRun, Window, WindowKind, next_due, plan, watermark
-from engine.sync.syncer import SyncReport
+from engine.sync.sync_report import SyncReport
 
 SCHEDULE = FetchSchedule(
     every_seconds=900,

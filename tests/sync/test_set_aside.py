@@ -9,7 +9,8 @@ from engine.channels.order_mapping import Quarantined
 from engine.model.snapshot import OrderSnapshot
 from engine.runtime.import_policy import is_fulfilled
 from engine.store import FetchKind, RunStatus, SetAsideReason, open_store
-from engine.sync.syncer import Syncer, SyncReport
+from engine.sync.sync_report import SyncReport
+from engine.sync.syncer import Syncer
 from simulator.twin.server import Twin
 from tests.sync.support import ManualClock, syncer
 

@@ -31,7 +31,8 @@ from engine.channels.retry import RetryPolicy
 from engine.rulefile.loader import load_rules
 from engine.runtime.runtime import Runtime
 from engine.store import Store, open_store
-from engine.sync.syncer import Syncer, SyncReport
+from engine.sync.sync_report import SyncReport
+from engine.sync.syncer import Syncer
 from simulator.twin.lengow_json import LengowRenderer, OrderFacts
 from simulator.twin.orders import ActionRequest, GeneratedOrders, Generation, ServedOrder
 from simulator.twin.server import Twin, build_service
