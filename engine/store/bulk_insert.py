@@ -72,6 +72,8 @@ def _sqlite_executemany(
 ) -> int:
     sql, order, encoders = _compiled(statement, names)
     pick = None if order == tuple(range(len(names))) else itemgetter(*order)
+    if pick is None and not encoders:
+        return int(connection.exec_driver_sql(sql, list(rows)).rowcount)
     params: list[Row] = []
     for row in rows:
         param = list(row if pick is None else pick(row))

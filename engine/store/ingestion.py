@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import Connection, Insert, and_, delete, select, update
+from sqlalchemy import Connection, Insert, and_, bindparam, delete, select, update
 
 from engine.store.bulk_insert import dialect_insert, insert_rows, upsert_rows
 from engine.store.change_rows import (
@@ -107,6 +107,15 @@ def _append(connection: Connection, written: Sequence[OrderChange | LocalChange]
 _SQLITE_CLOCKS = (
     "SELECT order_id, updated_at, seq FROM orders WHERE marketplace = ? AND order_id IN ({})"
 )
+# PostgreSQL's, built once, locking the rows it finds.
+_LOCKED_CLOCKS = (
+    select(orders.c.order_id, orders.c.updated_at, orders.c.seq)
+    .where(
+        orders.c.marketplace == bindparam("marketplace"),
+        orders.c.order_id.in_(bindparam("ids", expanding=True)),
+    )
+    .with_for_update()
+)
 
 
 def stored_clocks(connection: Connection, keys: Iterable[OrderKey]) -> dict[OrderKey, Clock]:
@@ -116,19 +125,16 @@ def stored_clocks(connection: Connection, keys: Iterable[OrderKey]) -> dict[Orde
     building the statement cost more than the read (once a page, mostly finding nothing).
     """
     found: dict[OrderKey, Clock] = {}
-    if connection.dialect.name == "sqlite":
-        for marketplace, ids in id_chunks(keys):
+    sqlite = connection.dialect.name == "sqlite"
+    for marketplace, ids in id_chunks(keys):
+        if sqlite:
             sql = _SQLITE_CLOCKS.format(", ".join("?" * len(ids)))
             for order_id, updated_at, seq in connection.exec_driver_sql(sql, (marketplace, *ids)):
                 found[(marketplace, order_id)] = (from_utc_text(updated_at), seq)
-        return found
-    columns = (orders.c.marketplace, orders.c.order_id, orders.c.updated_at, orders.c.seq)
-    for condition in key_chunks(keys):
-        query = select(*columns).where(condition)
-        if connection.dialect.name == "postgresql":
-            query = query.with_for_update()
-        for marketplace, order_id, updated_at, seq in connection.execute(query):
-            found[(marketplace, order_id)] = (updated_at, seq)
+        else:
+            params = {"marketplace": marketplace, "ids": ids}
+            for order_id, updated_at, seq in connection.execute(_LOCKED_CLOCKS, params):
+                found[(marketplace, order_id)] = (updated_at, seq)
     return found
 
 

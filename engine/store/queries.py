@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Connection, Table, func, select
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, func, select
 
 from engine.model.events import EVENT_LOG_COLUMNS
 from engine.model.lines import LineState, OrderLine
@@ -68,11 +68,18 @@ def id_chunks(keys: Iterable[OrderKey]) -> Iterator[tuple[str, list[str]]]:
             yield marketplace, ids[start : start + KEY_CHUNK]
 
 
+# Built once: a statement of its own per page cost more to prepare than the read itself.
+_ORDERS_BY_ID = select(orders).where(
+    orders.c.marketplace == bindparam("marketplace"),
+    orders.c.order_id.in_(bindparam("ids", expanding=True)),
+)
+
+
 def get_orders(connection: Connection, keys: Iterable[OrderKey]) -> dict[OrderKey, OrderState]:
     """The stored state of each of `keys` the store has; absent keys are new orders."""
     found: dict[OrderKey, OrderState] = {}
-    for condition in key_chunks(keys):
-        for row in connection.execute(select(orders).where(condition)):
+    for marketplace, ids in id_chunks(keys):
+        for row in connection.execute(_ORDERS_BY_ID, {"marketplace": marketplace, "ids": ids}):
             state = _order_state(row)
             found[state.key] = state
     return found
