@@ -8,6 +8,7 @@ The modules:
 - `calibrate`: the entry point: `read_store` takes a store's log and polls, `calibrate` fits it.
 - `polls`: the poll grid over the whole log, from the recorded fetch runs and the rule's period.
 - `stays`: every stay at a status: entered, first seen by a poll, left (or still open), how.
+- `first_seen`: an order first seen past its creation was created after the poll before.
 - `processes`: who moves an order on at each status (seller, customers, payment, marketplace).
 - `competing`: exclusive causes racing a censoring: each one's share and delay, by EM.
 - `hidden`: the chain of statuses an order may cross unseen between two polls, fitted whole.

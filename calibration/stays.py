@@ -1,11 +1,13 @@
 """Every stay of every order at a status, as the fits read it: entered, left (or still there), how.
 
 A stay runs from an order's entry into a status to its next event; its times follow the one rule
-of `analytics.censoring` (an inferred entry at its estimate between its poll bounds; an entry
-before the order's first observation is unbounded and its stay is left out, counted). A stay
-with no next event is still open: *right-censored* at the end of the log, unless its status is
-final. The poll instants give each stay `seen`, the first poll at or after its entry: the
-earliest moment the seller could see the order there, from which the seller's delay runs.
+of `analytics.censoring` (an inferred entry at its estimate between its poll bounds), and an
+entry before the order's first observation lies after the poll before it
+(`calibration.first_seen`); one before the log's first poll is unbounded, its stay left out and
+counted. A stay with no next event is still open: *right-censored* at the end of the log,
+unless its status is final. The poll instants give each stay `seen`, the first poll at or after
+its entry: the earliest moment the seller could see the order there, from which the seller's
+delay runs.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analytics.censoring import entries, spans
+from analytics.censoring import spans
 from analytics.eventlog import CASE, seconds
+from calibration.first_seen import first_seen_entries
 
 NAN = np.nan
 
@@ -85,7 +88,7 @@ class Stays:
 
 def stays(log: pd.DataFrame, polls: np.ndarray, end: np.datetime64, finals: set[str]) -> Stays:
     """The stays of a prepared log (see the module); `polls` sorted datetime64[us] instants."""
-    found = entries(log)
+    found = first_seen_entries(log)
     origin = np.datetime64("1970-01-01T00:00:00", "us")
     at = seconds(found.estimate - origin)
     case = log[CASE].to_numpy()

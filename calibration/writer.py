@@ -74,7 +74,10 @@ def _header(found: Calibrated, out: Path, source: str) -> Iterator[str]:
     yield "# Each figure says how many orders (or stays at a status) it was fitted from; stays"
     yield "# still open are right-censored, inferred entries placed within their poll bounds."
     if found.unbounded:
-        yield f"# {found.unbounded:,} entries before an order's first observation are not timed."
+        yield (
+            f"# {found.unbounded:,} entries before an order's first observation, with no poll "
+            "before it, are not timed."
+        )
     yield "format: 1"
     yield f"name: {json.dumps(found.name)}"
     yield f"description: {json.dumps(f'Calibrated from {source}.')}"
