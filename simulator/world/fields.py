@@ -92,25 +92,30 @@ class FieldTable:
         callers pass the fields that can change the answer they are after.
         """
         block = self.codes[rows]
+        keep = np.ones(len(self.names), dtype=np.bool_)
         if columns is not None:
-            keep = np.zeros(len(self.names), dtype=np.bool_)
+            keep[:] = False
             keep[[self.index[c] for c in columns]] = True
-            block = np.where(keep, block, 0).astype(np.int16)
         sizes = [len(v) for v in self.vocab]
         space = float(np.prod(sizes, dtype=np.float64))
         if space > DENSE_KEYS:
-            unique, inverse = np.unique(block, axis=0, return_inverse=True)
-            return unique, inverse.reshape(-1)
+            unique, inverse = np.unique(np.where(keep, block, 0), axis=0, return_inverse=True)
+            return unique.astype(np.int16), inverse.reshape(-1)
         radix = np.cumprod([1, *sizes[:-1]], dtype=np.int64)
-        keys = block.astype(np.int64) @ radix
+        # The key of the kept columns only (the others read as missing, code 0), summed a
+        # column at a time: no copy of the block in 64-bit integers.
+        keys = np.zeros(len(rows), dtype=np.int64)
+        for column in np.flatnonzero(keep).tolist():
+            keys += block[:, column] * radix[column]
         # A dense table instead of a sort: the key space is small, the orders are many. Rows
-        # with the same key have the same codes, so any of them can stand for its cohort.
+        # with the same key have the same kept codes, so any of them can stand for its cohort.
         first = np.full(int(space), -1, dtype=np.intp)
         first[keys] = np.arange(keys.size, dtype=np.intp)
         present = np.flatnonzero(first >= 0)
         number = np.zeros(int(space), dtype=np.intp)
         number[present] = np.arange(present.size, dtype=np.intp)
-        return block[first[present]], number[keys]
+        cohorts = np.where(keep, block[first[present]], 0).astype(np.int16)
+        return cohorts, number[keys]
 
     def keys(self, rows: Rows, columns: tuple[str, ...]) -> tuple[NDArray[np.int64], int]:
         """A number per row for its codes in `columns` (equal codes, equal number), and how

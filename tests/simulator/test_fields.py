@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import simulator.world.fields as fields_module
 from engine.rulefile.loader import load_rules
 from simulator.scenario.values import FieldMix
 from simulator.world.fields import GENERATED, FieldTable
@@ -60,3 +61,21 @@ def test_keys_number_rows_by_some_columns() -> None:
     keys, space = fields.keys(np.arange(3), ("delivery_mode", "fulfilled_by_marketplace"))
     assert space == 12 * 3  # 11 modes and missing, false/true and missing
     assert keys[0] == keys[1] != keys[2]
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_a_cohort_of_some_columns_reads_the_others_as_missing(
+    dense: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not dense:  # more possible rows than a table would hold: a sort of the rows instead
+        monkeypatch.setattr(fields_module, "DENSE_KEYS", 1)
+    fields = table()
+    fields.set("delivery_mode", "TRK", np.arange(4))
+    fields.set("carrier", "14", np.array([0, 1]))
+    fields.set("delivery_mode", "REG", np.array([3]))
+    cohorts, which = fields.cohorts(np.arange(4), ("delivery_mode",))
+    assert [fields.record(c) for c in cohorts] == [
+        {"delivery_mode": "TRK"},
+        {"delivery_mode": "REG"},
+    ]
+    assert which.tolist() == [0, 0, 0, 1]
