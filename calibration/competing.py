@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -80,6 +81,12 @@ class Delays:
     def ended(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         picked = self.cause == j
         return self.low[picked], self.high[picked]
+
+    @cached_property
+    def band(self) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """The Aalen-Johansen estimates with every delay at its lower, then at its upper bound:
+        sorted once for every cause."""
+        return _aalen_johansen(self.low, self.cause), _aalen_johansen(self.high, self.cause)
 
 
 def fit(delays: Delays, names: tuple[str, ...], fixed: Fixed | None = None) -> tuple[CauseFit, ...]:
@@ -145,17 +152,17 @@ def _em(delays: Delays, shape: list[str], counts: np.ndarray, fixed: Fixed) -> t
     return _Model(shape, p, params), value
 
 
-def _aalen_johansen(
-    durations: np.ndarray, cause: np.ndarray, j: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted durations, and the cumulative share cause `j` ended by each (Aalen-Johansen)."""
+def _aalen_johansen(durations: np.ndarray, cause: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted durations, and per cause (rows) the cumulative share it ended by each
+    (Aalen-Johansen)."""
     order = np.lexsort((cause < 0, durations))  # at equal times, events before censorings
     ended = cause[order]
     n = len(durations)
     at_risk = n - np.arange(n)
     hazard = np.where(ended >= 0, 1.0 / at_risk, 0.0)
     before = np.r_[1.0, np.cumprod(1.0 - hazard)[:-1]]
-    return durations[order], np.cumsum(np.where(ended == j, before * hazard, 0.0))
+    causes = np.arange(int(cause.max(initial=-1)) + 1)[:, None]
+    return durations[order], np.cumsum(np.where(ended == causes, before * hazard, 0.0), axis=1)
 
 
 def _step_at(times: np.ndarray, values: np.ndarray, grid: np.ndarray) -> np.ndarray:
@@ -166,12 +173,11 @@ def _step_at(times: np.ndarray, values: np.ndarray, grid: np.ndarray) -> np.ndar
 def _gap(shape: str, params: tuple[float, float], p: float, delays: Delays, j: int) -> float:
     """How far the fitted cumulative share strays outside the nonparametric band: the
     Aalen-Johansen estimates with every bounded delay at its lower and at its upper bound."""
-    t_low, early = _aalen_johansen(delays.low, delays.cause, j)
-    t_high, late = _aalen_johansen(delays.high, delays.cause, j)
+    (t_low, early), (t_high, late) = delays.band
     grid = np.unique(np.r_[t_low, t_high])
     fitted = p * (1.0 - shapes.survival(shape, params, grid))
-    above = fitted - _step_at(t_low, early, grid)
-    below = _step_at(t_high, late, grid) - fitted
+    above = fitted - _step_at(t_low, early[j], grid)
+    below = _step_at(t_high, late[j], grid) - fitted
     return float(max(above.max(initial=0.0), below.max(initial=0.0)))
 
 
@@ -192,8 +198,8 @@ def _checked(
             f"{other} (AIC); within {gap:.3f} of the censored nonparametric estimate"
         )
         return CauseFit(name, events, at_risk, p, shape, params, why)
-    times, cumulative = _aalen_johansen(delays.middle, delays.cause, j)
-    return _empirical(name, events, at_risk, p, times, cumulative, (gap, allowed))
+    times, cumulative = _aalen_johansen(delays.middle, delays.cause)
+    return _empirical(name, events, at_risk, p, times, cumulative[j], (gap, allowed))
 
 
 def _empirical(

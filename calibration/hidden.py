@@ -35,7 +35,7 @@ from scipy.optimize import minimize
 from analytics.censoring import entries
 from analytics.eventlog import CASE, seconds
 from calibration.chain import STEPS, Chain
-from calibration.stays import labels
+from calibration.stays import positions
 from engine.model.definition import Actor, RuleSet
 
 HAPPENING_ACTORS = frozenset({Actor.MARKETPLACE, Actor.CUSTOMER, Actor.PAYMENT})
@@ -90,12 +90,11 @@ def _segments(
     origin = np.datetime64("1970-01-01T00:00:00", "us")
     at = seconds(found.estimate - origin)
     observed = found.observed & found.bounded
-    status = labels(log["to_status"])
     case = log[CASE].to_numpy()
     seen = np.flatnonzero(observed)
     poll_s = seconds(polls - origin) if len(polls) else np.zeros(0)
-    scode = pd.Index(chain.statuses).get_indexer(status)
-    tcode = pd.Index(chain.targets).get_indexer(status)
+    scode = positions(log["to_status"], chain.statuses)
+    tcode = positions(log["to_status"], chain.targets)
     # The first inferred event at a block status at or after each event (n: none).
     n = len(log)
     flagged = np.where(~observed & (scode >= 0), np.arange(n), n)
@@ -148,7 +147,7 @@ def _loglik(
     log's size) and its gradient in `theta`: through the grid's densities (`Chain`), and through
     the chance to be still at the status after the time seen there."""
     shares, rates = chain.split(theta)
-    grid, moved = chain.into_and_gradient(shares, rates, step)
+    grid, pullback = chain.into_and_pullback(shares, rates, step)
     n = len(chain.states)
     decay = np.exp(-rates[None, :] * seg.elapsed[:, None]) * (seg.status[:, None] == chain.of)
     alive = shares * decay
@@ -162,7 +161,7 @@ def _loglik(
     through = np.where(seg.kind[:, None] == 2, 0.0, (each * scale)[:, None] * alive)
     onto = np.bincount(at.ravel(), weights=through.ravel(), minlength=grid.size)
     # einsum's own loops, not BLAS: its threads cost more than they save on these sizes.
-    natural = np.einsum("pkjc,kjc->p", moved, onto.reshape(grid.shape))
+    natural = pullback(onto.reshape(grid.shape))
     natural[:n] += np.einsum("s,sj->j", each, pick * decay)
     natural[n:] -= np.einsum("s,sj->j", each * seg.elapsed, pick * alive)
     total = float(np.einsum("s,s->", weight, np.log(value)))

@@ -137,3 +137,12 @@ def labels(column: pd.Series) -> np.ndarray:
     names[:-1] = column.cat.categories.astype(str)
     names[-1] = NAN  # the code of a missing value, -1, takes the last
     return np.asarray(names[column.cat.codes.to_numpy()])
+
+
+def positions(column: pd.Series, names: list[str]) -> np.ndarray:
+    """Each row's position in `names` (-1 where absent), looked up once per category when the
+    column is categorical."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        return np.asarray(pd.Index(names).get_indexer(labels(column)), dtype=np.int64)
+    found = pd.Index(names).get_indexer(column.cat.categories.astype(str))
+    return np.asarray(np.r_[found, -1][column.cat.codes.to_numpy()], dtype=np.int64)

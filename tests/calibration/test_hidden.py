@@ -45,18 +45,24 @@ def test_the_densitys_derivatives_are_their_closed_forms() -> None:
     # b (b/(b-a)^2 (e^-at - e^-bt) - a t e^-at/(b-a)). Parameters: shares (A's, B's), then rates.
     a, b, t = 1 / 600, 1 / 1200, 900.0
     chain = Chain({"A": [("go", "B")], "B": [("end", "C")]})
-    grid, moved = chain.into_and_gradient(np.array([1.0, 1.0]), np.array([a, b]), t / STEPS)
-    assert math.isclose(moved[2, STEPS, 0, 0], math.exp(-a * t) * (1 - a * t), rel_tol=1e-7)
+    grid, pullback = chain.into_and_pullback(np.array([1.0, 1.0]), np.array([a, b]), t / STEPS)
+
+    def gradient(state: int, column: int) -> np.ndarray:
+        weights = np.zeros(grid.shape)
+        weights[STEPS, state, column] = 1.0
+        return pullback(weights)
+
     gap = math.exp(-a * t) - math.exp(-b * t)
     d_second = b * (b / (b - a) ** 2 * gap - a * t * math.exp(-a * t) / (b - a))
-    assert math.isclose(moved[2, STEPS, 0, 1], d_second, rel_tol=1e-7)
-    assert math.isclose(moved[3, STEPS, 1, 1], math.exp(-b * t) * (1 - b * t), rel_tol=1e-7)
+    first, second, last = gradient(0, 0), gradient(0, 1), gradient(1, 1)
+    assert math.isclose(first[2], math.exp(-a * t) * (1 - a * t), rel_tol=1e-7)
+    assert math.isclose(second[2], d_second, rel_tol=1e-7)
+    assert math.isclose(last[3], math.exp(-b * t) * (1 - b * t), rel_tol=1e-7)
     # B's share scales every path through B: its derivative is the density itself.
-    assert math.isclose(moved[1, STEPS, 0, 1], b * a / (b - a) * gap, rel_tol=1e-7)
-    assert moved[0, STEPS, 0, 1] == 0.0
-    # The integral's derivative: d/da of 1 - e^-at, t e^-at, at the grid's end.
-    assert math.isclose(moved[2, STEPS, 0, 2], t * math.exp(-a * t), rel_tol=1e-3)
-    assert grid.shape == moved.shape[1:]
+    assert math.isclose(second[1], b * a / (b - a) * gap, rel_tol=1e-7)
+    assert second[0] == 0.0
+    # The integral's derivative: d/da of 1 - e^-at is t e^-at, at the grid's end.
+    assert math.isclose(gradient(0, 2)[2], t * math.exp(-a * t), rel_tol=1e-3)
 
 
 def test_the_likelihoods_gradient_is_its_slope() -> None:
