@@ -23,10 +23,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from engine.store import tables as schema
+from engine.store.bulk_insert import insert_rows
 from engine.store.columns import storable
 from engine.store.leases import live_holders
 from engine.store.records import (
@@ -69,16 +70,21 @@ def start_run(
     return int(run_id[0])
 
 
-def count_run(connection: Connection, run_id: int, pages: int, orders: int, errors: int) -> None:
-    connection.execute(
-        update(fetch_runs)
-        .where(fetch_runs.c.id == run_id)
-        .values(
-            pages=fetch_runs.c.pages + pages,
-            orders=fetch_runs.c.orders + orders,
-            errors=fetch_runs.c.errors + errors,
-        )
+# Built once: the sync counts every page, and preparing a new statement cost more than the update.
+_COUNT_RUN = (
+    update(fetch_runs)
+    .where(fetch_runs.c.id == bindparam("run_id"))
+    .values(
+        pages=fetch_runs.c.pages + bindparam("pages"),
+        orders=fetch_runs.c.orders + bindparam("orders"),
+        errors=fetch_runs.c.errors + bindparam("errors"),
     )
+)
+
+
+def count_run(connection: Connection, run_id: int, pages: int, orders: int, errors: int) -> None:
+    params = {"run_id": run_id, "pages": pages, "orders": orders, "errors": errors}
+    connection.execute(_COUNT_RUN, params)
 
 
 def finish_run(
@@ -198,21 +204,31 @@ def add_quarantine(connection: Connection, entries: Sequence[QuarantineEntry]) -
     return len(rows)
 
 
+_SET_ASIDE_COLUMNS = (
+    "fetch_run",
+    "marketplace",
+    "order_id",
+    "reason",
+    "updated_at",
+    "stored_updated_at",
+    "at",
+)
+
+
 def add_set_aside(connection: Connection, entries: Sequence[SetAside]) -> None:
     rows = [
-        {
-            "fetch_run": entry.fetch_run,
-            "marketplace": entry.marketplace,
-            "order_id": entry.order_id,
-            "reason": str(SetAsideReason(entry.reason)),
-            "updated_at": entry.updated_at,
-            "stored_updated_at": entry.stored_updated_at,
-            "at": entry.at,
-        }
+        (
+            entry.fetch_run,
+            entry.marketplace,
+            entry.order_id,
+            str(SetAsideReason(entry.reason)),
+            entry.updated_at,
+            entry.stored_updated_at,
+            entry.at,
+        )
         for entry in entries
     ]
-    if rows:
-        connection.execute(insert(set_aside), rows)
+    insert_rows(connection, set_aside, _SET_ASIDE_COLUMNS, rows)
 
 
 def list_set_aside(
