@@ -30,6 +30,7 @@ from simulator.results.table_file import CHUNK_ROWS, TableFile
 from simulator.run.observer import ENGINE_EVENT_COLUMNS
 from simulator.run.runner import Run
 from simulator.scenario.values import Scenario
+from simulator.world.heap import give_back
 from simulator.world.truth import Truth
 
 FORMATS = ("parquet", "csv")
@@ -133,6 +134,10 @@ class RunFiles:
             files[-1].write_all(chunks)
         for target in files:
             target.close()
+        # The chunks' freed memory, held by Arrow's allocator and by malloc: what comes next
+        # (the summary) needs the room.
+        pa.default_memory_pool().release_unused()
+        give_back()
 
     def _truth_chunks(self, truth: Truth) -> Chunks:
         ranked = truth.seq_chunks(self.rows)
