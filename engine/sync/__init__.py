@@ -8,6 +8,7 @@ simulator's fetch plan come here. The modules:
 
 - `syncer`: `Syncer.run_once`: fetch the planned windows, commit each page in one transaction,
   then send and confirm the outbox.
+- `order_date`: a new order's creation dated by the marketplace's order date, observed.
 - `sync_report`: what one run did (windows, orders, events, what it set aside, the outbox), and
   its one-line summary.
 - `accounts`: the syncer of each Lengow account the settings list, and one pass of it.

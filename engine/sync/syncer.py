@@ -53,6 +53,7 @@ from engine.store import (
     is_news,
     process_holder,
 )
+from engine.sync.order_date import dated_creation
 from engine.sync.order_rules import KeptVersions, OrderRules, Pinned
 from engine.sync.outbox_sender import ActionChannel, OutboxReport, confirm_sent, send_pending
 from engine.sync.pinned_rules import record_rule_sets
@@ -457,7 +458,9 @@ class Syncer:
                 snap.updated_at,
                 previous=state.fields if state else None,
             )
-            if state is not None and pinned.pinned_to is not None:
+            if state is None:
+                outcome = dated_creation(outcome, snap.ordered_at)
+            elif pinned.pinned_to is not None:
                 self._note_pinned(key, pinned)
                 outcome = pinned.noted(outcome, state, snap.updated_at)
             version = pinned.use.version

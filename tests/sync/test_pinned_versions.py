@@ -149,7 +149,8 @@ def test_orders_in_flight_keep_their_version_and_new_ones_get_the_file_s(
         (2, "WaitingForSellerAcceptation", "AcceptedBySeller", "accept", "fetch", False, at),
     ]
     assert _events(store, "C") == [
-        (1, None, "WaitingForSellerAcceptation", "create", "fetch", True, at),
+        # Created at its order date (T0): observed, the marketplace says when.
+        (1, None, "WaitingForSellerAcceptation", "create", "fetch", False, T0),
         (2, "WaitingForSellerAcceptation", "SellerAccepted", "accept", "fetch", False, at),
     ]
     assert [(a.order_id, a.kind, a.reported) for a in store.anomalies("cdiscount")] == [
@@ -166,7 +167,7 @@ def test_timers_fire_under_each_order_s_version(
     assert fired == 1
     assert _events(store, "D")[-1] == (
         2, "WaitingForSellerAcceptation", "AutomaticCancellation", "auto_cancel", "timer", False,
-        T0 + timedelta(minutes=5, hours=24),
+        T0 + timedelta(hours=24),  # from its order date (T0), not from when it was seen
     )  # fmt: skip
     assert fire_due_timers(store, OrderRules([V2]), T0 + timedelta(hours=48)) == 1
     assert _events(store, "B")[-1][2:4] == ("AutomaticCancellation", "auto_cancel")
