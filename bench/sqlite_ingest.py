@@ -10,8 +10,8 @@ updated_at, rules_version, seq, prev_seq, the rule fields as JSON, the snapshot 
 newer and based on the stored event count, as the store's upsert) and inserts its events: the
 creation, then the shortest path of the rule file's transitions (read with PyYAML, searched breadth
 first) from the stored status to the reported one, every step but the last inferred, all at the
-order's `updated_at`. Orders the marketplace fulfilled are skipped, as the sync skips them by
-default.
+order's `updated_at` but a new order's creation, at its `marketplace_order_date` and observed.
+Orders the marketplace fulfilled are skipped, as the sync skips them by default.
 Nothing of the engine is imported.
 """
 
@@ -76,6 +76,13 @@ def utc_text(value: str) -> str:
 
 def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _placed(doc: dict[str, Any], updated: str) -> str | None:
+    """A new order's creation time: its order date, unless missing or after `updated`."""
+    text = doc.get("marketplace_order_date")
+    placed = utc_text(text) if text else None
+    return placed if placed is not None and placed <= updated else None
 
 
 def rule_fields(doc: dict[str, Any]) -> tuple[dict[str, object], bool]:
@@ -145,10 +152,14 @@ class PlainIngest:
                 continue  # the store holds this or a newer state
             reported = doc["marketplace_status"]
             steps = [] if reported == status else self.path(status, reported)
+            placed = _placed(doc, updated) if status is None else None
+            at = updated
             for n, (source, dest, trigger, actor) in enumerate(steps, start=1):
-                inferred = n < len(steps)
-                events.append((*key, seq + n, source, dest, trigger, actor, inferred, updated))
-            orders.append((*key, reported, updated if steps else entered, updated, self.version,
+                created = n == 1 and placed is not None  # at the order date: observed
+                at = placed if created else updated
+                inferred = n < len(steps) and not created
+                events.append((*key, seq + n, source, dest, trigger, actor, inferred, at))
+            orders.append((*key, reported, at if steps else entered, updated, self.version,
                            seq + len(steps), seq, _dumps(fields), _dumps(doc)))  # fmt: skip
         self.db.executemany(UPSERT, orders)
         self.db.executemany(INSERT_EVENT, events)
