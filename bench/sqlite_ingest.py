@@ -156,7 +156,7 @@ class PlainIngest:
             at = updated
             for n, (source, dest, trigger, actor) in enumerate(steps, start=1):
                 created = n == 1 and placed is not None  # at the order date: observed
-                at = placed if created else updated
+                at = placed if created and placed is not None else updated
                 inferred = n < len(steps) and not created
                 events.append((*key, seq + n, source, dest, trigger, actor, inferred, at))
             orders.append((*key, reported, at if steps else entered, updated, self.version,
