@@ -60,6 +60,7 @@ class CaseTable:
         self.reported = np.empty(0, dtype=np.int16)
         self.signature = np.empty(0, dtype=np.uint32)
         self.added = np.empty(0, dtype=np.int32)
+        self.moves = np.empty(0, dtype=np.bool_)  # a path or a deviation: the bulk path walks it
 
     def read(self, current: int, reported: int, fields: dict[str, object]) -> int:
         """Ask the runtime about one case; its index in the table."""
@@ -71,6 +72,7 @@ class CaseTable:
         self.signature = np.append(self.signature, np.uint32(signature))
         added = (reading.creation != NONE) + len(reading.path) + reading.deviation
         self.added = np.append(self.added, np.int32(added))
+        self.moves = np.append(self.moves, bool(reading.path) or reading.deviation)
         return self._add(reading)
 
     def _ask(self, current: int, reported: int, fields: dict[str, object]) -> Reading:

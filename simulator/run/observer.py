@@ -191,36 +191,32 @@ class EngineView:
     def _walk(self, changes: dict[str, NDArray[Any]]) -> dict[str, NDArray[Any]]:
         """Run the changes with a path or a deviation through the bulk path; their events."""
         cases = self.cases
-        moving = np.flatnonzero(
-            (cases.lengths[changes["case"]] > 0) | cases.deviation[changes["case"]]
-        )
-        paths = {name: column[moving] for name, column in changes.items()}
-        case = paths["case"]
+        moving = np.flatnonzero(cases.moves[changes["case"]])
+        case = changes["case"][moving]
         if case.size == 0:
             return {name: np.empty(0, dtype) for name, dtype in ENGINE_EVENT_COLUMNS.items()}
-        # The path's events come after the creation, if the change made one.
-        first = paths["seq"] + (cases.creation[case] != NONE)
         result = self.bulk.run(
             cases.start[case], cases.signature[case], cases.paths[case], cases.reported[case]
         )
         ev = result.events
-        row, step = ev["order"], ev["step"]
-        lengths = cases.lengths[case]
+        change, own = moving[ev["order"]], case[ev["order"]]  # each event's change and case
+        lengths = cases.lengths[own]
         deviation = ev["deviation"].astype(np.bool_)
         # A deviation follows the case's path (none, so far): its step is the path's length.
-        step = np.where(deviation, lengths[row], step)
+        step = np.where(deviation, lengths, ev["step"])
         trigger = self._our_trigger[np.where(deviation, 0, ev["trigger"])]
         return {
-            "order": paths["order"][row],
-            "seq": first[row] + step,
+            "order": changes["order"][change],
+            # The path's events come after the creation, if the change made one.
+            "seq": changes["seq"][change] + (cases.creation[own] != NONE) + step,
             "source": ev["source"],
             "dest": ev["dest"],
             "trigger": np.where(deviation, self.deviation_trigger, trigger).astype(np.int16),
             "actor": self._our_actor[ev["actor"]],
-            "inferred": (step < lengths[row] - 1) & ~deviation,
+            "inferred": (step < lengths - 1) & ~deviation,
             "deviation": deviation,
-            "at": paths["at"][row],
-            "seen_at": paths["seen_at"][row],
+            "at": changes["at"][change],
+            "seen_at": changes["seen_at"][change],
         }
 
 
