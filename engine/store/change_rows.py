@@ -1,7 +1,7 @@
 """The rows a batch of applied changes writes, each table's values in one fixed order.
 
 A page writes some ten thousand rows (orders, events, cart lines); built straight as tuples in
-the column order named here, with no dict per row, they go to the driver as they are
+each table's column order (`tables`), with no dict per row, they go to the driver as they are
 (`bulk_insert`).
 """
 
@@ -9,50 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from sqlalchemy import Table
+
 from engine.store.bulk_insert import Row
 from engine.store.records import LocalChange, OrderChange, OrderKey
+from engine.store.tables import anomalies, events, field_changes, lines, orders
 
 REPORTED_LONGEST = 128  # anomalies.reported
 
-ORDER_COLUMNS = (
-    "marketplace",
-    "order_id",
-    "status",
-    "entered_at",
-    "updated_at",
-    "rules_version",
-    "seq",
-    "prev_seq",
-    "fields",
-    "snapshot",
-    "account",
-)
-EVENT_COLUMNS = (
-    "marketplace",
-    "order_id",
-    "seq",
-    "from_status",
-    "to_status",
-    "trigger",
-    "actor",
-    "source",
-    "inferred",
-    "at",
-    "deviation",
-)
-ANOMALY_COLUMNS = ("marketplace", "order_id", "from_status", "reported", "kind", "message", "at")
-LINE_COLUMNS = (
-    "marketplace",
-    "order_id",
-    "line_id",
-    "position",
-    "marketplace_status",
-    "lengow_status",
-    "state",
-    "quantity",
-    "amount",
-)
-FIELD_CHANGE_COLUMNS = ("marketplace", "order_id", "seq", "field", "old", "new", "at")
+
+def _names(table: Table, *, skip: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The columns of `table` in its own order (`tables`), but those in `skip`."""
+    return tuple(column.name for column in table.columns if column.name not in skip)
+
+
+ORDER_COLUMNS = _names(orders)
+EVENT_COLUMNS = _names(events)
+ANOMALY_COLUMNS = _names(anomalies, skip=("id",))  # the id is the database's
+LINE_COLUMNS = _names(lines)
+FIELD_CHANGE_COLUMNS = _names(field_changes, skip=("id",))
 
 
 def order_rows(applied: Sequence[OrderChange]) -> list[Row]:

@@ -37,17 +37,8 @@ from engine.store.queries import id_chunks, key_chunks
 from engine.store.records import ApplyResult, LocalChange, OrderChange, OrderKey
 from engine.store.tables import anomalies, events, field_changes, lines, orders
 
-_REPLACED = (
-    "status",
-    "entered_at",
-    "updated_at",
-    "rules_version",
-    "seq",
-    "prev_seq",
-    "fields",
-    "snapshot",
-    "account",
-)
+# What an upsert of a newer state replaces: every column of the order but its key.
+_REPLACED = tuple(name for name in ORDER_COLUMNS if name not in ("marketplace", "order_id"))
 
 Clock = tuple[datetime, int]
 """What decides whether a change applies: the stored (updated_at, seq) of its order."""
