@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from engine.model.definition import FieldType, OrderField
+from engine.model.text import is_storable
 
 _TRUE = frozenset(("1", "true", "yes", "y", "t", "on"))
 _FALSE = frozenset(("0", "false", "no", "n", "f", "off", ""))
@@ -81,21 +82,6 @@ def to_number(value: object) -> float | None:
     if not math.isfinite(number):
         raise Unreadable(f"expected a finite number, found {_shown(value)}")
     return number
-
-
-def is_storable(text: str) -> bool:
-    """Whether every database takes `text`: no lone surrogate (JSON's `"\\ud800"`), which none
-    stores as UTF-8, and no NUL, which PostgreSQL refuses in text. ASCII, the common case,
-    holds no surrogate: then only the NUL is looked for."""
-    if "\x00" in text:
-        return False
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def unicode_text(text: str) -> str:

@@ -26,13 +26,13 @@ from engine.channels.field_values import (
     Unreadable,
     converter,
     is_blank,
-    is_storable,
     parse_datetime,
     unicode_text,
 )
 from engine.model.definition import OrderField, RuleSet
 from engine.model.lines import OrderLine, line_state
 from engine.model.snapshot import OrderSnapshot
+from engine.model.text import is_storable
 from engine.rulefile.field_paths import FieldPath, compile_paths, read_first
 
 

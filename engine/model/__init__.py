@@ -13,6 +13,7 @@ consumer of it pulls another part in. The modules:
 - `properties`: `Property` and `StepPattern`: what a rule file promises about every order
   (always, never, eventually within), checked by `orderflow check`.
 - `snapshot`: `OrderSnapshot`, an order as a channel reports it.
+- `text`: whether every database takes a text (UTF-8, no NUL), checked before it is stored.
 - `lines`: `OrderLine` and `LineState`, an order's cart lines, and how their mix reads.
 - `events`: `Event` and `Anomaly`, what the runtime returns and the caller stores, and
   `FieldChange`, a rule field a newer snapshot reports changed.

@@ -20,6 +20,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from engine.model.text import encodes_as_utf8
+
 
 def utc_text(value: datetime) -> str:
     """How SQLite keeps a datetime: UTC, fixed width, so text order is time order.
@@ -108,15 +110,9 @@ def dump_json(value: object) -> str:
     """The store's JSON encoder: compact, keeps non-ASCII text readable, and stores anything."""
     text = _ENCODER.encode(value)
     # Rare: only then walk the value (a NUL is encoded as the escape, a surrogate as itself).
-    if "\\u0000" in text or not _utf8(text):
+    if "\\u0000" in text or not encodes_as_utf8(text):
         text = _ENCODER.encode(storable(value))
     return text
-
-
-def _utf8(text: str) -> bool:
-    """Whether `text` encodes as UTF-8 (no lone surrogate); C-speed checks, no regex scan."""
-    if text.isascii():
-        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

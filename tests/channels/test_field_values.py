@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine.channels.field_values import Unreadable, converter, is_storable, unicode_text
+from engine.channels.field_values import Unreadable, converter, unicode_text
 from engine.model.definition import FieldType, FieldValue, OrderField
+from engine.model.text import is_storable
 
 
 @pytest.mark.parametrize(
