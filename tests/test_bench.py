@@ -42,7 +42,6 @@ EXPECTED_AGREE = {
     "calibrate_bench": {
         "calibrated_scenario_loads",
         "every_status_shares_sum_to_at_most_one",
-        "distances_calibrated_scenario_loads",
     },
 }
 # The keys a benchmark writes, pinned where a benchmark reports agreement checks.
