@@ -12,8 +12,8 @@ sync loses at most the page in flight) into a fresh SQLite file with the store's
   aside and its counters).
 - Peer `equal_sql`, `bench.sqlite_ingest`: the same orders and events written by hand with
   `sqlite3`: the page's stored orders read, each newer order upserted by key with the store's
-  columns, its events inserted (the rule file's shortest path to the reported status), one
-  `BEGIN IMMEDIATE` a page. It writes no cart lines, set-aside records or run counters.
+  columns, its events inserted (the rule file's shortest path to the reported status), its cart
+  lines replaced, one `BEGIN IMMEDIATE` a page. It writes no set-aside records or run counters.
 - Peer `executemany`, the floor of any ingestion: one plain INSERT of 4 columns per order
   (ids, status, the JSON), no read, no events, no idempotency.
 
@@ -22,7 +22,8 @@ Ratios compare time per order written (each side's own count, read from its file
 Agreement, by SQL on the files: `same_orders` (our orders and the equal peer's are the same
 rows, every column: status, entered_at, updated_at, seq, prev_seq, fields, snapshot...),
 `same_event_count` (and `same_events`: every event's order, seq,
-statuses, trigger, actor, inferred flag and time), `floor_same_orders` (the floor wrote the same
+statuses, trigger, actor, inferred flag and time), `same_lines` (every cart line, its state
+and numbers), `floor_same_orders` (the floor wrote the same
 keys and statuses).
 """
 
@@ -149,10 +150,13 @@ def agreement(files: dict[str, Path]) -> dict[str, bool]:
         count = "SELECT (SELECT count(*) FROM main.events), (SELECT count(*) FROM peer.events)"
         ours_events, peer_events = connection.execute(count).fetchone()
         event = 'order_id, seq, from_status, to_status, "trigger", actor, inferred, at'
+        line = "order_id, line_id, position, marketplace_status, lengow_status, state, quantity, "
+        line += "amount"
         return {
             "same_orders": _differ(connection, ORDER_COLUMNS, "orders", "peer") == 0,
             "same_event_count": ours_events == peer_events,
             "same_events": _differ(connection, event, "events", "peer") == 0,
+            "same_lines": _differ(connection, line, "lines", "peer") == 0,
             "floor_same_orders": _differ(connection, "order_id, status", "orders", "floor") == 0,
         }
 
@@ -181,7 +185,7 @@ def run(size: str) -> BenchResult:
         "ingest_vs_equal_sql",
         per_order["ours"],
         per_order["equal_sql"],
-        "the same orders and events upserted by hand in plain sqlite3, same settings",
+        "the same orders, events and cart lines upserted by hand in plain sqlite3, same settings",
     )
     result.compare(
         "ingest_vs_executemany",

@@ -10,8 +10,10 @@ updated_at, rules_version, seq, prev_seq, the rule fields as JSON, the snapshot 
 newer and based on the stored event count, as the store's upsert) and inserts its events: the
 creation, then the shortest path of the rule file's transitions (read with PyYAML, searched breadth
 first) from the stored status to the reported one, every step but the last inferred, all at the
-order's `updated_at` but a new order's creation, at its `marketplace_order_date` and observed.
-Orders the marketplace fulfilled are skipped, as the sync skips them by default.
+order's `updated_at` but a new order's creation, at its `marketplace_order_date` and observed;
+and replaces its cart lines (id, position, codes, the state from the rule file's `lines.statuses`
+or Lengow's status, quantity, amount). Orders the marketplace fulfilled are skipped, as the sync
+skips them by default.
 Nothing of the engine is imported.
 """
 
@@ -51,7 +53,24 @@ CREATE TABLE events (
     CONSTRAINT events_order_seq UNIQUE (marketplace, order_id, seq),
     FOREIGN KEY (marketplace, order_id) REFERENCES orders (marketplace, order_id),
     CONSTRAINT events_seq_positive CHECK (seq >= 1));
+CREATE TABLE lines (
+    marketplace VARCHAR(64) NOT NULL, order_id VARCHAR(128) NOT NULL,
+    line_id VARCHAR(128) NOT NULL, position INTEGER NOT NULL, marketplace_status VARCHAR(128),
+    lengow_status VARCHAR(64), state VARCHAR(16) NOT NULL, quantity INTEGER, amount VARCHAR(32),
+    PRIMARY KEY (marketplace, order_id, line_id),
+    FOREIGN KEY (marketplace, order_id) REFERENCES orders (marketplace, order_id),
+    CONSTRAINT lines_state CHECK (state IN ('waiting', 'accepted', 'refused', 'shipped',
+                                            'canceled', 'refunded', 'unknown')));
 """
+# Lengow's normalised line statuses, for a line code the rule file's `lines.statuses` lacks.
+LENGOW_LINE_STATES = {
+    "new": "waiting", "waiting_acceptance": "waiting", "accepted": "accepted",
+    "waiting_shipment": "accepted", "shipped": "shipped", "closed": "shipped",
+    "refused": "refused", "canceled": "canceled", "refunded": "refunded",
+    "partial_refunded": "refunded",
+}  # fmt: skip
+INSERT_LINE = "INSERT INTO lines VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+DELETE_LINES = "DELETE FROM lines WHERE marketplace = ? AND order_id = ?"
 UPSERT = """
 INSERT INTO orders (marketplace, order_id, status, entered_at, updated_at, rules_version, seq,
                     prev_seq, fields, snapshot)
@@ -113,6 +132,7 @@ class PlainIngest:
             for t in data["transitions"]
             for source in ([t["from"]] if isinstance(t["from"], str) else t["from"])
         ]
+        self.line_states = dict((data.get("lines") or {}).get("statuses") or {})
         self.paths: dict[tuple[str | None, str], list[Step]] = {}
         self.db = sqlite3.connect(path, isolation_level=None)
         for pragma in PRAGMAS:
@@ -144,7 +164,10 @@ class PlainIngest:
         keys = [(doc["marketplace"], doc["marketplace_order_id"]) for doc, _ in docs]
         self.db.execute("BEGIN IMMEDIATE")
         stored = dict(self._stored(keys))
-        orders, events = [], []
+        orders: list[tuple[object, ...]] = []
+        events: list[tuple[object, ...]] = []
+        lines: list[tuple[object, ...]] = []
+        replaced: list[tuple[str, str]] = []
         for key, (doc, fields) in zip(keys, docs, strict=True):
             updated = utc_text(doc["updated_at"])
             status, entered, stored_updated, seq = stored.get(key, (None, None, None, 0))
@@ -161,10 +184,32 @@ class PlainIngest:
                 events.append((*key, seq + n, source, dest, trigger, actor, inferred, at))
             orders.append((*key, reported, at if steps else entered, updated, self.version,
                            seq + len(steps), seq, _dumps(fields), _dumps(doc)))  # fmt: skip
+            if status is not None:
+                replaced.append(key)
+            lines.extend((*key, *line) for line in self.cart(doc))
         self.db.executemany(UPSERT, orders)
         self.db.executemany(INSERT_EVENT, events)
+        self.db.executemany(DELETE_LINES, replaced)
+        self.db.executemany(INSERT_LINE, lines)
         self.db.execute("COMMIT")
         return len(orders)
+
+    def cart(self, doc: dict[str, Any]) -> list[tuple[object, ...]]:
+        """The order's cart lines, numbered in the order the packages list them: id, position,
+        the marketplace's and Lengow's codes, the state (the rule file's, else Lengow's), the
+        quantity and the amount."""
+        rows: list[tuple[object, ...]] = []
+        for package in doc.get("packages") or []:
+            for line in package.get("cart") or []:
+                code, lengow = line.get("marketplace_status"), line.get("lengow_status")
+                state = self.line_states.get(code) or LENGOW_LINE_STATES.get(
+                    str(lengow).casefold(), "unknown"
+                )
+                line_id = line.get("marketplace_order_line_id") or str(line.get("id"))
+                amount = line.get("amount")
+                rows.append((line_id, len(rows), code, lengow, state, line.get("quantity"),
+                             None if amount is None else str(amount)))  # fmt: skip
+        return rows
 
     def _stored(self, keys: list[tuple[str, str]]) -> Iterable[tuple[Any, Any]]:
         """The stored state of `keys`, looked up in the primary key: one marketplace and a list

@@ -35,7 +35,13 @@ EXPECTED_RATIOS = {
 # The agreement checks a benchmark writes, pinned where the check is the point of the benchmark.
 EXPECTED_AGREE = {
     "simulate_bench": {"outcome_mix"},
-    "ingest_bench": {"same_orders", "same_event_count", "same_events", "floor_same_orders"},
+    "ingest_bench": {
+        "same_orders",
+        "same_event_count",
+        "same_events",
+        "same_lines",
+        "floor_same_orders",
+    },
     "runtime_bench": {"final_statuses"},
     "overview_bench": {"same_daily_counts"},
     "app_bench": {"every_page_rendered", "overview_orders_equal_sql", "orders_created_equal_sql"},
