@@ -12,9 +12,9 @@ snapshot's time, or none, changes nothing: the store never dates an event after 
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 
+from engine.model.events import Event
 from engine.model.outcome import Outcome
 
 
@@ -23,8 +23,15 @@ def dated_creation(outcome: Outcome, ordered_at: datetime | None) -> Outcome:
     `ordered_at`, observed, when that is no later than the event's own time."""
     if not outcome.events or ordered_at is None:
         return outcome
-    first, *rest = outcome.events
+    first = outcome.events[0]
     if first.from_status is not None or ordered_at > first.at:
         return outcome
-    created = replace(first, at=ordered_at, inferred=False)
-    return replace(outcome, events=(created, *rest))
+    if ordered_at == first.at and not first.inferred:
+        return outcome
+    # Built directly, not by dataclasses.replace: this runs once per new order of a page.
+    created = Event(
+        first.order_id, None, first.to_status, first.trigger, first.actor, first.source, False,
+        ordered_at, first.deviation,
+    )  # fmt: skip
+    events = (created, *outcome.events[1:])
+    return Outcome(outcome.status, events, outcome.anomalies, outcome.command)
