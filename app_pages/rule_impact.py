@@ -4,7 +4,9 @@
 holds orders of the file's marketplace in flight, it shows the impact summary
 (`authoring.impact`: statuses gone or renamed, stranded orders, actions and blockers gained or
 lost, deadlines moved, orders overdue at once, codes mapped elsewhere), the orders behind each
-line, and asks for a confirmation; the save may go ahead once it is given. With no order in
+line, and asks for a confirmation; the save may go ahead once it is given. A change that keeps
+the file's rules_version says so too: the orders pinned to it would run under the new rules from
+the next sync, with no migration. With no order in
 flight (or no store yet, or a new file) there is nothing to confirm.
 """
 
@@ -18,11 +20,13 @@ import streamlit as st
 
 from app_pages.settings import settings
 from authoring.impact import Impact, MarketplaceMismatch, impact
+from authoring.migration import version_reused
 from engine.model.clock import SystemClock
 from engine.model.definition import RuleSet
 from engine.rulefile.loader import check_text
 from engine.store import StoreError, open_store
 from engine.store.database import store_url
+from engine.sync.pinned_rules import pinned_text
 
 
 def confirm_save(rules_dir: Path, name: str, old_text: str, new_text: str) -> bool:
@@ -38,6 +42,10 @@ def confirm_save(rules_dir: Path, name: str, old_text: str, new_text: str) -> bo
     if result is None or not result.lines:
         return True
     show(result)
+    reused = old.marketplace.rules_version == new.marketplace.rules_version
+    warning = version_reused(pinned_text(old) if reused else None, new)
+    if warning:
+        st.warning(f"The file {warning}.")
     digest = hashlib.sha256(new_text.encode("utf-8")).hexdigest()[:12]
     count = len(result.affected)
     return st.checkbox(

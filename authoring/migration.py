@@ -141,7 +141,7 @@ def version_reused(earlier: str | None, new: RuleSet) -> str:
         return ""
     version = new.marketplace.rules_version
     return (
-        f"warning: {new.source or 'the new rule file'} keeps rules_version {version} but its "
+        f"{new.source or 'the new rule file'} keeps rules_version {version} but its "
         f"rules differ from those kept under {version}: the orders pinned to {version} will run "
         "under the new rules from the next sync on, without a migration; give the new file a "
         "rules_version of its own (marketplace.rules_version) to move them deliberately"

@@ -176,7 +176,7 @@ def _warn_reused(earlier: str | None, new: RuleSet) -> None:
 
     warning = version_reused(earlier, new)
     if warning:
-        click.echo(warning, err=True)
+        click.echo(f"warning: {warning}", err=True)
 
 
 COMMANDS: list[click.Command] = [impact, migrate]

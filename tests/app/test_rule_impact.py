@@ -70,3 +70,19 @@ def test_with_no_store_or_the_same_rules_there_is_nothing_to_confirm(
     app = page(SIX_HOURS)
     assert (_said(app)[-1], app.warning) == ("may save: True", [])
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_change_keeping_its_rules_version_says_what_that_means(
+    day_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ORDERFLOW_DB", day_store)
+    assert TEXT.count("after: 48h") == 1
+    app = page(TEXT.replace("after: 48h", "after: 6h"))  # rules_version 2026.11.1 kept
+    assert not app.exception, [e.value for e in app.exception]
+    assert [w.value for w in app.warning][1:] == [
+        "The file rules/cdiscount.yaml keeps rules_version 2026.11.1 but its rules differ from "
+        "those kept under 2026.11.1: the orders pinned to 2026.11.1 will run under the new rules "
+        "from the next sync on, without a migration; give the new file a rules_version of its own "
+        "(marketplace.rules_version) to move them deliberately."
+    ]
+    assert _said(app)[-1] == "may save: False"
