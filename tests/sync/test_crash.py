@@ -27,9 +27,11 @@ RULES = ROOT / "rules" / "cdiscount.yaml"
 
 @pytest.fixture(scope="module")
 def twin() -> Iterator[Twin]:
-    # Orders within the last 4 days, so windows opened seconds apart see the same orders.
+    # Orders within the last 4 days, so windows opened seconds apart see the same orders. Each
+    # answer 0.25 s late: a sync's pages take longer than the 0.3 to 1.5 s a run is given before
+    # it is killed, however fast the machine ingests them.
     plan = Generation(count=700, seed=5, span=timedelta(days=4))
-    service = build_service([load_rules(RULES)], plan=plan, faults=Faults(slow_every=1, delay=0.05))
+    service = build_service([load_rules(RULES)], plan=plan, faults=Faults(slow_every=1, delay=0.25))
     with Twin(service) as server:
         yield server
 
