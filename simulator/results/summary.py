@@ -206,6 +206,8 @@ def _refused(truth: Truth) -> list[dict[str, Any]]:
 
 
 def _visibility(run: Run) -> dict[str, int]:
+    """The true changes, and how many the engine saw (polled, or a creation dated by the order's
+    arrival, as the sync dates it by the order date) or inferred between two polls."""
     changes = int(run.truth.order.size)
     seen = run.engine_events - run.inferred_events
     return {

@@ -69,8 +69,12 @@ class Seen:
 class EngineView:
     """The engine's picture of every order, updated poll by poll."""
 
-    def __init__(self, runtime: Runtime, fields: FieldTable) -> None:
+    def __init__(
+        self, runtime: Runtime, fields: FieldTable, arrival: NDArray[np.int64] | None = None
+    ) -> None:
         self.runtime = runtime
+        # Each order's arrival (its `marketplace_order_date`): when the sync dates its creation.
+        self.arrival = arrival
         self.bulk = BulkTable(runtime)
         self.fields = fields
         self.statuses = tuple(s.name for s in runtime.rules.statuses)
@@ -175,6 +179,13 @@ class EngineView:
         creation = self.cases.creation[changes["case"]]
         new = np.flatnonzero(creation != NONE)
         size = new.size
+        at, inferred = changes["at"][new], self.cases.created_inferred[changes["case"][new]]
+        if self.arrival is not None:
+            # As the sync does (`engine.sync.order_date`): a creation first seen past its status
+            # is dated by the order's arrival, observed, not inferred at the sighting.
+            placed = self.arrival[changes["order"][new]]
+            dated = inferred & (placed <= at)
+            at, inferred = np.where(dated, placed, at), inferred & ~dated
         return {
             "order": changes["order"][new],
             "seq": changes["seq"][new],
@@ -182,9 +193,9 @@ class EngineView:
             "dest": creation[new],
             "trigger": np.full(size, NONE, np.int16),
             "actor": np.full(size, ACTORS.index(Actor.MARKETPLACE.value), np.int8),
-            "inferred": self.cases.created_inferred[changes["case"][new]],
+            "inferred": inferred,
             "deviation": np.zeros(size, np.bool_),
-            "at": changes["at"][new],
+            "at": at,
             "seen_at": changes["seen_at"][new],
         }
 

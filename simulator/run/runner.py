@@ -100,7 +100,7 @@ def simulate(
     runtime = Runtime(scenario.rules)
     polls = plan_polls(scenario.rules.schedule, VirtualClock(scenario.start), horizon)
     truth = Marketplace(scenario, runtime).generate(arrivals, polls.times(), horizon, rng)
-    engine = EngineView(runtime, truth.fields)
+    engine = EngineView(runtime, truth.fields, truth.arrival)
     outbox = Outbox(truth)
     channel = SimulatedChannel(truth)
     counts = [0, 0]

@@ -39,7 +39,7 @@ CLI_FIGURES = [
     "         -12.33 ± 14.97 ",
     "ship: median hours at the status                            9.50             –"
     "                       –",
-    "status changes missed by the polls                        275.00         23.67"
+    "status changes missed by the polls                        274.00         22.67"
     "        -251.33 ± 52.25*",
 ]
 # `orderflow simulate --scenario simulator/scenarios/X.yaml --days 1 --seed 7`, summary.json's

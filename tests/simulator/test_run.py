@@ -57,12 +57,13 @@ def test_after_the_last_sweep_the_engine_holds_every_order_s_true_status() -> No
 
 def test_polling_gaps_are_inferred_and_a_clean_scenario_has_no_anomaly() -> None:
     run = small_run()
-    # Of the 1,886 true changes of the 400 seed-7 orders, the 15-minute polls miss 342 (18 %);
-    # the engine infers 307 statuses on the legal paths between what two polls saw.
-    assert run.inferred_events == 307
+    # Of the 1,886 true changes of the 400 seed-7 orders, the 15-minute polls miss 342 (18 %),
+    # one of them a creation the order's date tells (observed, as the sync dates it): 341 left;
+    # the engine infers 306 statuses on the legal paths between what two polls saw.
+    assert run.inferred_events == 306
     assert run.anomaly_counts() == []
     summary = summarise(run)
-    assert summary["visibility"]["missed_by_polls"] == 342
+    assert summary["visibility"]["missed_by_polls"] == 341
     assert summary["engine_vs_truth"]["different_status"] == 0
 
 
@@ -117,7 +118,7 @@ def test_a_scenario_for_another_rule_file_runs_clean() -> None:
     assert run.truth.rules.marketplace.code == "galeries_lafayette"
     assert run.anomaly_counts() == []
     assert np.array_equal(run.engine.status, run.truth.final_status())
-    assert run.inferred_events == 254
+    assert run.inferred_events == 181  # creations at Staging, left at once, are dated observed
     assert summarise(run)["seller"]["ship"]["sent"] == 154  # for the 300 seed-7 orders of 6 days
 
 
@@ -152,3 +153,19 @@ def test_the_event_log_is_in_poll_order_on_a_run_of_many_months() -> None:
     # 186 events of the 40 orders; the last seen on day 118, well past the old wrap at ~97 days.
     assert (seen.size, int(seen.max())) == (186, 10_212_300)
     assert np.all(np.diff(seen) >= 0)
+
+
+def test_a_creation_is_dated_by_the_order_s_arrival_as_the_sync_dates_it(tmp_path: Path) -> None:
+    # Galeries Lafayette's orders leave Staging at once: most are first seen past it.
+    scenario = shipped("galeries_lafayette", 300)
+    files = RunFiles(tmp_path, scenario)
+    files.finish(simulate(scenario, 6, 7, sink=files))
+    events = pd.read_parquet(tmp_path / "events.parquet")
+    orders = pd.read_parquet(tmp_path / "orders.parquet").set_index("order_id")
+    created = events[events["seq"] == 0].set_index("order_id")
+    assert len(created) == 300 and (created["to_status"] == "Staging").all()
+    assert not created["inferred"].any()
+    assert (created["at"] == orders.loc[created.index, "ordered_at"]).all()
+    # Before, the Staging creation of an order first seen past it was inferred at the sighting.
+    first_seen = events[events["seq"] == 1].set_index("order_id")["at"]
+    assert (created.loc[first_seen.index, "at"] < first_seen).sum() > 250
