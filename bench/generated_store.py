@@ -27,7 +27,7 @@ from engine.store.tables import SCHEMA_VERSION
 
 SIZES = {"tiny": 1_000, "full": 200_000}  # orders; about 5 events each
 SEED = 13
-GENERATION = 3  # part of the kept store's name: raise it when the generated store changes
+GENERATION = 4  # part of the kept store's name: raise it when the generated store changes
 T0 = datetime(2026, 10, 1, tzinfo=UTC)
 DAYS = 30
 CHUNK = 2_000  # orders per `apply`, as `workspace.sample_store` writes them
