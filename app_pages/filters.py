@@ -93,8 +93,7 @@ def _allowed(log: pd.DataFrame) -> link.Allowed:
         if key in columns:
             return list(names(log[columns[key]]))
         if key == VARIANT_KEY:
-            table = caches.cached("variants:choices", LogFilter(), variants)
-            return list(table["variant"])
+            return list(variant_table()["variant"])
         field = fields.get(key)
         if field is None or field.name not in log.columns:
             return None
@@ -158,7 +157,7 @@ def _values(column: pd.Series, field: CaseField) -> list[object]:
 def path_filters(log: pd.DataFrame, chosen: LogFilter) -> LogFilter:
     """`chosen` with the filters on the path the orders took."""
     statuses = names(log["to_status"])
-    table: pd.DataFrame = caches.cached("variants:choices", LogFilter(), variants)
+    table = variant_table()
     top = table.head(VARIANT_CHOICES)
     orders = dict(zip(top["variant"], top["orders"], strict=True))
     # A variant picked on the Flow page may be rarer than the most frequent ones: offered too.
@@ -197,6 +196,13 @@ def path_filters(log: pd.DataFrame, chosen: LogFilter) -> LogFilter:
         last_statuses=tuple(ends),
         longer_than_s=float(hours) * 3600 if hours else None,
     )
+
+
+def variant_table() -> pd.DataFrame:
+    """Every variant of the whole log, most frequent first: the Variant filter's choices, and
+    what an address may name."""
+    table: pd.DataFrame = caches.cached("variants:choices", LogFilter(), variants)
+    return table
 
 
 def pick_variants(chosen: list[str]) -> None:

@@ -48,7 +48,7 @@ def render() -> None:
     lines_section(where)
 
 
-def trend_chart(trend: pd.DataFrame, as_of: Any = None) -> go.Figure:
+def trend_chart(trend: pd.DataFrame, as_of: pd.Timestamp | None = None) -> go.Figure:
     """The orders created, shipped and lost each day, a line each; the day of `as_of` (the latest
     event), when the trend ends on it before its end, shaded and marked as counted so far, so its
     smaller counts do not read as a drop.
