@@ -16,6 +16,7 @@ never stop (the sync) report it as a result and try again on their next run.
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,7 +91,7 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if not in_memory:
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _wal(cursor)
             # In WAL mode NORMAL never corrupts and never loses a commit to a killed process;
             # only a power cut may roll back the last commits, watermark included, which the
             # next fetch then repeats.
@@ -135,6 +136,19 @@ def unavailable_as_store_error(engine: Engine) -> Iterator[None]:
         raise StoreUnavailable(
             f"the store {shown} could not be used ({reason}); the transaction was rolled back"
         ) from exc
+
+
+def _wal(cursor: Any) -> None:
+    """The file in WAL mode. Several connections opening a new file at once all ask for it, and
+    SQLite refuses the switch to whichever finds another mid-way ("database is locked", its busy
+    handler not asked): that one reads the mode once the other is done (a read waits its busy
+    timeout), and goes on if it is WAL already."""
+    try:
+        cursor.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError:
+        (mode,) = cursor.execute("PRAGMA journal_mode").fetchone()
+        if str(mode).lower() != "wal":
+            raise
 
 
 @contextmanager
