@@ -28,8 +28,13 @@ _FOUR_DIGITS = np.frombuffer("".join(f"{i:04d}" for i in range(10_000)).encode()
 
 def dictionary(codes: NDArray[np.integer], names: Sequence[object]) -> pa.DictionaryArray:
     """Codes as a dictionary column over `names`; a negative code is a null."""
-    indices = pa.array(codes.astype(np.int32), mask=codes < 0)
+    indices = pa.array(codes.astype(np.int32), mask=_nulls(codes < 0))
     return pa.DictionaryArray.from_arrays(indices, pa.array(list(names), pa.string()))
+
+
+def _nulls(mask: NDArray[np.bool_]) -> NDArray[np.bool_] | None:
+    """`mask` where it marks a null, None where it marks none (no bitmap to build)."""
+    return mask if mask.any() else None
 
 
 class Encoder:
@@ -46,21 +51,47 @@ class Encoder:
         self.epoch = int(truth.start.timestamp())
         self.field_names = tuple(field_names)
 
-    def order_ids(self, order: NDArray[np.integer]) -> pa.Array:
-        """`simulator.run.channel.order_id` of each order, built for the chunk at hand (a
-        table of every order's id would cost each order its bytes for the whole run)."""
+    def order_ids(
+        self,
+        order: NDArray[np.integer],
+        suffix: str = "",
+        shown: NDArray[np.bool_] | None = None,
+    ) -> pa.Array:
+        """`simulator.run.channel.order_id` of each order, followed by `suffix` (null where
+        `shown` is false), built for the chunk at hand (a table of every order's id would cost
+        each order its bytes for the whole run)."""
         numbers = order.astype(np.int64) + 1
         if numbers.size and int(numbers.max()) >= 10**9:  # longer ids: Arrow's kernels
             text = pc.cast(pa.array(numbers), pa.string())
-            return pc.binary_join_element_wise("SIM", pc.utf8_lpad(text, 9, "0"), "")
+            ids = pc.binary_join_element_wise("SIM", pc.utf8_lpad(text, 9, "0"), suffix, "")
+            return ids if shown is None else pc.if_else(pa.array(shown), ids, None)
+        present = numbers if shown is None else numbers[shown]
         # An id is 12 bytes, three 4-byte words: "SIM" and the first digit, then the next 4
-        # digits, then the last 4, each word looked up in a table.
-        words = np.empty((numbers.size, 3), dtype=np.uint32)
-        words[:, 0] = _FIRST[numbers // 100_000_000]
-        words[:, 1] = _FOUR_DIGITS[numbers // 10_000 % 10_000]
-        words[:, 2] = _FOUR_DIGITS[numbers % 10_000]
-        offsets = np.arange(0, 12 * (numbers.size + 1), 12, dtype=np.int32)
-        return pa.StringArray.from_buffers(numbers.size, pa.py_buffer(offsets), pa.py_buffer(words))
+        # digits, then the last 4, each word looked up in a table; the suffix's bytes follow.
+        words = np.empty((present.size, 3), dtype=np.uint32)
+        words[:, 0] = _FIRST[present // 100_000_000]
+        words[:, 1] = _FOUR_DIGITS[present // 10_000 % 10_000]
+        words[:, 2] = _FOUR_DIGITS[present % 10_000]
+        tail = np.frombuffer(suffix.encode(), np.uint8)
+        width = 12 + tail.size
+        text = words.view(np.uint8).reshape(present.size, 12)
+        if tail.size:
+            text = np.concatenate([text, np.broadcast_to(tail, (present.size, tail.size))], 1)
+        if shown is None:
+            offsets = np.arange(0, width * (numbers.size + 1), width, dtype=np.int32)
+            return pa.StringArray.from_buffers(
+                numbers.size, pa.py_buffer(offsets), pa.py_buffer(text)
+            )
+        offsets = np.zeros(numbers.size + 1, dtype=np.int32)
+        np.cumsum(shown * np.int32(width), out=offsets[1:])
+        valid = np.packbits(shown, bitorder="little")
+        return pa.StringArray.from_buffers(
+            numbers.size,
+            pa.py_buffer(offsets),
+            pa.py_buffer(text),
+            pa.py_buffer(valid),
+            numbers.size - present.size,
+        )
 
     def times(self, seconds: NDArray[np.int64]) -> pa.Array:
         return pa.array(seconds + self.epoch, TIMESTAMP)
@@ -93,10 +124,9 @@ class Encoder:
             kind = self.truth.rules.field_by_name[name].type
             vocab = table.vocab[table.index[name]]
             if kind is FieldType.BOOL:
-                columns[name] = pa.array(codes == 2, mask=codes == 0)
+                columns[name] = pa.array(codes == 2, mask=_nulls(codes == 0))
             elif vocab[1:] == [GENERATED]:
-                generated = pc.binary_join_element_wise(self.order_ids(order), f"-{name}", "")
-                columns[name] = pc.if_else(pa.array(codes != 0), generated, None)
+                columns[name] = self.order_ids(order, f"-{name}", shown=codes != 0)
             else:
                 columns[name] = dictionary(codes.astype(np.int32) - 1, [str(v) for v in vocab[1:]])
         return columns

@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.csv as csv
@@ -23,6 +24,33 @@ from simulator.world.heap import give_back
 CHUNK_ROWS = 1 << 18
 # Chunks handed to a file's thread and not written yet, at most.
 BACKLOG = 2
+
+
+def parquet_options(table: pa.Table) -> dict[str, Any]:
+    """How a table's columns are encoded, compressed and described, measured on a month of a
+    million orders (its five files, one writer thread each).
+
+    - Dictionary pages for the columns that are dictionaries already (statuses, triggers...),
+      plain for the nearly unique strings (order ids) and delta-coded integers and times (a
+      tenth faster to write than plain ones, and the truth's times a tenth smaller).
+    - zstd at its default level: lz4 and snappy wrote files 1.5-1.8 times as big for at most a
+      tenth less time; level 3 costs a tenth to a fifth more time for 2 % less.
+    - Min/max statistics on the times only: every table is in the order of one of its times
+      (events by poll, truth and commands by time, orders by arrival), so a time filter skips
+      row groups; the other columns hold much the same values in every row group, so theirs
+      would skip none, and they cost about 40 % of the writing (a hash of each dictionary
+      column's codes, a scan of each string column).
+    """
+    schema = table.schema
+    numbers = [
+        f.name for f in schema if pa.types.is_integer(f.type) or pa.types.is_timestamp(f.type)
+    ]
+    return {
+        "compression": "zstd",
+        "use_dictionary": [f.name for f in schema if pa.types.is_dictionary(f.type)],
+        "column_encoding": dict.fromkeys(numbers, "DELTA_BINARY_PACKED"),
+        "write_statistics": [f.name for f in schema if pa.types.is_timestamp(f.type)],
+    }
 
 
 class TableFile:
@@ -59,12 +87,7 @@ class TableFile:
     def _write(self, table: pa.Table) -> None:
         if self.fmt == "parquet":
             if self._parquet is None:
-                # Dictionary pages for the columns that are dictionaries already (statuses,
-                # triggers...), plain for the nearly unique ones (order ids, times).
-                coded = [f.name for f in table.schema if pa.types.is_dictionary(f.type)]
-                self._parquet = pq.ParquetWriter(
-                    self.path, table.schema, compression="zstd", use_dictionary=coded
-                )
+                self._parquet = pq.ParquetWriter(self.path, table.schema, **parquet_options(table))
             self._parquet.write_table(table, row_group_size=self.rows)
             return
         plain = table.cast(
