@@ -4,7 +4,8 @@ A poll asks for the orders updated between `updated_from` and `updated_to`. The 
 answers with each such order as it is *now*: its latest status and its `updated_at`. So an order
 that went through two statuses between two polls is shown at the second only, exactly the gap
 the engine fills with inferred statuses. The answer is columnar (`Sighting`) for the run's bulk
-path; `snapshots` turns a few rows into the engine's `OrderSnapshot`s for per-order consumers.
+path (`news` keeps only the rows no earlier poll showed: all a run's engine learns from a poll);
+`snapshots` turns a few rows into the engine's `OrderSnapshot`s for per-order consumers.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ class SimulatedChannel:
         self._latest = np.full(truth.orders, -1, dtype=np.int64)
         self._superseded = np.zeros(truth.order.size, dtype=np.bool_)
         self._shown = 0
+        # The changes shown so far that are their order's latest and no `news` has shown yet,
+        # in time order.
+        self._unseen = np.empty(0, dtype=np.int64)
 
     def window(self, updated_from: int, updated_to: int, now: int) -> Sighting:
         """Orders whose latest change by `now` lies in `[updated_from, updated_to]`."""
@@ -56,6 +60,30 @@ class SimulatedChannel:
         hi = int(np.searchsorted(time, min(updated_to, now), side="right"))
         self._show(int(np.searchsorted(time, now, side="right")))
         last = lo + np.flatnonzero(~self._superseded[lo:hi])
+        return Sighting(self.truth.order[last], self.truth.dest[last], time[last])
+
+    def news(self, updated_from: int, updated_to: int, now: int) -> Sighting:
+        """The rows of `window` that no earlier `news` showed, in the same order.
+
+        A row shown before is its order's latest change still, so whoever took that poll
+        holds its status already: a reader taking every status it is shown (the engine)
+        learns the same from the news as from the whole window, and each poll costs its new
+        changes, not the hours of changes its window spans again.
+        """
+        time = self.truth.time
+        before = self._shown
+        self._show(int(np.searchsorted(time, now, side="right")))
+        if self._shown < before:  # a step back: every change is news again
+            self._unseen = np.empty(0, dtype=np.int64)
+            before = 0
+        fresh = before + np.flatnonzero(~self._superseded[before : self._shown])
+        unseen = np.concatenate([self._unseen, fresh])
+        unseen = unseen[~self._superseded[unseen]]
+        times = time[unseen]
+        lo = int(np.searchsorted(times, updated_from, side="left"))
+        hi = int(np.searchsorted(times, min(updated_to, now), side="right"))
+        last = unseen[lo:hi]
+        self._unseen = np.concatenate([unseen[:lo], unseen[hi:]])
         return Sighting(self.truth.order[last], self.truth.dest[last], time[last])
 
     def _show(self, horizon: int) -> None:

@@ -108,7 +108,7 @@ def simulate(
         sink.start(truth)
     for k in range(len(polls)):
         now = int(polls.at[k])
-        seen = engine.observe(channel.window(int(polls.start[k]), int(polls.end[k]), now), now)
+        seen = engine.observe(channel.news(int(polls.start[k]), int(polls.end[k]), now), now)
         outbox.advance(now, seen, engine.status)
         if engine.pending >= CHUNK or k == len(polls) - 1:
             _drain(engine, sink, counts)

@@ -124,6 +124,32 @@ def test_a_poll_back_in_time_shows_what_a_fresh_channel_shows() -> None:
     ]
 
 
+def news(channel: SimulatedChannel, start: int, end: int, now: int) -> list[tuple[int, str, int]]:
+    found = channel.news(start, end, now)
+    statuses = channel.truth.statuses
+    return [
+        (int(o), statuses[s], int(u))
+        for o, s, u in zip(found.order, found.status, found.updated_at, strict=True)
+    ]
+
+
+def test_the_news_of_a_poll_are_its_rows_no_earlier_news_showed() -> None:
+    channel = SimulatedChannel(truth())
+    assert news(channel, 0, 400, 400) == [(0, "AcceptedBySeller", 300)]
+    # Order 0 moved again at 600 (news); order 1 is new; nothing shown at 400 is still latest.
+    assert news(channel, 0, 900, 900) == [
+        (1, "WaitingForSellerAcceptation", 500),
+        (0, "PaymentInProgress", 600),
+    ]
+    # The window [0, 900] again at 1200: all of it shown; order 1's move is past the window.
+    assert news(channel, 0, 900, 1200) == []
+    # A change left outside a window is news for the first window that holds it.
+    assert news(channel, 900, 2000, 2000) == [(1, "RefusedBySeller", 1000)]
+    assert news(channel, 0, 2000, 2000) == []
+    # A step back in time: every change is news again.
+    assert news(channel, 0, 400, 400) == [(0, "AcceptedBySeller", 300)]
+
+
 def test_each_change_is_ranked_among_its_order_s_changes_a_chunk_at_a_time() -> None:
     # Changes in time order: order 0, 0, 1, 0, 1; chunks of 2 cut order 0's changes apart.
     ranked = [(start, seq.tolist()) for start, seq in truth().seq_chunks(2)]
