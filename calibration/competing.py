@@ -12,7 +12,12 @@ delay is then fitted to what it ended plus its part of the censored stays (`cali
 The shape of each cause (exponential or log-normal) is the one of higher likelihood, one
 parameter counted against the log-normal (AIC); the fitted cumulative share is then checked
 against the Aalen-Johansen estimate, the nonparametric one under the same censoring. Where it
-strays further than sampling explains, the cause's delay is that empirical estimate instead.
+strays further than sampling explains (the estimate's own spread, which grows where the other
+exits leave few stays at risk), the cause's delay is that empirical estimate instead.
+
+A stay another cause ended between two polls is censored at the middle of its poll bounds:
+at the lower bound, the stays the seller answered unseen would count as left earlier than they
+did, and a cause racing them (a customer cancelling within hours) would look likelier than it is.
 """
 
 from __future__ import annotations
@@ -120,7 +125,7 @@ def _best(delays: Delays, k: int, counts: np.ndarray, fixed: Fixed) -> _Model:
 
 def _em(delays: Delays, shape: list[str], counts: np.ndarray, fixed: Fixed) -> tuple[_Model, float]:
     n = len(delays.cause)
-    censored, tally = shapes.tallied(delays.low[delays.cause < 0])
+    censored, tally = shapes.tallied(delays.middle[delays.cause < 0])
     done = [shapes.Ended.of(*delays.ended(j)) for j in range(len(shape))]
     params = [
         fixed[j][1] if j in fixed else shapes.start(s, d) if d.total else (0.0, 1.0)
@@ -181,6 +186,17 @@ def _gap(shape: str, params: tuple[float, float], p: float, delays: Delays, j: i
     return float(max(above.max(initial=0.0), below.max(initial=0.0)))
 
 
+def _spread(delays: Delays, j: int) -> float:
+    """The sampling spread of cause `j`'s Aalen-Johansen estimate: the root of the sum of its
+    squared jumps (each event's jump is the survival before it over the stays still at risk).
+    Without censoring every jump is 1/n and this is the share over the root of the events; where
+    other exits have taken most stays before the cause's late events, each of those weighs more
+    and the estimate swings more."""
+    (_, early), _ = delays.band
+    jumps = np.diff(np.r_[0.0, early[j]])
+    return math.sqrt(float((jumps * jumps).sum()))
+
+
 def _checked(
     name: str, j: int, model: _Model, delays: Delays, counts: np.ndarray, kept: bool
 ) -> CauseFit:
@@ -190,7 +206,7 @@ def _checked(
         why = f"the base scenario's delay: {events} stays are too few to fit one; share fitted"
         return CauseFit(name, events, at_risk, p, shape, params, why)
     gap = _gap(shape, params, p, delays, j) if events else 0.0
-    allowed = max(0.03 * p, 1.63 * p / math.sqrt(max(events, 1)))
+    allowed = max(0.03 * p, 1.63 * _spread(delays, j))
     other = "exponential" if shape == "lognormal" else "log-normal"
     if events == 0 or gap <= allowed:
         why = (
