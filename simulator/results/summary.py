@@ -90,12 +90,27 @@ def _timers(truth: Truth) -> dict[str, int]:
     }
 
 
-def _entered(truth: Truth, order: NDArray[np.int32], time: NDArray[np.int64]) -> NDArray[np.int64]:
+def _entered(truth: Truth) -> NDArray[np.int64]:
+    """When each command's order reached the status it had just before the command: its last
+    earlier change (a seller's command and the change it causes share an instant, hence
+    "earlier"). That is the seller's wait before it, but for a command sent the very instant
+    its order got there: that instant is not earlier, and those are looked up in the truth."""
+    commands = truth.commands
+    entered: NDArray[np.int64] = commands.time - commands.waited
+    now = np.flatnonzero(commands.waited == 0)
+    if now.size:
+        entered[now] = _last_change(truth, commands.order[now], commands.time[now])
+    return entered
+
+
+def _last_change(
+    truth: Truth, order: NDArray[np.int32], time: NDArray[np.int64]
+) -> NDArray[np.int64]:
     """When each order reached the status it had just before `time`: its last earlier change.
 
-    (A seller's command and the change it causes share an instant, hence "earlier".) The
-    instants come sorted, as the commands are; the truth is walked once in time order, a span
-    at a time, with each order's latest change so far: never a copy of every change.
+    The instants come sorted, as the commands are; the truth is walked once in time order, a
+    span at a time (skipping those no instant asks about), with each order's latest change so
+    far: never a copy of every change.
     """
     entered = np.empty(order.size, dtype=np.int64)
     latest = np.full(truth.orders, -1, dtype=np.int64)
@@ -119,7 +134,7 @@ def _entered_within(
     order: NDArray[np.int32],
     time: NDArray[np.int64],
 ) -> NDArray[np.int64]:
-    """`_entered` for instants no earlier than the changes from `start` to `stop`, `latest`
+    """`_last_change` for instants no earlier than the changes from `start` to `stop`, `latest`
     holding each order's last change before them: the changes' (order, time) keys sorted, each
     instant takes the key just below its own when that key is its order's."""
     if order.size == 0:
@@ -178,7 +193,7 @@ def _order_time_keys(
 def _seller(run: Run) -> dict[str, Any]:
     truth, commands = run.truth, run.truth.commands
     allowed = commands.allowed
-    entered = _entered(truth, commands.order, commands.time)
+    entered = _entered(truth)
     result: dict[str, Any] = {}
     for code, action in enumerate(a.name for a in truth.rules.actions):
         mine = commands.action == code

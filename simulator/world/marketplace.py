@@ -291,6 +291,7 @@ class Marketplace:
                 status=commands.take("status", cmd_sort),
                 action=commands.take("action", cmd_sort),
                 decision=commands.take("decision", cmd_sort),
+                waited=commands.take("waited", cmd_sort),
                 decisions=seller.decisions,
             ),
             typed=self._typed(fields),

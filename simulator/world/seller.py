@@ -21,7 +21,7 @@ from engine.runtime.runtime import Runtime
 from simulator.scenario.distributions import choose, whole_seconds
 from simulator.scenario.values import Scenario, SellerMove
 from simulator.world.fields import FieldTable, Rows
-from simulator.world.truth import NONE, Columns
+from simulator.world.truth import COMMAND_COLUMNS, NONE, Columns
 
 I64 = NDArray[np.int64]
 NEVER = np.iinfo(np.int64).max // 4
@@ -31,12 +31,14 @@ NEVER = np.iinfo(np.int64).max // 4
 class SellerPlan:
     """What the seller would do for a group of orders that entered `status` at the same step.
 
-    `first`/`second` are the times of the first command and of its retry (NEVER when none),
-    `moves` the time the order would move by the seller's hand (NEVER for no move).
+    `entered` is when each order got there, `first`/`second` the times of the first command
+    and of its retry (NEVER when none), `moves` the time the order would move by the seller's
+    hand (NEVER for no move).
     """
 
     status: int
     rows: Rows
+    entered: I64
     action: NDArray[np.int16]
     first: I64
     first_decision: NDArray[np.int32]
@@ -68,15 +70,7 @@ class Seller:
         self.triggers = scenario.rules.triggers
         self.decisions: list[Decision] = []
         self._decided: dict[tuple[int, int, bytes], int] = {}
-        self.commands = Columns(
-            {
-                "order": np.int32,
-                "time": np.int64,
-                "status": np.int16,
-                "action": np.int16,
-                "decision": np.int32,
-            }
-        )
+        self.commands = Columns(COMMAND_COLUMNS)
 
     def visible(self, entered: I64) -> I64:
         """The first poll at or after each instant: when the seller can first see the order."""
@@ -90,6 +84,7 @@ class Seller:
         plan = SellerPlan(
             status,
             rows,
+            entered,
             np.full(n, NONE, np.int16),
             np.full(n, NEVER, np.int64),
             np.full(n, NONE, np.int32),
@@ -203,5 +198,6 @@ class Seller:
             status=plan.status,
             action=plan.action[sent],
             decision=decision[sent],
+            waited=(when - plan.entered)[sent],
         )
         return sent

@@ -124,6 +124,7 @@ COMMAND_COLUMNS: dict[str, type[np.generic]] = {
     "status": np.int16,
     "action": np.int16,
     "decision": np.int32,
+    "waited": np.int32,
 }
 
 
@@ -132,7 +133,8 @@ class Commands:
     """Every command the seller tried: when, at which status, and the engine's decision.
 
     `decision` indexes `decisions`, the distinct decisions of the run (allowed, or blocked with
-    the blockers saying why).
+    the blockers saying why); `waited` is the seconds from the order reaching the status to
+    the command (the seller's own delay, kept as the seller acts: the summary's figure).
     """
 
     order: I32
@@ -140,6 +142,7 @@ class Commands:
     status: I16
     action: I16
     decision: I32
+    waited: I32
     decisions: list[Decision] = field(default_factory=list)
 
     @cached_property

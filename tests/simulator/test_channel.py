@@ -51,6 +51,7 @@ def truth() -> Truth:
             empty.astype(np.int16),
             empty.astype(np.int16),
             empty.astype(np.int32),
+            empty.astype(np.int32),
         ),
     )
 

@@ -8,7 +8,8 @@ from dataclasses import replace
 import numpy as np
 
 from simulator.results.report import render
-from simulator.results.summary import _entered, summarise
+from simulator.results.summary import _entered, _last_change, summarise
+from simulator.world.truth import Commands
 
 from .small_world import small_run
 
@@ -88,4 +89,25 @@ def test_an_order_entered_its_status_at_its_last_change_strictly_before_the_inst
         )
         order = np.asarray([0, 0, 0, 1, 1], np.int32)
         time = np.asarray([5, 10, 11, high, high + 1], np.int64)
-        assert _entered(truth, order, time).tolist() == [low, low, 10, 0, high]
+        assert _last_change(truth, order, time).tolist() == [low, low, 10, 0, high]
+
+
+def test_a_command_s_status_was_entered_its_wait_before_or_at_the_last_earlier_change() -> None:
+    # Order 0 changes at 0 and 10, order 1 at 0 and 1000; the commands at 10 and 1000 came the
+    # instant their order got there (no wait): they entered at the change before.
+    at = np.asarray([5, 10, 11, 1000], np.int64)
+    truth = replace(
+        small_run().truth,
+        arrival=np.asarray([0, 0], np.int64),
+        order=np.asarray([0, 1, 0, 1], np.int32),
+        time=np.asarray([0, 0, 10, 1000], np.int64),
+        commands=Commands(
+            order=np.asarray([0, 0, 0, 1], np.int32),
+            time=at,
+            status=np.zeros(4, np.int16),
+            action=np.zeros(4, np.int16),
+            decision=np.zeros(4, np.int32),
+            waited=np.asarray([5, 0, 1, 0], np.int32),
+        ),
+    )
+    assert _entered(truth).tolist() == [0, 0, 10, 0]
