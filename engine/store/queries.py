@@ -6,6 +6,7 @@ another) and returns records or a DataFrame, never rows.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from sqlalchemy import ColumnElement, Connection, Table, bindparam, func, select
 
 from engine.model.events import EVENT_LOG_COLUMNS
 from engine.model.lines import LineState, OrderLine
+from engine.store.columns import from_utc_text
 from engine.store.records import (
     OpenOrder,
     OrderKey,
@@ -73,15 +75,39 @@ _ORDERS_BY_ID = select(orders).where(
     orders.c.marketplace == bindparam("marketplace"),
     orders.c.order_id.in_(bindparam("ids", expanding=True)),
 )
+# SQLite's, for the driver: the columns `_sqlite_state` decodes, in its order.
+_SQLITE_ORDERS = (
+    "SELECT order_id, status, entered_at, updated_at, rules_version, seq, fields, snapshot,"
+    " account FROM orders WHERE marketplace = ? AND order_id IN ({})"
+)
+
+
+def _sqlite_state(marketplace: str, row: Sequence[Any]) -> OrderState:
+    """A row of `_SQLITE_ORDERS` decoded as the column types decode it (`columns`)."""
+    order_id, status, entered_at, updated_at, version, seq, fields, snapshot, account = row
+    return OrderState(
+        marketplace, order_id, status, None if entered_at is None else from_utc_text(entered_at),
+        from_utc_text(updated_at), version, seq, json.loads(fields), json.loads(snapshot), account,
+    )  # fmt: skip
 
 
 def get_orders(connection: Connection, keys: Iterable[OrderKey]) -> dict[OrderKey, OrderState]:
-    """The stored state of each of `keys` the store has; absent keys are new orders."""
+    """The stored state of each of `keys` the store has; absent keys are new orders.
+
+    SQLite's read goes straight to the driver, as `ingestion.stored_clocks`' does: once a page,
+    mostly finding nothing, building the statement cost more than the read.
+    """
     found: dict[OrderKey, OrderState] = {}
+    sqlite = connection.dialect.name == "sqlite"
     for marketplace, ids in id_chunks(keys):
-        for row in connection.execute(_ORDERS_BY_ID, {"marketplace": marketplace, "ids": ids}):
-            state = _order_state(row)
-            found[state.key] = state
+        if sqlite:
+            sql = _SQLITE_ORDERS.format(", ".join("?" * len(ids)))
+            rows = connection.exec_driver_sql(sql, (marketplace, *ids))
+            states = [_sqlite_state(marketplace, row) for row in rows]
+        else:
+            params = {"marketplace": marketplace, "ids": ids}
+            states = [_order_state(row) for row in connection.execute(_ORDERS_BY_ID, params)]
+        found.update((state.key, state) for state in states)
     return found
 
 
