@@ -88,7 +88,11 @@ def _plain(value: object) -> object:
     raise TypeError(f"cannot store a {type(value).__name__} as JSON: {value!r}")
 
 
-_ENCODER = json.JSONEncoder(default=_plain, ensure_ascii=False, separators=(",", ":"))
+# No cycle check: the store's values are parsed JSON and records (a cycle still fails, by
+# recursion), and the check is an id look-up per container of every snapshot.
+_ENCODER = json.JSONEncoder(
+    default=_plain, ensure_ascii=False, separators=(",", ":"), check_circular=False
+)
 # A lone UTF-16 surrogate (JSON "\ud800") is valid in a Python str but in no UTF-8 database, and
 # PostgreSQL refuses NUL in text and JSON alike.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")

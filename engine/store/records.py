@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from engine.model.blockers import Decision
@@ -53,7 +53,8 @@ class OutboxState(StrEnum):
 
 def _check_aware(change: OrderChange | LocalChange, name: str, value: datetime | None) -> None:
     """A naive datetime would be stored as if it were UTC: refuse it where it is made."""
-    if value is not None and value.utcoffset() is None:
+    # UTC itself, what the channels give, is known aware without asking for the offset.
+    if value is not None and value.tzinfo is not UTC and value.utcoffset() is None:
         raise ValueError(
             f"order {change.order_id} of {change.marketplace}: {name} must be timezone-aware, "
             f"got {value.isoformat()}"
