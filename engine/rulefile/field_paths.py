@@ -85,9 +85,13 @@ class FieldPath:
         """The value at the end of the path, or None when any step finds nothing."""
         node = document
         for step in self.steps:
-            # Key steps are most steps of most paths: taken inline, the sync's hottest loop.
+            # Key and Index steps are all steps of most paths: taken inline, the sync's hottest
+            # loop (`_take` is the same, for every other case).
             if type(step) is Key and type(node) is dict:
                 node = node.get(step.name)
+            elif type(step) is Index and type(node) is list:
+                position = step.position
+                node = node[position] if -len(node) <= position < len(node) else None
             else:
                 node = _take(node, step)
             if node is None:
