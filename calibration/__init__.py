@@ -11,6 +11,7 @@ The modules:
 - `first_seen`: an order first seen past its creation was created after the poll before.
 - `processes`: who moves an order on at each status (seller, customers, payment, marketplace).
 - `competing`: exclusive causes racing a censoring: each one's share and delay, by EM.
+- `round_trips`: a visit that went back where it came from between two polls, never logged.
 - `hidden`: the chain of statuses an order may cross unseen between two polls, fitted whole.
 - `chain`: that chain's generator and densities of leaving it, with their exact derivatives.
 - `shapes`: the exponential and log-normal delays' EM steps over censored and interval data.

@@ -8,7 +8,9 @@ risk: every other way out is a censoring, and so is the end of the log. A stay w
 a trigger impossible (the rules' guards) is not at that trigger's risk. A cause the log shows
 ending fewer than `MIN_EVENTS` stays keeps the base scenario's line, when it has one. The
 statuses an order may cross unseen between two polls take their branches from
-`calibration.hidden` instead, fitted over the paths the log cannot tell apart.
+`calibration.hidden` instead, fitted over the paths the log cannot tell apart; a status left
+back to where it was entered from is corrected for the visits the polls hid
+(`calibration.round_trips`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from calibration import competing
 from calibration.field_mix import seller_fills
 from calibration.fitted import MIN_EVENTS, MIN_ORDERS, Kept, StatusFit
 from calibration.hidden import HAPPENING_ACTORS, Branch
+from calibration.round_trips import unseen_returns
 from calibration.stays import Stays
 from engine.model.definition import Actor, RuleSet
 from engine.runtime.runtime import Runtime
@@ -77,7 +80,11 @@ class Processes:
             self._fit(status, "marketplace", causes, causes, base.get(status, ()))
             for status, causes in happening_causes(self.rules).items()
         )
-        return tuple(self._unhidden(fit) for fit in fits)
+        return tuple(self._unhidden(self._returns(fit)) for fit in fits)
+
+    def _returns(self, fit: StatusFit) -> StatusFit:
+        here = self.at.get(fit.status)
+        return fit if here is None else unseen_returns(self.rules, fit, here)
 
     def _unhidden(self, fit: StatusFit) -> StatusFit:
         """`fit` with the branches of the statuses an order may cross unseen replaced by their
