@@ -140,19 +140,16 @@ class RunFiles:
         give_back()
 
     def _truth_chunks(self, truth: Truth) -> Chunks:
-        ranked = truth.seq_chunks(self.rows)
-        if truth.order.size == 0:
-            ranked = iter([(0, np.empty(0, np.int32))])
-        for start, seq in ranked:
-            part = slice(start, start + seq.size)
+        for start, stop in spans(truth.order.size, self.rows):
+            part = slice(start, stop)
             data: dict[str, NDArray[Any]] = {
                 "order": truth.order[part],
-                "seq": seq,
+                "seq": truth.seq[part],
                 "source": truth.source[part],
                 "dest": truth.dest[part],
                 "trigger": truth.trigger[part],
                 "actor": truth.actor[part],
-                "inferred": np.zeros(seq.size, np.bool_),
+                "inferred": np.zeros(stop - start, np.bool_),
                 "at": truth.time[part],
             }
             yield self._event_table(data, Source.SIMULATION.value, seen=False)

@@ -81,6 +81,7 @@ class Marketplace:
         rows = np.arange(n, dtype=np.intp)
         events.add(
             order=rows,
+            seq=0,
             time=arrivals,
             source=NONE,
             dest=status,
@@ -89,11 +90,11 @@ class Marketplace:
         )
         seller = Seller(self.scenario, self.runtime, fields, polls, rng)
         entered = arrivals
-        for _ in range(MAX_STEPS):
+        for step in range(1, MAX_STEPS + 1):
             if rows.size == 0:
                 break
             rows, status, entered = self._step(
-                rows, status, entered, fields, seller, events, horizon, rng
+                rows, status, entered, fields, seller, events, step, horizon, rng
             )
         else:
             statuses = sorted({self.statuses[int(c)] for c in np.unique(status)})
@@ -127,10 +128,12 @@ class Marketplace:
         fields: FieldTable,
         seller: Seller,
         events: Columns,
+        step: int,
         horizon: int,
         rng: np.random.Generator,
     ) -> tuple[Rows, I16, I64]:
-        """Move every order of `rows` out of the status it just entered, if it leaves in time."""
+        """Move every order of `rows` out of the status it just entered, if it leaves in time;
+        the changes go to `events` as the `step`-th of their orders' lives."""
         moved: list[tuple[Rows, I16, I64]] = []
         for code in np.unique(status):
             group = status == code
@@ -140,6 +143,7 @@ class Marketplace:
             dest, actor = self._resolve(int(code), race.trigger[leaving], order, fields)
             events.add(
                 order=order,
+                seq=step,
                 time=race.time[leaving],
                 source=code,
                 dest=dest,
@@ -280,6 +284,7 @@ class Marketplace:
             arrival=arrivals,
             fields=fields,
             order=events.take("order", by_time),
+            seq=events.take("seq", by_time),
             time=events.take("time", by_time),
             source=events.take("source", by_time),
             dest=events.take("dest", by_time),

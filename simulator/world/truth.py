@@ -8,7 +8,7 @@ the summary read them without building one Python object per event.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -112,6 +112,7 @@ def time_order(columns: Columns) -> NDArray[np.intp]:
 
 EVENT_COLUMNS: dict[str, type[np.generic]] = {
     "order": np.int32,
+    "seq": np.int16,
     "time": np.int64,
     "source": np.int16,
     "dest": np.int16,
@@ -181,6 +182,8 @@ class Truth:
     arrival: I64
     fields: FieldTable
     order: I32
+    # The rank of each change among its order's (0 for the creation): the step that made it.
+    seq: I16
     time: I64
     source: I16
     dest: I16
@@ -236,21 +239,3 @@ class Truth:
         """Move `last` (each order's latest change among the changes before `start`) on to
         the changes before `stop`: the changes are in time order, and the last write wins."""
         last[self.order[start:stop]] = np.arange(start, stop, dtype=np.int64)
-
-    def seq_chunks(self, size: int) -> Iterator[tuple[int, I32]]:
-        """The rank of each change among its order's changes (0 for the creation), `size`
-        changes at a time in time order: (first position, ranks). One counter per order, so
-        the ranks are never all in memory at once."""
-        done = np.zeros(self.orders, dtype=np.int32)
-        for start in range(0, self.order.size, size):
-            order = self.order[start : start + size]
-            # One sort of (order, position) keys: each order's changes stay in time order.
-            keys = np.sort((order.astype(np.int64) << 32) | np.arange(order.size))
-            by_order, grouped = keys & 0xFFFFFFFF, (keys >> 32).astype(np.int32)
-            first = np.flatnonzero(np.concatenate([[True], grouped[1:] != grouped[:-1]]))
-            counts = np.diff(np.append(first, grouped.size))
-            rank = np.arange(grouped.size) - np.repeat(first, counts)
-            seq = np.empty(order.size, dtype=np.int32)
-            seq[by_order] = done[grouped] + rank
-            done[grouped[first]] += counts.astype(np.int32)
-            yield start, seq

@@ -40,6 +40,7 @@ def truth() -> Truth:
         np.asarray([100, 500]),
         fields,
         order.astype(np.int32),
+        np.asarray([0, 1, 0, 2, 1], np.int16),
         time,
         source.astype(np.int16),
         dest.astype(np.int16),
@@ -151,7 +152,14 @@ def test_the_news_of_a_poll_are_its_rows_no_earlier_news_showed() -> None:
     assert news(channel, 0, 400, 400) == [(0, "AcceptedBySeller", 300)]
 
 
-def test_each_change_is_ranked_among_its_order_s_changes_a_chunk_at_a_time() -> None:
-    # Changes in time order: order 0, 0, 1, 0, 1; chunks of 2 cut order 0's changes apart.
-    ranked = [(start, seq.tolist()) for start, seq in truth().seq_chunks(2)]
-    assert ranked == [(0, [0, 1]), (2, [0, 2]), (4, [1])]
+def test_each_change_is_ranked_among_its_order_s_changes_by_the_step_that_made_it() -> None:
+    from .test_marketplace import generate, plain
+
+    truth = generate(plain(), days=4)
+    ranks: dict[int, int] = {}
+    expected = []
+    for order in truth.order.tolist():  # in time order
+        expected.append(ranks.get(order, 0))
+        ranks[order] = expected[-1] + 1
+    assert truth.seq.tolist() == expected
+    assert max(expected) >= 3  # orders with several changes
