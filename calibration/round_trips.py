@@ -15,7 +15,8 @@ share reads p (1 - q) / (1 - pq): so p = p_seen / (1 - q + p_seen q), and the ot
 shares are their fitted ones times 1 - pq. An exponential delay seen only past the first poll
 after the entry is, being memoryless, a delay from that poll on: its mean is the fitted one less
 the mean time from the entry to that poll. A log-normal delay keeps its fit (a share of a period
-is far below its spread); an empirical one is left as it is.
+is far below its spread), and so does a delay kept from the base scenario (too few stays); an
+empirical one is left as it is.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from dataclasses import replace
 import numpy as np
 
 from calibration import shapes
-from calibration.fitted import StatusFit
+from calibration.fitted import MIN_EVENTS, StatusFit
 from calibration.stays import Stays
 from engine.model.definition import RuleSet
 
@@ -52,7 +53,8 @@ def unseen_returns(rules: RuleSet, fit: StatusFit, here: Stays) -> StatusFit:
         return fit  # none, or several ways back: their hidden visits cannot be told apart
     (cause,) = found
     params = cause.params
-    if cause.shape == "exponential":
+    fitted = cause.shape == "exponential" and cause.events >= MIN_EVENTS  # else the base's
+    if fitted:
         ended = here.trigger == cause.name
         lead = float(np.mean(here.seen[ended] - here.entered[ended]))
         params = (max(params[0] - lead, 1.0), params[1])
@@ -63,8 +65,8 @@ def unseen_returns(rules: RuleSet, fit: StatusFit, here: Stays) -> StatusFit:
     share = seen / (1.0 - q + seen * q)
     shown = 1.0 - share * q
     why = (
-        f"; share and delay corrected for the visits that went back to {back[cause.name]} "
-        "between two polls, which the log cannot show"
+        f"; {'share and delay' if fitted else 'share'} corrected for the visits that went back "
+        f"to {back[cause.name]} between two polls, which the log cannot show"
     )
     causes = tuple(
         replace(c, probability=share, params=params, why=c.why + why)

@@ -75,3 +75,25 @@ def test_the_withdrawals_between_two_polls_are_given_back(truth: Scenario) -> No
     assert cancel.probability == pytest.approx(everything[0].probability, rel=0.002)
     assert withdraw.why.endswith("which the log cannot show")
     assert math.isclose(cancel.median_s, seen_only[0].median_s)
+
+
+def test_a_delay_kept_from_the_base_scenario_is_not_shifted(truth: Scenario) -> None:
+    # Fewer than 20 withdrawals: their delay is the base's (6 h), only the share is corrected.
+    cancel = CauseFit("cancel", 800, 1000, 0.8, "exponential", (14400.0, 0.0), "fitted")
+    withdraw = CauseFit(
+        "withdraw_cancellation", 12, 1000, 0.2, "exponential", (21600.0, 0.0), "kept"
+    )
+    status = StatusFit(PENDING, "marketplace", 1000, (cancel, withdraw))
+    entered = np.arange(1000) * 1000.0
+    delay = np.full(1000, 3600.0)
+    here = _stays(
+        entered,
+        np.ceil(entered / PERIOD) * PERIOD,
+        delay,
+        np.r_[np.ones(12, int), np.zeros(988, int)],
+    )
+    _, found = unseen_returns(truth.rules, status, here).causes
+    assert found.params == (21600.0, 0.0)
+    assert found.why.startswith("kept; share corrected for the visits that went back to ")
+    # q = 0.0205 (as above): 0.2 / (1 - q + 0.2 q) = 0.20335.
+    assert found.probability == pytest.approx(0.20335, abs=1e-4)
