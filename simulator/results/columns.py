@@ -52,6 +52,11 @@ class Encoder:
         self.marketplace = rules.marketplace.code
         self.statuses = truth.statuses
         self.stages = [rules.stage_of(s) for s in self.statuses]
+        # Each status's stage as an index in the sorted stage names (-1, the last, for none).
+        self.stage_names = sorted(set(self.stages))
+        self._stage_codes = np.asarray(
+            [self.stage_names.index(s) for s in self.stages] + [-1], np.int32
+        )
         # -1 is the creation; the code after the rule set's triggers an engine deviation.
         self.triggers = (CREATE_TRIGGER, *truth.triggers, DEVIATION_TRIGGER)
         self.epoch = int(truth.start.timestamp())
@@ -66,37 +71,40 @@ class Encoder:
         """`simulator.run.channel.order_id` of each order, followed by `suffix` (null where
         `shown` is false), built for the chunk at hand (a table of every order's id would cost
         each order its bytes for the whole run)."""
-        numbers = order.astype(np.int64) + 1
-        if numbers.size and int(numbers.max()) >= 10**9:  # longer ids: Arrow's kernels
-            text = pc.cast(pa.array(numbers), pa.string())
+        if order.size and int(order.max()) + 1 >= 10**9:  # longer ids: Arrow's kernels
+            text = pc.cast(pa.array(order.astype(np.int64) + 1), pa.string())
             ids = pc.binary_join_element_wise("SIM", pc.utf8_lpad(text, 9, "0"), suffix, "")
             return ids if shown is None else pc.if_else(pa.array(shown), ids, None)
-        present = numbers if shown is None else numbers[shown]
+        present = (order if shown is None else order[shown]).astype(np.uint32)
+        present += np.uint32(1)
         # An id is 12 bytes, three 4-byte words: "SIM" and the first digit, then the next 4
         # digits, then the last 4, each word looked up in a table; the suffix's bytes follow.
+        # (Unsigned 32-bit division, twice: the 64-bit floor divisions cost twice as much.)
+        high, low = np.divmod(present, np.uint32(10_000))
+        first, middle = np.divmod(high, np.uint32(10_000))
         words = np.empty((present.size, 3), dtype=np.uint32)
-        words[:, 0] = _FIRST[present // 100_000_000]
-        words[:, 1] = _FOUR_DIGITS[present // 10_000 % 10_000]
-        words[:, 2] = _FOUR_DIGITS[present % 10_000]
+        words[:, 0] = _FIRST[first]
+        words[:, 1] = _FOUR_DIGITS[middle]
+        words[:, 2] = _FOUR_DIGITS[low]
         tail = np.frombuffer(suffix.encode(), np.uint8)
         width = 12 + tail.size
         text = words.view(np.uint8).reshape(present.size, 12)
         if tail.size:
             text = np.concatenate([text, np.broadcast_to(tail, (present.size, tail.size))], 1)
         if shown is None:
-            offsets = np.arange(0, width * (numbers.size + 1), width, dtype=np.int32)
+            offsets = np.arange(0, width * (order.size + 1), width, dtype=np.int32)
             return pa.StringArray.from_buffers(
-                numbers.size, pa.py_buffer(offsets), pa.py_buffer(text)
+                order.size, pa.py_buffer(offsets), pa.py_buffer(text)
             )
-        offsets = np.zeros(numbers.size + 1, dtype=np.int32)
+        offsets = np.zeros(order.size + 1, dtype=np.int32)
         np.cumsum(shown * np.int32(width), out=offsets[1:])
         valid = np.packbits(shown, bitorder="little")
         return pa.StringArray.from_buffers(
-            numbers.size,
+            order.size,
             pa.py_buffer(offsets),
             pa.py_buffer(text),
             pa.py_buffer(valid),
-            numbers.size - present.size,
+            order.size - present.size,
         )
 
     def times(self, seconds: NDArray[np.int64]) -> pa.Array:
@@ -106,11 +114,7 @@ class Encoder:
         return dictionary(codes, self.statuses)
 
     def stage(self, codes: NDArray[np.integer]) -> pa.DictionaryArray:
-        stage_codes = np.asarray([self._stage_index(s) for s in self.stages] + [-1], np.int32)
-        return dictionary(stage_codes[codes], sorted(set(self.stages)))
-
-    def _stage_index(self, stage: str) -> int:
-        return sorted(set(self.stages)).index(stage)
+        return dictionary(self._stage_codes[codes], self.stage_names)
 
     def trigger(self, codes: NDArray[np.integer]) -> pa.DictionaryArray:
         return dictionary(codes.astype(np.int32) + 1, self.triggers)  # -1 is the creation
