@@ -33,8 +33,6 @@ modules:
 - `own_peak`: a module run in a child process that writes its own peak memory as it ends.
 - `calibrate_bench`: a known scenario calibrated back from the engine's log (time, recovered
   figures) and the log distances of its runs beside the floor set by noise.
-- `realised`: what one simulated run drew of its scenario's shares and delays, recorded as the
-  simulator draws them: what the calibrate benchmark's recovery is also held against.
 - `startup_bench`: the `orderflow` command's start-up against a bare interpreter's.
 - `sync_workers_bench`: 4 Lengow accounts synced by 4 `orderflow worker` processes against
   1, on PostgreSQL, against twins answering 100 ms late.

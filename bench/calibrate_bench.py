@@ -14,10 +14,10 @@ within 2 % whatever the method, and the z-scores say whether it is off by more t
 allows. A scenario's figure is not what a run realised, though: a branch drawn a few
 hundred times is off its share by several per cent before any fit. So
 `calibrate_worst_share_error_vs_run` and `calibrate_worst_median_error_vs_run` take the same
-lines against what this very run drew (`bench.realised`, recorded as the simulator draws, no
-estimator run on it): a share against the draws of that cause over the visits at its risk (the
-seller's: the visits still there when a poll showed them), a median against that of the
-scenario's shape over the delays drawn (an exponential's mean times ln 2, a log-normal's
+lines against what this very run drew (`simulator.world.draws`, recorded as the simulator
+draws, no estimator run on it): a share against the draws of that cause over the visits at its
+risk (the seller's: the visits still there when a poll showed them), a median against that of
+the scenario's shape over the delays drawn (an exponential's mean times ln 2, a log-normal's
 geometric mean), exact and unpolled. That error is what calibrate answers for: what the polls,
 the engine's inferred paths and the racing causes hid of the draws; what remains of it is the
 information a cause loses where others beat it, the estimate's own noise under censoring (the
@@ -62,7 +62,6 @@ import pandas as pd
 
 from analytics.censoring import entries
 from analytics.eventlog import CASE, prepare
-from bench.realised import Draws, recording
 from bench.result import BenchResult
 from calibration.calibrate import StoreLog, calibrate
 from calibration.fitted import Calibrated
@@ -72,6 +71,7 @@ from simulator.run.runner import Run, simulate
 from simulator.scenario.distributions import Distribution, Exponential, LogNormal
 from simulator.scenario.loader import check_scenario_text, load_scenario
 from simulator.scenario.values import Happening, Scenario, SellerMove
+from simulator.world.draws import Draws
 
 SCENARIO = Path(__file__).resolve().parents[1] / "simulator" / "scenarios" / "baseline.yaml"
 # (orders a day, days) of the recovery run: the original log, fitted and then compared.
@@ -95,11 +95,13 @@ def engine_log(scenario: Scenario, days: int, seed: int) -> StoreLog:
     return simulated(scenario, days, seed)[0]
 
 
-def simulated(scenario: Scenario, days: int, seed: int) -> tuple[StoreLog, Run]:
-    """`engine_log` of a run, and the run itself (its truth)."""
+def simulated(
+    scenario: Scenario, days: int, seed: int, draws: Draws | None = None
+) -> tuple[StoreLog, Run]:
+    """`engine_log` of a run, and the run itself (its truth); `draws` records what it drew."""
     with tempfile.TemporaryDirectory() as out:
         files = RunFiles(Path(out), scenario)
-        result = simulate(scenario, days, seed, sink=files)
+        result = simulate(scenario, days, seed, sink=files, draws=draws)
         files.finish(result)
         frame = pd.read_parquet(Path(out) / "events.parquet")
     polls = result.polls
@@ -131,7 +133,7 @@ def recovery_errors(fitted: Calibrated, truth: Scenario, run: Draws) -> list[Rec
     """For every fitted line the truth has: its share's and its median's relative error, each
     error in standard errors of the estimate (the share's binomial one over the stays at risk,
     the median's as `relative_noise`), and both errors against what the run drew (`run`,
-    `bench.realised`): how far off a fit is, whether by more than its sample allows, and how
+    `simulator.world.draws`): how far off a fit is, whether by more than its sample allows, and how
     far from what the log could have shown."""
     lines: list[Happening | SellerMove] = [*truth.happenings, *truth.seller]
     found = []
@@ -243,9 +245,8 @@ def run(size: str) -> BenchResult:
     result = BenchResult("calibrate")
     per_day, days = RECOVERY[size]
     truth = world(per_day)
-    with recording() as draws:
-        source, original = simulated(truth, days, 7)
-    draws.settle(original.truth)
+    draws = Draws()
+    source, _ = simulated(truth, days, 7, draws)
     started, cpu = time.perf_counter(), time.process_time()
     fitted, scenario = _calibrated(source, truth)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu

@@ -30,6 +30,7 @@ from simulator.run.seller_outbox import Outbox
 from simulator.scenario.values import Scenario
 from simulator.world.arrivals import arrival_times
 from simulator.world.clock import VirtualClock
+from simulator.world.draws import Draws
 from simulator.world.marketplace import Marketplace
 from simulator.world.truth import Columns, Truth
 
@@ -86,8 +87,10 @@ def simulate(
     sink: Sink | None = None,
     arrivals: I64 | None = None,
     progress: Callable[[int, int], None] | None = None,
+    draws: Draws | None = None,
 ) -> Run:
-    """Run `scenario` for `days` with `seed`; `progress(done, total)` is called per poll.
+    """Run `scenario` for `days` with `seed`; `progress(done, total)` is called per poll;
+    `draws`, when given, records what the run draws (`simulator.world.draws`), the run the same.
 
     Given `arrivals` (seconds since the start, sorted), the run uses them instead of drawing
     its own, and every draw of the seed goes to the orders' lives: two scenarios given the
@@ -99,7 +102,7 @@ def simulate(
         arrivals = draw_arrivals(scenario, days, rng)
     runtime = Runtime(scenario.rules)
     polls = plan_polls(scenario.rules.schedule, VirtualClock(scenario.start), horizon)
-    truth = Marketplace(scenario, runtime).generate(arrivals, polls.times(), horizon, rng)
+    truth = Marketplace(scenario, runtime, draws).generate(arrivals, polls.times(), horizon, rng)
     engine = EngineView(runtime, truth.fields, truth.arrival)
     outbox = Outbox(truth)
     channel = SimulatedChannel(truth)

@@ -11,5 +11,6 @@ what it may do is what the rule file allows. The modules:
 - `marketplace`: `Marketplace`, each order's real status path: happenings, seller, timers race.
 - `heap`: `give_back`, the C allocator's free pages returned to the system (glibc's malloc).
 - `seller`: the seller, acting only on what a fetch has shown, through the engine.
+- `draws`: `Draws`, what a run drew of each cause, recorded as drawn when a run is given one.
 - `truth`: `Truth`, every status change and every command of a run, as columns.
 """

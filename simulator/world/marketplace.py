@@ -7,6 +7,7 @@ does once a fetch has shown the order (`simulator.world.seller`, through the eng
 and the rule file's timer. The earliest wins, if it comes before the end of the run; where it
 leads is asked of the rule set's compiled transition table, once per cohort of equal fields.
 The loop runs as many steps as the longest path, not one Python step per order or per event.
+Given a `Draws` (`simulator.world.draws`), the marketplace and its seller hand it what they draw.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from engine.model.errors import OrderflowError
 from engine.runtime.runtime import Runtime
 from simulator.scenario.distributions import choose, whole_seconds
 from simulator.scenario.values import Scenario
+from simulator.world.draws import Draws
 from simulator.world.fields import FieldTable, Rows
 from simulator.world.heap import give_back
 from simulator.world.seller import NEVER, Seller
@@ -59,12 +61,14 @@ class Race:
 
 
 class Marketplace:
-    """Generates the truth of one scenario on one rule set's runtime."""
+    """Generates the truth of one scenario on one rule set's runtime; `draws`, when given,
+    records every draw of the happenings and of the seller (`simulator.world.draws`)."""
 
-    def __init__(self, scenario: Scenario, runtime: Runtime) -> None:
+    def __init__(self, scenario: Scenario, runtime: Runtime, draws: Draws | None = None) -> None:
         self.scenario = scenario
         self.rules = scenario.rules
         self.runtime = runtime
+        self.draws = draws
         self.statuses = tuple(s.name for s in self.rules.statuses)
         self.triggers = self.rules.triggers
         self.finals = np.asarray([s.final for s in self.rules.statuses], dtype=np.bool_)
@@ -88,7 +92,7 @@ class Marketplace:
             trigger=NONE,
             actor=ACTORS.index(Actor.MARKETPLACE.value),
         )
-        seller = Seller(self.scenario, self.runtime, fields, polls, rng)
+        seller = Seller(self.scenario, self.runtime, fields, polls, rng, self.draws)
         entered = arrivals
         for step in range(1, MAX_STEPS + 1):
             if rows.size == 0:
@@ -199,12 +203,38 @@ class Marketplace:
         if not happenings:
             return
         picked = choose(rng, tuple(h.probability for h in happenings), rows.size)
+        drawn: dict[int, I64] = {}
         for j, happening in enumerate(happenings):
             sel = np.flatnonzero(picked == j)
             if sel.size:
-                when = entered[sel] + whole_seconds(happening.after.draw(rng, sel.size))
+                drawn[j] = whole_seconds(happening.after.draw(rng, sel.size))
+                when = entered[sel] + drawn[j]
                 trigger = self.triggers.index(happening.trigger)
                 self._offer_possible(code, trigger, rows, when, fields, race, sel)
+        if self.draws is not None:
+            self._record_draws(self.draws, code, rows, fields, picked, drawn)
+
+    def _record_draws(
+        self,
+        draws: Draws,
+        code: int,
+        rows: Rows,
+        fields: FieldTable,
+        picked: NDArray[np.intp],
+        drawn: dict[int, I64],
+    ) -> None:
+        """Hand `draws` each happening's visits where the rules let it fire, and the delays
+        `drawn` for it there (`picked`: which happening each visit drew)."""
+        status = self.statuses[code]
+        for j, happening in enumerate(self.scenario.happenings_at[status]):
+            trigger = np.full(rows.size, self.triggers.index(happening.trigger), np.int16)
+            possible = self._resolve(code, trigger, rows, fields)[0] != NONE
+            delays = drawn.get(j, np.zeros(0, np.int64))
+            draws.add(
+                ("marketplace", status, happening.trigger),
+                int(possible.sum()),
+                delays[possible[picked == j]],
+            )
 
     def _offer_possible(
         self,

@@ -6,7 +6,8 @@ the scenario's delay runs; the seller types the fields the action needs (sometim
 one) and the command goes through the engine's command path. A command the engine refuses
 (carrier missing for a tracked parcel...) is kept with its blockers, fixed and sent again after
 the seller's retry delay. Commands are checked once per cohort of orders with the same fields
-and broadcast, so a million orders cost a few hundred checks.
+and broadcast, so a million orders cost a few hundred checks. Given a `Draws`
+(`simulator.world.draws`), the seller hands it each move drawn once the race at a status is over.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from engine.model.blockers import Decision
 from engine.runtime.runtime import Runtime
 from simulator.scenario.distributions import choose, whole_seconds
 from simulator.scenario.values import Scenario, SellerMove
+from simulator.world.draws import Draws
 from simulator.world.fields import FieldTable, Rows
 from simulator.world.truth import COMMAND_COLUMNS, NONE, Columns
 
@@ -50,7 +52,8 @@ class SellerPlan:
 
 
 class Seller:
-    """The scenario's seller for one run; records every command in `commands`."""
+    """The scenario's seller for one run; records every command in `commands` (and, given
+    `draws`, every move drawn)."""
 
     def __init__(
         self,
@@ -59,8 +62,10 @@ class Seller:
         fields: FieldTable,
         polls: I64,
         rng: np.random.Generator,
+        draws: Draws | None = None,
     ) -> None:
         self.scenario = scenario
+        self.draws = draws
         self.runtime = runtime
         self.fields = fields
         self.polls = polls
@@ -181,6 +186,18 @@ class Seller:
             self.fields.codes[np.ix_(rows[undo], columns)] = before[undo]
             partial = first[sel] & ~second[sel]
             self.fields.codes[np.ix_(rows[partial], columns)] = after_first[partial]
+        if self.draws is not None:
+            self._record_draws(self.draws, plan, leaves)
+
+    def _record_draws(self, draws: Draws, plan: SellerPlan, leaves: I64) -> None:
+        """Hand `draws` each move's visits still at the status when a poll first showed them
+        (those a fit from the polls counts), and the delays drawn from that poll."""
+        seen = self.visible(plan.entered)
+        risk = (seen < NEVER) & (leaves > seen)
+        status = self.statuses[plan.status]
+        for action in dict.fromkeys(m.action for m in self.scenario.seller_at.get(status, ())):
+            picked = risk & (plan.action == self.actions.index(action))
+            draws.add(("seller", status, action), int(risk.sum()), (plan.first - seen)[picked])
 
     def _record(
         self,

@@ -1,12 +1,13 @@
 """Parameter recovery against what the run itself drew, not only against the scenario's figures.
 
 Ten days of the baseline at 1,000 orders a day (about 10,000 orders) go through the polls and
-the engine (`bench.calibrate_bench.simulated`) while `bench.realised` records the simulator's
-draws: each cause drawn at each visit and its delay. A figure fitted from the log is held to
-the draws of the same run: the scenario's own figure adds the run's sampling noise, which no fit
-can take out (a branch drawn a hundred times is off its share by 10 %). The figures fitted from
-thousands of stays meet the issue's tolerances (2 % for a share, 5 % for a delay's median); the
-rarer ones three and four times the relative error their count of events allows.
+the engine (`bench.calibrate_bench.simulated`) with a `simulator.world.draws.Draws` recording
+the simulator's draws: each cause drawn at each visit and its delay. A figure fitted from the
+log is held to the draws of the same run: the scenario's own figure adds the run's sampling
+noise, which no fit can take out (a branch drawn a hundred times is off its share by 10 %). The
+figures fitted from thousands of stays meet the issue's tolerances (2 % for a share, 5 % for a
+delay's median); the rarer ones three and four times the relative error their count of events
+allows.
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ import numpy as np
 import pytest
 
 from bench.calibrate_bench import engine_log, simulated, world
-from bench.realised import Draws, recording
 from calibration.calibrate import calibrate
 from calibration.fitted import Calibrated
 from simulator.scenario.values import Happening, Scenario, SellerMove
+from simulator.world.draws import Draws
 
 PER_DAY, DAYS, SEED = 1000.0, 10, 7
 SHARE, MEDIAN = 0.02, 0.05
@@ -33,19 +34,20 @@ def scenario() -> Scenario:
 
 @pytest.fixture(scope="module")
 def drawn(scenario: Scenario) -> tuple[Calibrated, Draws]:
-    with recording() as draws:
-        source, run = simulated(scenario, DAYS, SEED)
-    draws.settle(run.truth)
+    draws = Draws()
+    source, _ = simulated(scenario, DAYS, SEED, draws)
     return calibrate(source, scenario.rules, scenario), draws
 
 
 def test_recording_the_draws_leaves_the_run_as_it_was(scenario: Scenario) -> None:
-    with recording():
-        recorded = engine_log(scenario, 2, SEED)
+    draws = Draws()
+    recorded, _ = simulated(scenario, 2, SEED, draws)
     plain = engine_log(scenario, 2, SEED)
     assert len(plain.frame) > 1000
     assert recorded.frame.equals(plain.frame)
     assert np.array_equal(recorded.polls, plain.polls)
+    # It did record: every visit at a status with a seller's move is one at that move's risk.
+    assert draws.at_risk[("seller", "WaitingForSellerAcceptation", "accept")] > 1000
 
 
 def test_the_draws_are_counted_over_the_visits_at_risk(drawn: tuple[Calibrated, Draws]) -> None:
