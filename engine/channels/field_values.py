@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import partial
 
 from engine.model.definition import FieldType, OrderField
 from engine.model.text import is_storable
@@ -137,6 +136,33 @@ def _unless_none(convert_found: Converter) -> Converter:
     return converted
 
 
+# The most spellings an enum converter remembers: a field has a few codes, but a marketplace
+# may send any text, and one per order must not grow a sync's memory without end.
+_REMEMBERED = 1024
+
+
+def _enum(field: OrderField) -> Converter:
+    """`to_enum` for `field`, each text it converted remembered: a page's orders repeat a few
+    carriers and delivery modes, and one dict look-up is a tenth of the checks and the folding.
+    Only texts are remembered (1 and True are one dict key, yet convert apart); a value that does
+    not convert raises each time."""
+    codes: dict[str, str] = {}
+
+    def converted(value: object) -> object:
+        if value is None:
+            return None
+        if type(value) is not str:
+            return to_enum(field, value)
+        code = codes.get(value)
+        if code is None:
+            code = to_enum(field, value)
+            if len(codes) < _REMEMBERED:
+                codes[value] = code
+        return code
+
+    return converted
+
+
 def converter(field: OrderField) -> Converter:
     """`convert` for `field`, its type looked at once: what the mapper runs on every order.
 
@@ -147,5 +173,5 @@ def converter(field: OrderField) -> Converter:
     if field.type is FieldType.BOOL:
         return _flag
     if field.type is FieldType.ENUM:
-        return _unless_none(partial(to_enum, field))
+        return _enum(field)
     return _unless_none(_BY_TYPE[field.type])

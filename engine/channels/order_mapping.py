@@ -22,18 +22,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from engine.channels.field_values import (
-    Converter,
     Unreadable,
     converter,
     is_blank,
     parse_datetime,
     unicode_text,
 )
-from engine.model.definition import OrderField, RuleSet
+from engine.model.definition import RuleSet
 from engine.model.lines import OrderLine, line_state
 from engine.model.snapshot import OrderSnapshot
 from engine.model.text import is_storable
-from engine.rulefile.field_paths import FieldPath, compile_paths, read_first
+from engine.rulefile.field_paths import PathTree, compile_paths
 
 
 @dataclass(frozen=True)
@@ -49,32 +48,23 @@ class Quarantined:
 MappedOrder = OrderSnapshot | Quarantined
 
 
-@dataclass(frozen=True)
-class _CompiledField:
-    name: str
-    paths: tuple[FieldPath, ...]
-    convert: Converter
-
-    @classmethod
-    def of(cls, field: OrderField) -> _CompiledField:
-        return cls(field.name, compile_paths(field.sources), converter(field))
-
-
 class _RuleSetReader:
-    """The compiled fields of one rule set."""
+    """The compiled fields of one rule set: their paths in one tree, a converter each."""
 
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
-        self.fields = tuple(_CompiledField.of(f) for f in rules.fields if f.sources)
+        read = tuple(f for f in rules.fields if f.sources)
+        self.paths = PathTree([compile_paths(f.sources) for f in read])
+        self.fields = tuple((f.name, converter(f)) for f in read)
 
     def fields_of(self, order: Mapping[str, object]) -> dict[str, object]:
         """The rule set's fields read from `order`; raises `Unreadable` naming the field."""
         values: dict[str, object] = {}
-        for compiled in self.fields:
+        for (name, convert), found in zip(self.fields, self.paths.read(order), strict=True):
             try:
-                values[compiled.name] = compiled.convert(read_first(compiled.paths, order))
+                values[name] = convert(found)
             except Unreadable as exc:
-                raise Unreadable(f"field '{compiled.name}': {exc}") from None
+                raise Unreadable(f"field '{name}': {exc}") from None
         return values
 
 

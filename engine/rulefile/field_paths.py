@@ -6,8 +6,10 @@ A rule file says where to read each field with `sources`, e.g.
 `[key=value]` filter picking the first matching item of a list) so reading thousands of orders
 does not parse it again, and a malformed path fails with its column instead of reading nothing.
 Several paths for one field are fallbacks for older shapes of the JSON: the first path that
-yields a non-null value wins. The twin writes its orders with the same paths (`write`), so what
-it serves is exactly what the mapping reads.
+yields a non-null value wins. A rule file's fields share prefixes (three of Cdiscount's read
+`packages[0].delivery.trackings[0]`): a `PathTree` reads them all in one walk of an order, each
+shared step taken once. The twin writes its orders with the same paths (`write`), so what it
+serves is exactly what the mapping reads.
 """
 
 from __future__ import annotations
@@ -221,10 +223,57 @@ def compile_paths(texts: Iterable[str]) -> tuple[FieldPath, ...]:
     return tuple(compile_path(text) for text in texts)
 
 
-def read_first(paths: Sequence[FieldPath], document: object) -> object:
-    """The value of the first path that yields a non-null value, or None."""
-    for path in paths:
-        value = path.read(document)
-        if value is not None:
-            return value
-    return None
+class PathTree:
+    """Groups of fallback paths (a rule file's fields) read together, shared prefixes once.
+
+    The paths' steps are merged into a tree, kept as a flat list in which each step comes after
+    the one it follows (its parent): one loop over it reads every path, each step taking its
+    parent's value. `read(document)` gives, per group, the value of its first path that yields
+    a non-null value (or None), as each path's own `read` would: reading changes nothing, so
+    walking every path (a fallback whose field another path already found included) finds the
+    same values.
+    """
+
+    def __init__(self, groups: Sequence[Sequence[FieldPath]]) -> None:
+        # Place 0 is the document; a step's place is its index in `steps` plus one.
+        places: dict[tuple[int, Step], int] = {}
+        steps: list[tuple[int, Step]] = []
+        ends: list[tuple[int, ...]] = []
+        for paths in groups:
+            group = []
+            for path in paths:
+                place = 0
+                for step in path.steps:
+                    parent, place = place, places.get((place, step), 0)
+                    if not place:
+                        steps.append((parent, step))
+                        place = places[(parent, step)] = len(steps)
+                group.append(place)
+            ends.append(tuple(group))
+        self._steps = tuple(steps)
+        self._ends = tuple(ends)
+
+    def read(self, document: object) -> list[object]:
+        found: list[object] = [document]
+        for parent, step in self._steps:
+            node = found[parent]
+            # Key and Index steps inline, as in `FieldPath.read`; `_take` for the rest.
+            if node is None:
+                pass
+            elif type(step) is Key and type(node) is dict:
+                node = node.get(step.name)
+            elif type(step) is Index and type(node) is list:
+                position = step.position
+                node = node[position] if -len(node) <= position < len(node) else None
+            else:
+                node = _take(node, step)
+            found.append(node)
+        values: list[object] = []
+        for group in self._ends:
+            value = None
+            for place in group:
+                value = found[place]
+                if value is not None:
+                    break
+            values.append(value)
+        return values

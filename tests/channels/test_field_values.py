@@ -33,3 +33,19 @@ def test_each_type_converts_as_the_field_says() -> None:
     )
     assert converter(OrderField("at", FieldType.DATETIME))("  ") is None
     assert converter(OrderField("name", FieldType.STRING))(17) == "17"
+
+
+def test_an_enum_converter_answers_the_same_from_memory() -> None:
+    """The second time a text is seen it comes from the converter's memory: the same code, the
+    same unlisted text kept as received, a number or flag converted apart, a NUL refused again."""
+    mode = OrderField(
+        "mode", FieldType.ENUM, values=(FieldValue("1", "Relais Colis"), FieldValue("TRK", "true"))
+    )
+    convert = converter(mode)
+    for _ in range(2):
+        assert convert(" relais colis ") == "1"
+        assert convert(" Teleport ") == "Teleport"
+        assert convert(1) == "1"
+        assert convert(True) == "TRK"
+        with pytest.raises(Unreadable, match="NUL"):
+            convert("A\x00B")

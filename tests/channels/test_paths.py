@@ -13,9 +13,9 @@ from engine.rulefile.field_paths import (
     Index,
     Key,
     PathSyntaxError,
+    PathTree,
     compile_path,
     compile_paths,
-    read_first,
 )
 
 ORDER = {
@@ -93,13 +93,27 @@ def test_the_first_non_null_path_wins() -> None:
     paths = compile_paths(
         ["order_types[type=is_business]", "currency.nothing", "currency.iso_a3", "marketplace"]
     )
-    assert read_first(paths, ORDER) == "EUR"
-    assert read_first(compile_paths(["a", "b.c"]), ORDER) is None
+    assert PathTree([paths]).read(ORDER) == ["EUR"]
+    assert PathTree([compile_paths(["a", "b.c"])]).read(ORDER) == [None]
 
 
 def test_a_false_value_is_not_null_and_wins() -> None:
     paths = compile_paths(["packages[0].delivery.trackings[1].is_delivered_by_marketplace", "x"])
-    assert read_first(paths, ORDER) is False
+    assert PathTree([paths]).read(ORDER) == [False]
+
+
+def test_a_tree_reads_each_group_as_its_first_path_found() -> None:
+    """Groups sharing prefixes, a path twice, a filter, a fallback found after its first path."""
+    tracking = "packages[0].delivery.trackings[0]"
+    groups = [
+        compile_paths(["packages[0].delivery.type", "currency.iso_a3"]),
+        compile_paths([f"{tracking}.carrier"]),
+        compile_paths([f"{tracking}.nothing", f"{tracking}.is_delivered_by_marketplace"]),
+        compile_paths(["order_types[type=is_delivered_by_marketplace].label"]),
+        compile_paths([f"{tracking}.carrier", "marketplace_status"]),
+        compile_paths(["packages[1].delivery", "currency[0]", "marketplace_status.deeper"]),
+    ]
+    assert PathTree(groups).read(ORDER) == ["EUR", "LAPOSTE", True, "Fulfilled", "LAPOSTE", None]
 
 
 @pytest.mark.parametrize(
