@@ -129,11 +129,21 @@ def stored_clocks(connection: Connection, keys: Iterable[OrderKey]) -> dict[Orde
     return found
 
 
-def apply_changes(connection: Connection, changes: Sequence[OrderChange]) -> ApplyResult:
-    """Write the changes that are news, inside the caller's transaction."""
+def apply_changes(
+    connection: Connection,
+    changes: Sequence[OrderChange],
+    stored: dict[OrderKey, Clock] | None = None,
+) -> ApplyResult:
+    """Write the changes that are news, inside the caller's transaction.
+
+    `stored`: the clocks of the changes' orders (those absent are new) as this transaction read
+    them and nothing wrote since, on a database where no other writer can move them (SQLite); by
+    default they are read (and locked on PostgreSQL) here.
+    """
     if not changes:
         return ApplyResult()
-    stored = stored_clocks(connection, (c.key for c in changes))
+    if stored is None:
+        stored = stored_clocks(connection, (c.key for c in changes))
     applied, result = judge(changes, stored)
     rows = order_rows(applied)
     written = upsert_rows(connection, _upsert, ORDER_COLUMNS, rows)

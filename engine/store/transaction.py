@@ -5,6 +5,11 @@ what it could not read, counts the page in its fetch run and, with the last page
 advances the watermark. A crash anywhere before the commit leaves the store as it was before the
 page; after it, the page is whole. It records the page's set-aside orders too, and renews
 the sync's window lease, so a page is committed only by the lease's holder.
+
+On SQLite, whose `BEGIN IMMEDIATE` keeps every other writer out until the commit, the orders a
+transaction read stay as read until it writes orders itself: `apply` judges the changes of the
+orders it read on that read, instead of reading their (updated_at, seq) a second time.
+PostgreSQL reads them again, locking them (`ingestion.stored_clocks`).
 """
 
 from __future__ import annotations
@@ -34,9 +39,18 @@ from engine.store.records import (
 class Transaction:
     def __init__(self, connection: Connection) -> None:
         self._connection = connection
+        self._sqlite = connection.dialect.name == "sqlite"
+        # SQLite: the clock of each order read since orders were last written (None: absent).
+        self._read: dict[OrderKey, ingestion.Clock | None] = {}
 
     def get_orders(self, keys: Iterable[OrderKey]) -> dict[OrderKey, OrderState]:
-        return queries.get_orders(self._connection, keys)
+        if not self._sqlite:
+            return queries.get_orders(self._connection, keys)
+        asked = list(keys)
+        found = queries.get_orders(self._connection, asked)
+        self._read.update(dict.fromkeys(asked))
+        self._read.update((key, (s.updated_at, s.seq)) for key, s in found.items())
+        return found
 
     def in_flight(self, marketplace: str, finals: Collection[str]) -> list[OrderState]:
         """The orders of `marketplace` at a status none of `finals`, locked on PostgreSQL by the
@@ -53,10 +67,16 @@ class Transaction:
 
     def apply(self, changes: Sequence[OrderChange]) -> ApplyResult:
         """Write the changes newer than the store, with their events and anomalies."""
-        return ingestion.apply_changes(self._connection, changes)
+        read = self._read
+        stored = None
+        if read and all(change.key in read for change in changes):
+            stored = {c.key: clock for c in changes if (clock := read[c.key]) is not None}
+        read.clear()  # what follows writes orders
+        return ingestion.apply_changes(self._connection, changes, stored)
 
     def apply_local(self, changes: Sequence[LocalChange]) -> ApplyResult:
         """Write timer and action changes whose order did not move since they were computed."""
+        self._read.clear()
         return ingestion.apply_local(self._connection, changes)
 
     def quarantine(self, entries: Sequence[QuarantineEntry]) -> int:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
+from sqlalchemy import Engine, event
 
 from engine.model.events import Event, Source
 from engine.store import ApplyResult, ConcurrentWrite, LocalChange, OrderChange, Store, ingestion
@@ -38,6 +40,35 @@ def test_a_new_order_is_stored_with_its_events(store: Store) -> None:
     assert [(e.seq, e.from_status, e.to_status, e.source) for e in store.events(MP, "A1")] == [
         (1, None, WAITING, "fetch")
     ]
+
+
+def test_a_transaction_judges_the_orders_it_read_on_that_read(store: Store, store_url: str) -> None:
+    """SQLite lets no other writer move what a transaction read: `apply` does not read those
+    orders again, until it wrote them (the next `apply` reads them afresh). PostgreSQL reads them
+    at each `apply`, locking them."""
+    first = new_order("A1")
+    store.apply([first])
+    shipped = moved(first, SHIPMENT, 30)
+    reads: list[str] = []
+
+    def seen(*args: object) -> None:
+        statement = str(args[2])
+        if re.match(r"SELECT\b.*\bFROM orders\b", statement, re.DOTALL):
+            reads.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        with store.transaction() as tx:
+            assert set(tx.get_orders([(MP, "A1"), (MP, "B1")])) == {(MP, "A1")}
+            result = tx.apply([shipped, new_order("B1")])
+            again = tx.apply([shipped])
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    assert result == ApplyResult(applied=((MP, "A1"), (MP, "B1")))
+    assert again == ApplyResult(stale=((MP, "A1"),))
+    assert len(reads) == (2 if store_url.startswith("sqlite") else 3)
+    state = store.get_order(MP, "A1")
+    assert state is not None and (state.status, state.seq) == (SHIPMENT, 2)
 
 
 def test_a_later_snapshot_appends_its_events_numbered_on(store: Store) -> None:
