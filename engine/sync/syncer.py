@@ -445,6 +445,7 @@ class Syncer:
     ) -> list[OrderChange]:
         """Each news' change, run under the rules its order is pinned to (`OrderRules`)."""
         changes = []
+        account = self.account
         for key, snap in snapshots.items():
             state = states.get(key)
             if not is_news(snap, state):
@@ -464,7 +465,7 @@ class Syncer:
                 self._note_pinned(key, pinned)
                 outcome = pinned.noted(outcome, state, snap.updated_at)
             version = pinned.use.version
-            changes.append(OrderChange.observed(snap, state, outcome, version, self.account))
+            changes.append(OrderChange.observed(snap, state, outcome, version, account))
         return changes
 
     def _note_pinned(self, key: OrderKey, pinned: Pinned) -> None:
