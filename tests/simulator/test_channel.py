@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from engine.rulefile.loader import load_rules
-from simulator.run.channel import SimulatedChannel, order_id
+from simulator.run.channel import Sighting, SimulatedChannel, order_id
 from simulator.world.clock import VirtualClock
 from simulator.world.fields import FieldTable
 from simulator.world.truth import NONE, Commands, Truth
@@ -58,7 +58,11 @@ def truth() -> Truth:
 
 
 def shown(channel: SimulatedChannel, start: int, end: int, now: int) -> list[tuple[int, str, int]]:
-    found = channel.window(start, end, now)
+    return rows(channel, channel.window(start, end, now))
+
+
+def rows(channel: SimulatedChannel, found: Sighting) -> list[tuple[int, str, int]]:
+    """A poll's rows as (order, status name, updated_at)."""
     statuses = channel.truth.statuses
     return [
         (int(o), statuses[s], int(u))
@@ -127,12 +131,7 @@ def test_a_poll_back_in_time_shows_what_a_fresh_channel_shows() -> None:
 
 
 def news(channel: SimulatedChannel, start: int, end: int, now: int) -> list[tuple[int, str, int]]:
-    found = channel.news(start, end, now)
-    statuses = channel.truth.statuses
-    return [
-        (int(o), statuses[s], int(u))
-        for o, s, u in zip(found.order, found.status, found.updated_at, strict=True)
-    ]
+    return rows(channel, channel.news(start, end, now))
 
 
 def test_the_news_of_a_poll_are_its_rows_no_earlier_news_showed() -> None:
