@@ -91,7 +91,7 @@ def world(per_day: float) -> Scenario:
 
 
 def engine_log(scenario: Scenario, days: int, seed: int) -> StoreLog:
-    """What the engine saw of a run, as a store gives it: events with fields, incremental polls."""
+    """What the engine saw of a run, as a store gives it: events with fields, the polls."""
     return simulated(scenario, days, seed)[0]
 
 
@@ -104,8 +104,11 @@ def simulated(
         result = simulate(scenario, days, seed, sink=files, draws=draws)
         files.finish(result)
         frame = pd.read_parquet(Path(out) / "events.parquet")
+    # The instants the engine read the marketplace up to: every incremental fetch and each
+    # sweep's last piece (`calibration.calibrate.reads_to_now`; a sweep replaces the fetch due).
     polls = result.polls
-    at = np.asarray(polls.at, dtype=np.int64)[~np.asarray(polls.sweep, dtype=bool)]
+    reaching = np.asarray(polls.end, dtype=np.int64) >= np.asarray(polls.at, dtype=np.int64)
+    at = np.asarray(polls.at, dtype=np.int64)[reaching]
     start = np.datetime64(scenario.start.replace(tzinfo=None), "us")
     instants = start + at.astype("timedelta64[s]").astype("timedelta64[us]")
     return StoreLog(frame.drop(columns=["seen_at"]), np.unique(instants)), result

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from calibration.calibrate import calibrate, read_store
@@ -39,6 +40,20 @@ def fitted(truth: Scenario, store_url: str) -> Calibrated:
     with open_store(store_url) as store:
         source = read_store(store, truth.rules)
     return calibrate(source, truth.rules, truth)
+
+
+def test_the_store_is_read_at_every_poll_the_sweep_in_the_fetch_due_at_midnight(
+    truth: Scenario, store_url: str
+) -> None:
+    # The store keeps the last day's fetch runs: 95 incremental fetches, and at each midnight
+    # a sweep of five one-day pieces (and the run's closing one) instead of the fetch due. Only
+    # the pieces that reached the moment they ran are polls: every 15 minutes, both midnights in.
+    with open_store(store_url) as store:
+        polls = np.unique(read_store(store, truth.rules).polls)
+    assert str(polls[0]) == "2026-01-14T00:00:00.000000"
+    assert str(polls[-1]) == "2026-01-15T00:00:00.000000"
+    assert len(polls) == 97
+    assert set(np.diff(polls).astype("timedelta64[s]").astype(int)) == {900}
 
 
 def share_tolerance(p: float, n: int) -> float:
