@@ -34,7 +34,7 @@ def _log(truth: Scenario) -> tuple[StoreLog, int]:
     created = np.sort(np.r_[0.0, rng.uniform(0.0, 5 * 86400.0, ORDERS - 1)]).round()
     cancelled = created + rng.exponential(MEAN, ORDERS).round() + 1.0
     quick = cancelled < np.ceil(created / PERIOD) * PERIOD
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for i in range(ORDERS):
         at = cancelled[i] if quick[i] else created[i]
         rows.append((f"O{i}", 0, None, "WaitingForSellerAcceptation", "create", "marketplace",
