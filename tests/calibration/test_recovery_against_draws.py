@@ -17,7 +17,7 @@ import math
 import numpy as np
 import pytest
 
-from bench.calibrate_bench import engine_log, simulated, world
+from bench.calibrate_bench import Miss, Recovered, engine_log, simulated, with_noise, world
 from calibration.calibrate import calibrate
 from calibration.fitted import Calibrated
 from simulator.scenario.values import Happening, Scenario, SellerMove
@@ -97,3 +97,16 @@ def test_every_fitted_figure_is_within_its_tolerance_of_the_draws(
         assert median_off <= 4.0 / math.sqrt(fit.events), f"{name}: median {median_off:.1%}"
         checked.append(name)
     assert len(checked) == 17
+
+
+def test_an_error_against_the_draws_is_measured_in_the_replays_typical_miss() -> None:
+    # Two replays fitted back: the share missed its own draws by 3 % and 4 % (root mean square
+    # sqrt((9 + 16) / 2) = 3.54 %), the median by 4 % once (the other replay drew none of it).
+    replays: list[dict[str, Miss]] = [{"S c": (0.03, 0.04)}, {"S c": (0.04, None)}]
+    line = Recovered("S c", 0.1, 0.1, 1.0, 1.0, share_vs_run=0.0707, median_vs_run=0.02)
+    unseen = Recovered("S d", 0.1, 0.1, 1.0, None, share_vs_run=0.05, median_vs_run=None)
+    found, other = with_noise([line, unseen], replays)
+    assert found.share_z_vs_run == pytest.approx(2.0, abs=1e-3)
+    assert found.median_z_vs_run == pytest.approx(0.5)
+    # A line no replay measured has no unit: no z rather than an infinite one.
+    assert other.share_z_vs_run is None and other.median_z_vs_run is None
