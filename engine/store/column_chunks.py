@@ -5,17 +5,22 @@ every value is None (then object), numbers int64, datetimes `datetime64[us, UTC]
 and the list cost more than the database's read; here each chunk's values go straight into
 Arrow or numpy arrays of the known type, then are joined, to the same dtypes and values. A read
 straight into Arrow (`arrow_read`) turns its text columns into the same columns
-(`text_column`, `utc_times`).
+(`text_column`, `utc_times`). A text column read as codes into its few distinct texts
+(`CodedTexts`) becomes the same column, or straight the categorical pandas makes of that column,
+without the million texts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 
 class TextChunks:
@@ -36,6 +41,31 @@ def text_column(texts: pa.ChunkedArray) -> pd.Series:
     if texts.null_count == len(texts):
         return pd.Series([None] * len(texts), dtype=object)
     return pd.Series(pd.array(texts, dtype="str"))
+
+
+@dataclass(frozen=True)
+class CodedTexts:
+    """A text column as `distinct.take(codes)`: each text once (None too, as a null), each row
+    the position of its text. Every one of `distinct` is some row's: the categories are then
+    those of the column's own values."""
+
+    distinct: pa.Array  # large_string
+    codes: NDArray[np.intp]
+
+    def column(self, categorical: bool = False) -> pd.Series:
+        """The column `text_column` makes of the texts or, `categorical`, its `astype("category")`
+        (the distinct texts sorted as pandas sorts them), built from the few distinct texts."""
+        if not categorical:
+            return text_column(pa.chunked_array([self.distinct.take(self.codes)]))
+        few = text_column(pa.chunked_array([self.distinct])).astype("category")
+        codes = few.cat.codes.to_numpy()[self.codes]
+        return pd.Series(pd.Categorical.from_codes(codes, dtype=few.dtype))
+
+    @classmethod
+    def encoded(cls, texts: pa.ChunkedArray) -> CodedTexts:
+        """`texts` as codes, by Arrow's dictionary encoding (a null is a distinct text)."""
+        found = pc.dictionary_encode(texts.combine_chunks(), null_encoding="encode")
+        return cls(found.dictionary, found.indices.to_numpy().astype(np.intp))
 
 
 def utc_times(texts: pa.ChunkedArray) -> pd.Series:

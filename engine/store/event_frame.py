@@ -21,12 +21,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 from sqlalchemy import Connection
 
 from engine.model.events import EVENT_LOG_COLUMNS
 from engine.store.arrow_read import Snapshot, database_file, snapshot
-from engine.store.column_chunks import NumberChunks, TextChunks, TimeChunks, text_column, utc_times
+from engine.store.column_chunks import (
+    CodedTexts,
+    NumberChunks,
+    TextChunks,
+    TimeChunks,
+    text_column,
+    utc_times,
+)
 from engine.store.columns import UtcDateTime
 from engine.store.order_fields import (
     RULES_VERSION,
@@ -48,6 +54,7 @@ def events_frame(
     stage_of: Callable[[str], str] | Mapping[str, str] | None = None,
     fields: Sequence[str] = (),
     since: datetime | None = None,
+    categorical: bool = False,
 ) -> pd.DataFrame:
     """The event log as a DataFrame with the architecture's event columns.
 
@@ -56,18 +63,21 @@ def events_frame(
     `deviation` follows the event columns: True for an event no rule's path led to. A status the
     rules do not declare (kept as the marketplace reported it) is its own stage. `rules_version`
     among `fields` adds the order's rules version (read with the fields, `order_fields`), after
-    the rule fields.
+    the rule fields. `categorical` gives the text columns, the stage and the fields as the
+    frame's `astype("category")` of them (what `analytics.eventlog.prepare` keeps), built from
+    each column's distinct values where the read has them, never from a million texts.
     """
     version = RULES_VERSION in fields  # a column of the orders, not one of their fields
     fields = [name for name in fields if name != RULES_VERSION]
     with collector_paused():
-        frame, values = _read(connection, marketplace, fields, version, since)
+        frame, runs, values = _read(connection, marketplace, fields, version, since, categorical)
         if stage_of is not None:
             frame["stage"] = _stages(frame["to_status"], stage_of)
+            if categorical:
+                frame["stage"] = frame["stage"].astype("category")
         if values is not None:
-            runs = OrderRuns.of(frame["marketplace"], frame["order_id"])
             names = [*fields, RULES_VERSION] if version else fields
-            for name, column in zip(names, values.spread(runs), strict=True):
+            for name, column in zip(names, values.spread(runs, categorical), strict=True):
                 frame[name] = column
     return frame
 
@@ -78,18 +88,24 @@ def _read(
     fields: Sequence[str],
     version: bool,
     since: datetime | None,
-) -> tuple[pd.DataFrame, OrderValues | None]:
-    """The events and, when `fields` or the `version` are asked for, the orders' values of
-    them."""
+    categorical: bool,
+) -> tuple[pd.DataFrame, OrderRuns, OrderValues | None]:
+    """The events, their runs of one order and, when `fields` or the `version` are asked for,
+    the orders' values of them."""
     asked = bool(fields) or version
     path = database_file(connection)
     if path is None:
         frame = _events(connection, marketplace, since)
-        return frame, read_values(connection, marketplace, fields, version) if asked else None
+        runs = OrderRuns.of(frame["marketplace"], frame["order_id"])
+        values = read_values(connection, marketplace, fields, version) if asked else None
+        if categorical:
+            for name in _TEXT_COLUMNS:
+                frame[name] = frame[name].astype("category")
+        return frame, runs, values
     with snapshot(path) as read:
-        frame = _arrow_events(read, connection, marketplace, since)
+        frame, runs = _arrow_events(read, connection, marketplace, since, categorical)
         values = snapshot_values(read, connection, marketplace, fields, version) if asked else None
-        return frame, values
+        return frame, runs, values
 
 
 @contextmanager
@@ -132,48 +148,109 @@ def _events(
     return pd.DataFrame({name: chunks.column() for name, chunks in columns.items()})
 
 
-# What the Arrow read selects of the events: never NULL (`arrow_read`), `from_status` with a flag.
-_NULLABLE = "from_status"
-_MISSING = "from_status_missing"
-_ARROW_TYPES: dict[str, pa.DataType] = {
-    **{name: pa.large_string() for name in COLUMNS},
-    "seq": pa.int64(),
-    "inferred": pa.int64(),
-    "deviation": pa.int64(),
-    _MISSING: pa.int64(),
-}
+_TEXT_COLUMNS = (
+    "marketplace",
+    "order_id",
+    "from_status",
+    "to_status",
+    "trigger",
+    "actor",
+    "source",
+)
+
+# The Arrow read (`arrow_read`: never a NULL) selects the orders' keys once per order, with the
+# number of their events, then per event its seq, its time and the rest as one text: its flags
+# (inferred + 2 deviation), then its texts, `from_status` as '' when NULL and after an '=' else.
+# A million events hold a few such joined texts: the driver builds one text a row instead of
+# six, Arrow's dictionary encoding finds the distinct ones and each is split once. A text
+# holding the separator would make a joined text ambiguous (it splits into too many parts):
+# then the parts are read again, each its own column (`_PARTS`), in the same snapshot.
+SEPARATOR = "\x1f"
+_PARTS = ("flags", "from_status", "to_status", "trigger", "actor", "source")
+_INFERRED, _DEVIATION = 1, 2  # the flags' bits
 
 
 def _arrow_events(
-    read: Snapshot, connection: Connection, marketplace: str | None, since: datetime | None
-) -> pd.DataFrame:
-    """The events' `COLUMNS`, typed, by order and seq, from an Arrow read of the file."""
+    read: Snapshot,
+    connection: Connection,
+    marketplace: str | None,
+    since: datetime | None,
+    categorical: bool,
+) -> tuple[pd.DataFrame, OrderRuns]:
+    """The events' `COLUMNS`, typed, by order and seq, from an Arrow read of the file, and their
+    runs of one order."""
     statement = Statement(connection, numbered=True)
     _selected(statement, marketplace, since)
-    nullable = statement.name(_NULLABLE)
-    selected = [
-        f"ifnull({nullable}, '')" if name == _NULLABLE else statement.name(name) for name in COLUMNS
-    ]
-    selected.append(f"{nullable} IS NULL")
-    sql = statement.select(selected, events.name, order_by=ORDER)
-    types = {name: _ARROW_TYPES[name] for name in (*COLUMNS, _MISSING)}
-    table = read.table(sql, statement.arguments(), types)
-    return pd.DataFrame({name: _arrow_column(table, name) for name in COLUMNS})
+    keys = ", ".join(statement.names(ORDER[:2]))
+    grouped = statement.select([keys, "count(*)"], events.name)
+    orders = read.table(
+        f"{grouped} GROUP BY {keys} ORDER BY {keys}",
+        statement.arguments(),
+        {"marketplace": pa.large_string(), "order_id": pa.large_string(), "n": pa.int64()},
+    )
+    counts = orders.column("n").to_numpy().astype(np.intp)
+    parts = _part_expressions(statement)
+    joined = f" || char({ord(SEPARATOR)}) || ".join(parts)
+    table = _events_table(read, statement, [joined])
+    if table.num_rows != int(counts.sum()):  # one snapshot: never
+        raise RuntimeError("the events read disagree with their count per order")
+    texts = _split(CodedTexts.encoded(table.column(2)))
+    if texts is None:  # a text holds the separator
+        table = _events_table(read, statement, parts)
+        texts = [CodedTexts.encoded(table.column(2 + n)) for n in range(len(_PARTS))]
+    coded = dict(zip(_PARTS, texts, strict=True))
+    flags = np.array([int(f) for f in coded.pop("flags").distinct.to_pylist()], dtype=np.intp)
+    flag_codes = texts[0].codes
+    coded["from_status"] = _from_status(coded["from_status"])
+    for name in ORDER[:2]:
+        per_order = CodedTexts.encoded(orders.column(name))
+        coded[name] = CodedTexts(per_order.distinct, np.repeat(per_order.codes, counts))
+    columns: dict[str, Any] = {name: text.column(categorical) for name, text in coded.items()}
+    columns["seq"] = table.column("seq").to_numpy()
+    columns["at"] = utc_times(table.column("at"))
+    columns["inferred"] = (flags & _INFERRED).astype(np.bool_)[flag_codes]
+    columns["deviation"] = (flags & _DEVIATION).astype(np.bool_)[flag_codes]
+    frame = pd.DataFrame({name: columns[name] for name in COLUMNS})
+    runs = OrderRuns(
+        pd.MultiIndex.from_arrays([text_column(c) for c in orders.columns[:2]]), counts
+    )
+    return frame, runs
 
 
-def _arrow_column(table: pa.Table, name: str) -> Any:
-    """Column `name` of an Arrow read as `_events` types it."""
-    column = table.column(name)
-    if name == "seq":
-        return column.to_numpy()
-    if name in ("inferred", "deviation"):
-        return column.to_numpy().astype(np.bool_)
-    if name == "at":
-        return utc_times(column)
-    if name == _NULLABLE:
-        missing = table.column(_MISSING).combine_chunks().cast(pa.bool_())
-        column = pa.chunked_array([pc.if_else(missing, None, column.combine_chunks())])
-    return text_column(column)
+def _part_expressions(statement: Statement) -> list[str]:
+    """SQL of each of `_PARTS`, never NULL."""
+    inferred, deviation = statement.names(("inferred", "deviation"))
+    flags = f"(({inferred} != 0) + {_DEVIATION} * ({deviation} != 0))"
+    from_status = f"ifnull('=' || {statement.name('from_status')}, '')"
+    return [flags, from_status, *statement.names(_PARTS[2:])]
+
+
+def _events_table(read: Snapshot, statement: Statement, texts: list[str]) -> pa.Table:
+    """Each event's seq, time and `texts`, in the order of the orders' keys."""
+    sql = statement.select(statement.names(("seq", "at")) + texts, events.name, order_by=ORDER)
+    types = {"seq": pa.int64(), "at": pa.large_string()}
+    types |= {f"text{n}": pa.large_string() for n in range(len(texts))}
+    return read.table(sql, statement.arguments(), types)
+
+
+def _split(joined: CodedTexts) -> list[CodedTexts] | None:
+    """Each of `_PARTS` of the joined texts, or None if one splits into too many parts."""
+    split = [text.split(SEPARATOR) for text in joined.distinct.to_pylist()]
+    if any(len(parts) != len(_PARTS) for parts in split):
+        return None
+    found = []
+    for n in range(len(_PARTS)):
+        distinct = list(dict.fromkeys(parts[n] for parts in split))
+        position = {text: code for code, text in enumerate(distinct)}
+        table = np.array([position[parts[n]] for parts in split], dtype=np.intp)
+        found.append(CodedTexts(pa.array(distinct, pa.large_string()), table[joined.codes]))
+    return found
+
+
+def _from_status(selected: CodedTexts) -> CodedTexts:
+    """`from_status` from its selected part: '' where NULL, the text after its '=' else."""
+    texts = [text[1:] if text else None for text in selected.distinct.to_pylist()]
+    return CodedTexts(pa.array(texts, pa.large_string()), selected.codes)
 
 
 def _chunks_of(name: str, sqlite: bool) -> TextChunks | NumberChunks | TimeChunks:

@@ -82,11 +82,12 @@ class OrderValues:
     keys: pd.MultiIndex
     fields: list[Coded]
 
-    def spread(self, runs: OrderRuns) -> list[pd.Series]:
-        """Per field, each event's value of its order (None where the order has none)."""
+    def spread(self, runs: OrderRuns, categorical: bool = False) -> list[pd.Series]:
+        """Per field, each event's value of its order (None where the order has none), or with
+        `categorical` that column's `astype("category")`."""
         # -1 for an order not found (the store never deletes one): no value.
         where = self.keys.get_indexer(runs.keys)
-        return [_column(field, where, runs.counts) for field in self.fields]
+        return [_column(field, where, runs.counts, categorical) for field in self.fields]
 
 
 def read_values(
@@ -200,17 +201,25 @@ def _documents(texts: Sequence[str], names: Sequence[str]) -> list[Coded]:
     return [Coded(numbered, [d.get(name) for d in documents]) for name in names]
 
 
-def _column(field: Coded, where: Codes, counts: NDArray[np.intp]) -> pd.Series:
+def _column(
+    field: Coded, where: Codes, counts: NDArray[np.intp], categorical: bool = False
+) -> pd.Series:
     """The events' column of `field`: each run of events takes its order's value (`where`)."""
     if not len(where):  # what a frame makes of an empty list of values
-        return pd.Series([], dtype="float64")
+        empty = pd.Series([], dtype="float64")
+        return empty.astype("category") if categorical else empty
     found = np.r_[field.codes, -1][where]  # an order not found (-1) takes the -1 after the last
-    codes = np.repeat(found, counts)
-    # The values some event holds (and None if one holds none) typed as pandas types them.
-    held = np.bincount(codes + 1, minlength=len(field.values) + 1) > 0
-    used = np.flatnonzero(held[1:])
-    values = [field.values[i] for i in used] + ([None] if held[0] else [])
+    # The values some event holds, in the order the events first hold them (and None if one
+    # holds none), typed as pandas types them: the values pandas keeps of the whole column.
+    held, first = np.unique(found, return_index=True)
+    used = held[np.argsort(first, kind="stable")]
+    used = used[used >= 0]
+    values = [field.values[i] for i in used] + ([None] if held[0] < 0 else [])
     renumber = np.full(len(field.values) + 1, len(used), dtype=np.intp)  # -1: the None, last
     renumber[used] = np.arange(len(used))
     typed = pd.Series(values)
-    return pd.Series(typed.array.take(renumber[codes]))
+    if categorical:  # each value's code among the column's categories, repeated over its run
+        few = typed.astype("category")
+        codes = few.cat.codes.to_numpy()[renumber[found]]
+        return pd.Series(pd.Categorical.from_codes(np.repeat(codes, counts), dtype=few.dtype))
+    return pd.Series(typed.array.take(np.repeat(renumber[found], counts)))

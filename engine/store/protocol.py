@@ -107,6 +107,7 @@ class OrderStore(Protocol):
         stage_of: Callable[[str], str] | Mapping[str, str] | None = None,
         fields: Sequence[str] = (),
         since: datetime | None = None,
+        categorical: bool = False,
     ) -> pd.DataFrame: ...
 
     def lines(self, marketplace: str, order_id: str) -> list[OrderLine]: ...

@@ -194,6 +194,7 @@ def events_frame(
     stage_of: Callable[[str], str] | Mapping[str, str] | None = None,
     fields: Sequence[str] = (),
     since: datetime | None = None,
+    categorical: bool = False,
 ) -> pd.DataFrame:
     """The event log as a DataFrame (`event_frame.events_frame`, read column by column).
 
@@ -202,7 +203,7 @@ def events_frame(
     """
     from engine.store import event_frame
 
-    return event_frame.events_frame(connection, marketplace, stage_of, fields, since)
+    return event_frame.events_frame(connection, marketplace, stage_of, fields, since, categorical)
 
 
 def order_anomalies(

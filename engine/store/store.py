@@ -180,10 +180,13 @@ class Store:
         stage_of: Callable[[str], str] | Mapping[str, str] | None = None,
         fields: Sequence[str] = (),
         since: datetime | None = None,
+        categorical: bool = False,
     ) -> pd.DataFrame:
         """The event log for analytics (see `queries.events_frame`)."""
         with reading(self._engine) as connection:
-            return queries.events_frame(connection, marketplace, stage_of, fields, since)
+            return queries.events_frame(
+                connection, marketplace, stage_of, fields, since, categorical
+            )
 
     def lines(self, marketplace: str, order_id: str) -> list[OrderLine]:
         """The order's cart lines as the marketplace last reported them."""

@@ -288,3 +288,68 @@ def test_each_event_carries_its_orders_rules_version_from_the_same_read(store: S
     assert list(frame.columns)[-2:] == ["delivery_mode", VERSION]
     assert frame[VERSION].tolist() == ["2026.11.1"] * 6 + ["2026.12.1"]
     assert str(frame[VERSION].dtype) == "str"
+
+
+# The text columns, the stage and the fields: what `categorical` gives as categories.
+CATEGORICAL = ["marketplace", "order_id", "from_status", "to_status", "trigger", "actor", "source"]
+HASHABLE = [name for name in FIELD_NAMES if name not in ("tags", "address")]  # no list, no dict
+CATEGORICAL_QUERIES: dict[str, dict[str, Any]] = {
+    "plain": {},
+    "every kind of field": {"fields": [*HASHABLE, VERSION], "stage_of": STAGES},
+    "one marketplace": {"marketplace": "octopia", "fields": HASHABLE},
+    "later events": {"since": at(60), "fields": HASHABLE, "stage_of": STAGES.__getitem__},
+    "nothing that late": {"since": at(600), "fields": ["delivery_mode"], "stage_of": STAGES},
+}
+
+
+@pytest.mark.parametrize("where", ["file", "memory"])
+@pytest.mark.parametrize("query", CATEGORICAL_QUERIES.values(), ids=CATEGORICAL_QUERIES.keys())
+def test_categorical_columns_are_the_frames_own_as_categories(
+    store: Store, memory_store: Store, where: str, query: dict[str, Any]
+) -> None:
+    read = store if where == "file" else memory_store
+    keys = fill_varied(read)
+    expected = row_by_row(read, keys, **query)
+    texts = [c for c in expected.columns if c in CATEGORICAL or c not in COLUMNS]
+    assert_same(
+        read.events_frame(**query, categorical=True),
+        expected.astype(dict.fromkeys(texts, "category")),
+    )
+
+
+def test_the_categories_are_the_values_sorted(store: Store) -> None:
+    fill_varied(store)
+    frame = store.events_frame(fields=["delivery_mode", "gift"], categorical=True)
+    assert list(frame["order_id"].cat.categories) == ["a1", "a2", "a3", "b1"]  # a0: no event
+    assert frame["order_id"].cat.codes.tolist() == [0, 0, 0, 1, 2, 2, 3]
+    assert list(frame["to_status"].cat.categories) == [
+        "AcceptedBySeller",
+        "Foo",
+        "WaitingForSellerAcceptation",
+        "WaitingForShipmentAcceptation",
+    ]
+    assert list(frame["from_status"].cat.categories) == [
+        "AcceptedBySeller",
+        "WaitingForSellerAcceptation",
+    ]
+    assert frame["from_status"].cat.codes.tolist() == [-1, 1, 0, -1, -1, 1, -1]
+    assert list(frame["delivery_mode"].cat.categories) == ["REG", "TRK"]
+    assert list(frame["gift"].cat.categories) == [True]
+    assert frame["gift"].cat.codes.tolist() == [0, 0, 0, -1, -1, -1, -1]
+
+
+def test_a_text_holding_the_separator_is_read_as_it_is(store: Store) -> None:
+    # The Arrow read joins an event's texts with "\x1f": a text holding one is read column by
+    # column instead, to the same frame.
+    first = new_order("A1")
+    store.apply([first])
+    odd = Event("A1", first.status, "Foo\x1fBar", "odd\x1f", "\x1fmarketplace", Source.FETCH,
+                True, at(9), True)  # fmt: skip
+    store.apply([dataclasses.replace(first, status="Foo\x1fBar", updated_at=at(9), base_seq=1,
+                                     events=(odd,))])  # fmt: skip
+    frame = store.events_frame(fields=["delivery_mode"])
+    assert_same(frame, row_by_row(store, [first.key], fields=["delivery_mode"]))
+    assert frame["to_status"].tolist() == ["WaitingForSellerAcceptation", "Foo\x1fBar"]
+    assert frame["actor"].tolist() == ["marketplace", "\x1fmarketplace"]
+    assert frame["inferred"].tolist() == [False, True]
+    assert frame["deviation"].tolist() == [False, True]
