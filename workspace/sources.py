@@ -52,9 +52,10 @@ def load_rulebook(directory: Path) -> RuleBook:
 def read_log(store: Store, rules: Iterable[RuleSet]) -> pd.DataFrame:
     """The store's event log, prepared for analytics: stages from the rules, every enum and bool
     field the rules declare as a case attribute (`analytics.attributes`), and the polls of its
-    fetch runs, which narrow the poll bounds of inferred statuses (`analytics.censoring`)."""
+    fetch runs, which narrow the poll bounds of inferred statuses (`analytics.censoring`). The
+    store reads the texts as the categoricals `prepare` keeps, from their distinct values."""
     rules = tuple(rules)
-    frame = store.events_frame(fields=attributes.names(rules))
+    frame = store.events_frame(fields=attributes.names(rules), categorical=True)
     return prepare(frame, rules, polls=poll_instants(store.fetch_runs(status=RunStatus.OK)))
 
 
