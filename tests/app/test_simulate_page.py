@@ -117,7 +117,7 @@ def test_the_store_calibrated_is_a_baseline_to_change_one_policy_on(simulated_st
     fitted = [m.value for m in app.markdown if m.value.startswith("Fitted from")]
     # A Monday and a Tuesday (weights 1.3 and 1.05 of a mean 1): 176 a day expected, 182 drawn.
     assert simulated_store == 364
-    assert fitted == ["Fitted from 364 orders over 2.0 days: 182.7 orders a day."]
+    assert fitted == ["Fitted from 364 orders over 2.0 days: 182.5 orders a day."]
     [text] = [c.value for c in app.code if c.language == "yaml"]
     assert "# Calibrated by `orderflow calibrate` from sqlite:///" in text
     app.radio(key="calibrated_policy").set_value("The seller accepts within").run()
