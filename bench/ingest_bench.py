@@ -6,10 +6,11 @@ sync does not import them by default) and commits once a page (what crash safety
 sync loses at most the page in flight) into a fresh SQLite file with the store's settings (WAL,
 `synchronous = NORMAL`). The sides are interleaved round by round; each one's median is kept.
 
-- Ours: `Syncer.ingest_page`: every order mapped through the rule file's fields and run through
-  the runtime (events, inferred statuses, anomalies), each page committed by the store (its
-  read of the stored orders, the idempotent upsert, the events, the cart lines, what the run set
-  aside and its counters).
+- Ours: each page read as the Lengow channel reads a body (`engine.channels.json_text`: what
+  `json.loads` gives, through orjson where that is the same), then `Syncer.ingest_page`: every
+  order mapped through the rule file's fields and run through the runtime (events, inferred
+  statuses, anomalies), each page committed by the store (its read of the stored orders, the
+  idempotent upsert, the events, the cart lines, what the run set aside and its counters).
 - Peer `equal_sql`, `bench.sqlite_ingest`: the same orders and events written by hand with
   `sqlite3`: the page's stored orders read, each newer order upserted by key with the store's
   columns, its events inserted (the rule file's shortest path to the reported status), its cart
@@ -39,6 +40,7 @@ from pathlib import Path
 
 from bench.result import BenchResult, Timed, interleaved
 from bench.sqlite_ingest import PRAGMAS, PlainIngest, rule_fields
+from engine.channels.json_text import loads
 from engine.rulefile.loader import load_rules
 from engine.store import FetchKind, open_store
 from engine.sync.sync_report import SyncReport
@@ -94,7 +96,9 @@ def ours(pages: list[str], path: Path) -> Timed[SyncReport]:
     report = SyncReport()
     start = time.perf_counter()
     for page in pages:
-        syncer.ingest_page(run, json.loads(page)["results"], report)
+        body = loads(page)  # as the Lengow channel reads a page's body
+        assert isinstance(body, dict)
+        syncer.ingest_page(run, body["results"], report)
     elapsed = time.perf_counter() - start
     store.close()
     return Timed(elapsed, report)
