@@ -8,6 +8,8 @@ import engine.model and engine.rulefile, and nothing else of ours. The modules:
   only when the queue holds no identical one.
 - `session`: one authenticated conversation: the token cached and renewed, retries, pages
   followed on our own host.
+- `json_text`: JSON text to values, exactly as `json.loads` reads it (orjson where that is the
+  same).
 - `retry`: how long to wait before a call is tried again (backoff with jitter, `Retry-After`).
 - `config`: the API settings, from the environment or a TOML file, with the secrets masked.
 - `errors`: why a call failed, by cause: unavailable, authentication, rejected, protocol.
