@@ -20,23 +20,14 @@ import pandas as pd
 
 from analytics.attributes import canonical, case_fields
 from engine.model.definition import RuleSet
-from engine.model.events import EVENT_LOG_COLUMNS
+from engine.model.events import EVENT_LOG_COLUMNS, EVENT_LOG_TEXTS
 
 REQUIRED: tuple[str, ...] = EVENT_LOG_COLUMNS
 OPTIONAL: tuple[str, ...] = ("stage", "deviation", "last_poll")
 POLL = "last_poll"
 # A simulated run's events say when a poll saw each one: their polls, when none are given.
 SEEN = "seen_at"
-CATEGORIES: tuple[str, ...] = (
-    "marketplace",
-    "order_id",
-    "from_status",
-    "to_status",
-    "trigger",
-    "actor",
-    "source",
-    "stage",
-)
+CATEGORIES: tuple[str, ...] = (*EVENT_LOG_TEXTS, "stage")
 CASE = "case"
 TIME_DTYPE = "datetime64[us, UTC]"
 

@@ -25,6 +25,10 @@ EVENT_LOG_COLUMNS: tuple[str, ...] = (
     "inferred",
     "at",
 )
+# Its columns of text (the rest are a number, a flag and a time).
+EVENT_LOG_TEXTS: tuple[str, ...] = tuple(
+    name for name in EVENT_LOG_COLUMNS if name not in ("seq", "inferred", "at")
+)
 
 
 class Source(StrEnum):

@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 from sqlalchemy import Connection
 
-from engine.model.events import EVENT_LOG_COLUMNS
+from engine.model.events import EVENT_LOG_COLUMNS, EVENT_LOG_TEXTS
 from engine.store.arrow_read import Snapshot, database_file, snapshot
 from engine.store.column_chunks import (
     CodedTexts,
@@ -99,7 +99,7 @@ def _read(
         runs = OrderRuns.of(frame["marketplace"], frame["order_id"])
         values = read_values(connection, marketplace, fields, version) if asked else None
         if categorical:
-            for name in _TEXT_COLUMNS:
+            for name in EVENT_LOG_TEXTS:
                 frame[name] = frame[name].astype("category")
         return frame, runs, values
     with snapshot(path) as read:
@@ -147,16 +147,6 @@ def _events(
             chunks.add(values)
     return pd.DataFrame({name: chunks.column() for name, chunks in columns.items()})
 
-
-_TEXT_COLUMNS = (
-    "marketplace",
-    "order_id",
-    "from_status",
-    "to_status",
-    "trigger",
-    "actor",
-    "source",
-)
 
 # The Arrow read (`arrow_read`: never a NULL) selects the orders' keys once per order, with the
 # number of their events, then per event its seq, its time and the rest as one text: its flags
